@@ -1,0 +1,93 @@
+# Top-level build. `make` builds bin/migrate; `make test` runs unit and
+# integration tests; `make demo` runs the sandbox demo; `make deps` installs
+# the Debian packages. SANITIZE=address,undefined builds with sanitizers into
+# a separate object directory.
+
+CC      ?= cc
+PKGS    := libmariadb libpq jansson
+TESTPKGS := check
+SANITIZE ?=
+
+comma   := ,
+VARIANT := $(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)),release)
+OBJDIR  := build/$(VARIANT)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Werror -pthread -I.
+CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+COMMON_SRC  := $(wildcard common/*.c)
+MIGRATE_SRC := $(wildcard migrate/*.c)
+UNIT_SRC    := $(wildcard tests/unit/*.c)
+SQL_SRC     := $(sort $(wildcard schemas/*.sql))
+
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/schemas/schemas.o
+MIGRATE_OBJ := $(MIGRATE_SRC:%.c=$(OBJDIR)/%.o)
+UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJDIR)/%.o)
+
+# Relink the binaries whenever the variant changes.
+VARIANT_STAMP := build/.variant
+$(shell mkdir -p build; echo $(VARIANT) | cmp -s - $(VARIANT_STAMP) || echo $(VARIANT) > $(VARIANT_STAMP))
+
+.PHONY: all deps test unit-test integration-test demo demo-stop bench clean check-banned
+
+all: bin/migrate
+
+bin/migrate: $(MIGRATE_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP) | check-banned
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $(MIGRATE_OBJ) $(COMMON_OBJ) $(LDLIBS)
+
+bin/unit-tests: $(UNIT_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(COMMON_OBJ) $(shell pkg-config --libs $(TESTPKGS)) $(LDLIBS)
+
+$(OBJDIR)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) -MMD -MP -c -o $@ $<
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# SQL files are embedded as they are, so they also run unchanged in psql.
+$(OBJDIR)/schemas/schemas.c: $(SQL_SRC) scripts/sql2c.sh
+	@mkdir -p $(dir $@)
+	sh scripts/sql2c.sh $(SQL_SRC) > $@
+
+$(OBJDIR)/schemas/schemas.o: $(OBJDIR)/schemas/schemas.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Functions that overflow buffers or hide errors are not used.
+check-banned:
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] tests/unit/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
+
+deps:
+	sh scripts/deps.sh
+
+test: deps all bin/unit-tests
+	sh tests/run.sh
+
+unit-test: bin/unit-tests
+	./bin/unit-tests
+
+integration-test: all
+	sh tests/integration/run.sh
+
+demo: deps all
+	sh scripts/demo.sh
+
+demo-stop:
+	sh scripts/demo.sh stop
+
+bench: all
+	sh bench/migrate_bench.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,192 @@
+/*
+ * Control schema: installation, upgrades and table states; see control.h.
+ *
+ * Statements are written with "{ctl}" where the quoted schema name goes and
+ * $1 bound to the source database name, so callers pass only values, never
+ * build quoted SQL of their own for the ledger.
+ */
+#include "common/control.h"
+
+#include "common/ident.h"
+#include "common/pg.h"
+#include "common/schemas.h"
+#include "common/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+control_init(control *ctl, const char *schema, const char *db)
+{
+	buf q = BUF_INIT;
+
+	ident_pg(&q, schema);
+	ctl->schema = xstrdup(schema);
+	ctl->qschema = q.data;
+	ctl->db = xstrdup(db);
+}
+
+void
+control_free(control *ctl)
+{
+	free(ctl->schema);
+	free(ctl->qschema);
+	free(ctl->db);
+	memset(ctl, 0, sizeof(*ctl));
+}
+
+/* expand: replaces every {ctl} in fmt with the quoted schema */
+static char *
+expand(const control *ctl, const char *fmt)
+{
+	buf out = BUF_INIT;
+	const char *p = fmt, *hit;
+
+	while ((hit = strstr(p, "{ctl}"))) {
+		buf_append(&out, p, (size_t) (hit - p));
+		buf_puts(&out, ctl->qschema);
+		p = hit + 5;
+	}
+	buf_puts(&out, p);
+	return out.data;
+}
+
+PGresult *
+control_query(PGconn *pg, const control *ctl, const char *sql_fmt,
+			  int nparams, const char *const *params, char *errbuf, size_t errlen)
+{
+	const char *all[16];
+	char *sql = expand(ctl, sql_fmt);
+
+	all[0] = ctl->db;
+	for (int i = 0; i < nparams && i < 15; i++)
+		all[i + 1] = params[i];
+	PGresult *res = pg_query(pg, sql, nparams + 1, all, errbuf, errlen);
+	free(sql);
+	return res;
+}
+
+/* file_version: NNN of "NNN_name.sql" */
+static int
+file_version(const char *name)
+{
+	int v = 0;
+
+	for (const char *p = name; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+bool
+control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen)
+{
+	buf sql = BUF_INIT;
+	bool ok = false;
+	int current = 0, newest = 0;
+
+	for (const schema_file *f = schema_files; f->name; f++)
+		if (file_version(f->name) > newest)
+			newest = file_version(f->name);
+	buf_printf(&sql, "BEGIN; SELECT pg_advisory_xact_lock(hashtext('control schema ' || %s)); "
+			   "CREATE SCHEMA IF NOT EXISTS %s; SET LOCAL search_path TO %s",
+			   "current_database()", ctl->qschema, ctl->qschema);
+	if (!pg_exec(pg, sql.data, errbuf, errlen))
+		goto out;
+	PGresult *res = PQexec(pg, "SELECT to_regclass('schema_version') IS NOT NULL");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_result_error(pg, res, errbuf, errlen);
+		PQclear(res);
+		goto out;
+	}
+	bool installed = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (installed) {
+		res = PQexec(pg, "SELECT coalesce(max(version), 0) FROM schema_version");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			pg_result_error(pg, res, errbuf, errlen);
+			PQclear(res);
+			goto out;
+		}
+		current = (int) strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	if (current > newest) {
+		snprintf(errbuf, errlen, "control schema \"%s\" is at version %d, newer than this binary knows (%d); use a newer release",
+				 ctl->schema, current, newest);
+		goto out;
+	}
+	for (const schema_file *f = schema_files; f->name; f++) {
+		if (file_version(f->name) <= current)
+			continue;
+		if (!pg_exec(pg, f->sql, errbuf, errlen)) {
+			size_t used = strlen(errbuf);
+			snprintf(errbuf + used, errlen - used, " (in %s)", f->name);
+			goto out;
+		}
+	}
+	ok = pg_exec(pg, "COMMIT", errbuf, errlen);
+out:
+	if (!ok) {
+		char ignore[64];
+		pg_exec(pg, "ROLLBACK", ignore, sizeof(ignore));
+	}
+	buf_free(&sql);
+	return ok;
+}
+
+bool
+control_table_lock(PGconn *pg, const control *ctl, const char *table, char *errbuf, size_t errlen)
+{
+	const char *params[] = { table };
+	PGresult *res = control_query(pg, ctl,
+								  "SELECT pg_try_advisory_lock(hashtext('migrate ' || current_database()), "
+								  "hashtext($1 || '.' || $2))", 1, params, errbuf, errlen);
+	if (!res)
+		return false;
+	bool got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!got)
+		snprintf(errbuf, errlen, "another migrate is working on table \"%s\" of database \"%s\"", table, ctl->db);
+	return got;
+}
+
+bool
+control_table_get(PGconn *pg, const control *ctl, const char *table, control_table *out,
+				  char *errbuf, size_t errlen)
+{
+	const char *params[] = { table };
+
+	memset(out, 0, sizeof(*out));
+	PGresult *res = control_query(pg, ctl,
+								  "SELECT state, target_schema, target_table, chunk_key, coalesce(load_mode, ''), rows_copied "
+								  "FROM {ctl}.tables WHERE source_db = $1 AND source_table = $2",
+								  1, params, errbuf, errlen);
+	if (!res)
+		return false;
+	if (PQntuples(res) == 1) {
+		out->exists = true;
+		snprintf(out->state, sizeof(out->state), "%s", PQgetvalue(res, 0, 0));
+		snprintf(out->target_schema, sizeof(out->target_schema), "%s", PQgetvalue(res, 0, 1));
+		snprintf(out->target_table, sizeof(out->target_table), "%s", PQgetvalue(res, 0, 2));
+		out->chunk_key = PQgetisnull(res, 0, 3) ? NULL : xstrdup(PQgetvalue(res, 0, 3));
+		snprintf(out->load_mode, sizeof(out->load_mode), "%s", PQgetvalue(res, 0, 4));
+		out->rows = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+	}
+	PQclear(res);
+	return true;
+}
+
+bool
+control_table_set_state(PGconn *pg, const control *ctl, const char *table, const char *state,
+						const char *error, char *errbuf, size_t errlen)
+{
+	const char *params[] = { table, state, error };
+	PGresult *res = control_query(pg, ctl,
+								  "UPDATE {ctl}.tables SET state = $3, error = $4, updated_at = now() "
+								  "WHERE source_db = $1 AND source_table = $2", 3, params, errbuf, errlen);
+	if (!res)
+		return false;
+	PQclear(res);
+	return true;
+}

@@ -1,0 +1,65 @@
+/*
+ * The control schema in the sink: installed and upgraded here, and the
+ * statements both binaries use to move a table through its states
+ * (pending -> copying -> indexing -> ready; failed; removed) and to keep the
+ * chunk ledger. The schema's SQL is in schemas/NNN_*.sql; control_install
+ * applies the files whose number is above the installed version, in one
+ * transaction under an advisory lock, so concurrent runs do not race.
+ *
+ * Every function takes the connection to use, so a worker can update the
+ * ledger in the same transaction as the rows it copied.
+ */
+#ifndef COMMON_CONTROL_H
+#define COMMON_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+
+#include "common/binlogpos.h"
+
+typedef struct control {
+	char       *schema;         /* CONTROL_SCHEMA, unquoted */
+	char       *qschema;        /* quoted for SQL */
+	char       *db;             /* source database name */
+} control;
+
+/* control_init: fills ctl (heap strings freed by control_free) */
+void control_init(control *ctl, const char *schema, const char *db);
+void control_free(control *ctl);
+
+/* control_install: creates or upgrades the schema to the newest version */
+bool control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);
+
+/* control_table_lock: a session advisory lock on (db, table) so that two
+ * migrations of one table cannot overlap; false with errbuf if taken */
+bool control_table_lock(PGconn *pg, const control *ctl, const char *table,
+						char *errbuf, size_t errlen);
+
+typedef struct control_table {
+	bool        exists;
+	char        state[16];
+	char        target_schema[64];
+	char        target_table[64];
+	char       *chunk_key;      /* text[] literal, heap, may be NULL */
+	char        load_mode[16];
+	long long   rows;
+} control_table;
+
+/* control_table_get: the ledger row of a table (exists=false if none) */
+bool control_table_get(PGconn *pg, const control *ctl, const char *table,
+					   control_table *out, char *errbuf, size_t errlen);
+
+/* control_table_set_state: state (and error text, may be NULL) */
+bool control_table_set_state(PGconn *pg, const control *ctl, const char *table,
+							 const char *state, const char *error,
+							 char *errbuf, size_t errlen);
+
+/* control_query: runs sql_fmt with every "{ctl}" replaced by the quoted
+ * control schema, $1 bound to the source database and $2.. to params;
+ * returns a result the caller PQclears, or NULL with errbuf filled */
+PGresult *control_query(PGconn *pg, const control *ctl, const char *sql_fmt,
+						int nparams, const char *const *params,
+						char *errbuf, size_t errlen);
+
+#endif

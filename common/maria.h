@@ -1,0 +1,46 @@
+/*
+ * MariaDB connections for both binaries.
+ *
+ * maria_connect opens a session with the settings every reader relies on:
+ * utf8mb4 on the wire, time_zone '+00:00' (TIMESTAMP values are read in UTC
+ * whatever the server's or client's zone), generous net timeouts for long
+ * streaming reads, and TLS as configured (certificate verified unless
+ * explicitly skipped). Errors name the database, host and user, never the
+ * password.
+ */
+#ifndef COMMON_MARIA_H
+#define COMMON_MARIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <mysql.h>
+
+#include "common/config.h"
+#include "common/binlogpos.h"
+
+/* maria_connect: returns a connection the caller closes with mysql_close */
+MYSQL *maria_connect(const config_source *src, char *errbuf, size_t errlen);
+
+/* maria_exec: runs a statement that returns no rows (or discards them) */
+bool maria_exec(MYSQL *my, const char *sql, char *errbuf, size_t errlen);
+
+/* maria_query_value: runs sql and returns the first column of the first row
+ * as a heap string (NULL value -> *out = NULL, still true) */
+bool maria_query_value(MYSQL *my, const char *sql, char **out, char *errbuf, size_t errlen);
+
+/* maria_is_disconnect: the error means the connection is gone (retryable) */
+bool maria_is_disconnect(unsigned int err);
+
+/*
+ * maria_begin_snapshot: starts a REPEATABLE READ transaction WITH CONSISTENT
+ * SNAPSHOT and fills pos with the binlog position that snapshot corresponds
+ * to (binlog_snapshot_file/position, read inside the transaction) and its
+ * GTID (BINLOG_GTID_POS of that position). Fails if binary logging is off.
+ */
+bool maria_begin_snapshot(MYSQL *my, binlogpos *pos, char *errbuf, size_t errlen);
+
+/* maria_escape_literal: appends 'value' (escaped for this connection) to out */
+#include "common/xalloc.h"
+void maria_escape_literal(MYSQL *my, buf *out, const char *value, size_t len);
+
+#endif

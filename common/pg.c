@@ -1,0 +1,94 @@
+/*
+ * PostgreSQL connection helpers; see pg.h.
+ */
+#include "common/pg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ignore_notice: server NOTICEs (e.g. "table does not exist, skipping")
+ * are expected chatter of idempotent DDL, not for the user's terminal */
+static void
+ignore_notice(void *arg, const char *message)
+{
+	(void) arg;
+	(void) message;
+}
+
+PGconn *
+pg_connect(const char *url, const char *appname, char *errbuf, size_t errlen)
+{
+	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+	const char *vals[] = { url, appname, "10", NULL };
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+
+	if (!pg || PQstatus(pg) != CONNECTION_OK) {
+		const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
+		size_t n = strlen(msg);
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			n--;
+		snprintf(errbuf, errlen, "could not connect to the PostgreSQL sink: %.*s", (int) n, msg);
+		PQfinish(pg);
+		return NULL;
+	}
+	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+	return pg;
+}
+
+void
+pg_result_error(PGconn *pg, const PGresult *res, char *errbuf, size_t errlen)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+
+	if (!primary) {
+		const char *msg = PQerrorMessage(pg);
+		size_t n = strlen(msg);
+		while (n > 0 && msg[n - 1] == '\n')
+			n--;
+		snprintf(errbuf, errlen, "%.*s", (int) n, msg);
+		return;
+	}
+	snprintf(errbuf, errlen, "%s%s%s%s%s", primary,
+			 detail ? " (" : "", detail ? detail : "", detail ? ")" : "",
+			 "");
+	if (context) {
+		size_t used = strlen(errbuf);
+		snprintf(errbuf + used, errlen - used, " [%s]", context);
+	}
+}
+
+bool
+pg_exec(PGconn *pg, const char *sql, char *errbuf, size_t errlen)
+{
+	PGresult *res = PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(res);
+	bool ok = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY);
+
+	if (!ok)
+		pg_result_error(pg, res, errbuf, errlen);
+	PQclear(res);
+	return ok;
+}
+
+PGresult *
+pg_query(PGconn *pg, const char *sql, int nparams, const char *const *params,
+		 char *errbuf, size_t errlen)
+{
+	PGresult *res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		pg_result_error(pg, res, errbuf, errlen);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+bool
+pg_is_disconnect(PGconn *pg)
+{
+	return PQstatus(pg) != CONNECTION_OK;
+}

@@ -1,0 +1,33 @@
+/*
+ * PostgreSQL connections for both binaries.
+ *
+ * pg_connect takes the sink's libpq URI or conninfo (which may carry a
+ * password: it is never logged) and sets application_name. The helpers fill
+ * errbuf with the server's primary message plus its DETAIL/HINT/CONTEXT when
+ * present, so callers can log one complete line.
+ */
+#ifndef COMMON_PG_H
+#define COMMON_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+
+/* pg_connect: returns a connection the caller closes with PQfinish */
+PGconn *pg_connect(const char *url, const char *appname, char *errbuf, size_t errlen);
+
+/* pg_exec: runs sql (one or more statements), discarding results */
+bool pg_exec(PGconn *pg, const char *sql, char *errbuf, size_t errlen);
+
+/* pg_query: runs sql with text params; returns a result the caller PQclears,
+ * or NULL with errbuf filled */
+PGresult *pg_query(PGconn *pg, const char *sql, int nparams,
+				   const char *const *params, char *errbuf, size_t errlen);
+
+/* pg_result_error: formats a failed result's message into errbuf */
+void pg_result_error(PGconn *pg, const PGresult *res, char *errbuf, size_t errlen);
+
+/* pg_is_disconnect: the connection is gone (retryable) */
+bool pg_is_disconnect(PGconn *pg);
+
+#endif

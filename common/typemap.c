@@ -1,0 +1,1160 @@
+/*
+ * The type map; see typemap.h for the contract and the data-fixing rules.
+ *
+ * It works in three steps. typemap_resolve looks at information_schema's
+ * DATA_TYPE (and COLUMN_TYPE for "unsigned", display widths and lengths) and
+ * picks a kind and a PostgreSQL type; an allowlist override then either turns
+ * an integer or BIT(1) into boolean, keeps the value handling of the source
+ * kind under another name where that is what makes the value land right
+ * (bytea, jsonb, bit(n), geometry, date/timestamp), or makes the column
+ * TYPEMAP_PASSTHROUGH: the value is sent as text and PostgreSQL parses it.
+ * An override also rescues a MariaDB type this map does not know.
+ *
+ * typemap_encode_copy then turns each value, as MariaDB's text protocol shows
+ * it, into one COPY text field. Numbers and temporal values are checked for
+ * shape and passed through (PostgreSQL does the range checks); zero dates
+ * become -infinity. Text is escaped for COPY and cleaned: NUL bytes dropped,
+ * each byte of an invalid UTF-8 sequence replaced by U+FFFD, and in JSON the
+ * \u0000 escape dropped, as jsonb rejects it. The text scan is the hot loop
+ * of a bulk copy, so it skips plain ASCII eight bytes at a time and copies
+ * valid multi-byte characters in the same run, leaving the buffer only for
+ * the rare byte that needs rewriting. Raw binary values (BIT, BLOB, WKB) are
+ * written bit by bit or as hex from tables.
+ *
+ * A value that fails leaves the output buffer at its original length, so the
+ * caller can report the row and go on with the buffer as it was.
+ *
+ * typemap_default reads COLUMN_DEFAULT ('quoted', bare numbers, b'0101',
+ * current_timestamp(3), ...) and writes a PostgreSQL DEFAULT expression that
+ * gives the same value, or says it cannot.
+ */
+#include "common/typemap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define OVERRIDE_MAXLEN 100		/* an override type name is shorter than this */
+#define ERR_SNIPPET 40			/* bytes of a bad value quoted in an error */
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static void set_err(char *errbuf, size_t errlen, const char *fmt, ...)
+			__attribute__((format(printf, 3, 4)));
+
+/* set_err: fills errbuf, if there is one */
+static void
+set_err(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list		ap;
+
+	if (!errbuf || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * snippet: a printable copy of the start of a value for an error message;
+ * anything that is not printable ASCII shows as '?'. dst holds
+ * ERR_SNIPPET + 4 bytes.
+ */
+static const char *
+snippet(char *dst, const char *val, size_t len)
+{
+	size_t		n = len < ERR_SNIPPET ? len : ERR_SNIPPET;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char) val[i];
+
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+	}
+	if (n < len) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+/* ---------------------------------------------------------------------
+ * Resolving a column
+ * --------------------------------------------------------------------- */
+
+static void set_type(typemap_column *out, typemap_kind kind, const char *fmt, ...)
+			__attribute__((format(printf, 3, 4)));
+
+/* set_type: sets kind and a formatted pg_type */
+static void
+set_type(typemap_column *out, typemap_kind kind, const char *fmt, ...)
+{
+	va_list		ap;
+
+	out->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(out->pg_type, sizeof(out->pg_type), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * paren_args: reads "name(a)" or "name(a,b)" from a COLUMN_TYPE; *a and *b
+ * stay as they were when absent.
+ */
+static void
+paren_args(const char *column_type, long long *a, long long *b)
+{
+	const char *p = column_type ? strchr(column_type, '(') : NULL;
+	char	   *end;
+	long long	v;
+
+	if (!p)
+		return;
+	v = strtoll(p + 1, &end, 10);
+	if (end == p + 1 || (*end != ')' && *end != ','))
+		return;
+	*a = v;
+	if (*end == ',') {
+		const char *q = end + 1;
+
+		v = strtoll(q, &end, 10);
+		if (end != q && *end == ')')
+			*b = v;
+	}
+}
+
+/* is_one_of: whether s equals one of the NULL-terminated names */
+static bool
+is_one_of(const char *s, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcmp(s, *names) == 0)
+			return true;
+	return false;
+}
+
+static const char *const geometry_types[] = {
+	"geometry", "point", "linestring", "polygon", "multipoint",
+	"multilinestring", "multipolygon", "geometrycollection", NULL
+};
+
+static const char *const text_types[] = {
+	"tinytext", "text", "mediumtext", "longtext", "enum", "set", NULL
+};
+
+static const char *const blob_types[] = {
+	"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", NULL
+};
+
+/*
+ * resolve_natural: the mapping without an override. False, with nothing in
+ * errbuf, for a type it does not know (the caller words the error, since an
+ * override may still rescue the column).
+ */
+static bool
+resolve_natural(const typemap_source *src, typemap_column *out)
+{
+	char		dt[64];
+	const char *ct = src->column_type ? src->column_type : "";
+	bool		is_unsigned = strcasestr(ct, "unsigned") != NULL;
+	size_t		i;
+
+	/* DATA_TYPE is lower case in 10.11; fold anyway, it costs nothing */
+	for (i = 0; src->data_type[i] && i < sizeof(dt) - 1; i++)
+		dt[i] = (char) tolower((unsigned char) src->data_type[i]);
+	dt[i] = '\0';
+
+	if (strcmp(dt, "tinyint") == 0 || strcmp(dt, "bool") == 0 ||
+		strcmp(dt, "boolean") == 0)
+		set_type(out, TYPEMAP_INT, "smallint");
+	else if (strcmp(dt, "smallint") == 0)
+		set_type(out, TYPEMAP_INT, is_unsigned ? "integer" : "smallint");
+	else if (strcmp(dt, "mediumint") == 0)
+		set_type(out, TYPEMAP_INT, "integer");
+	else if (strcmp(dt, "int") == 0 || strcmp(dt, "integer") == 0)
+		set_type(out, TYPEMAP_INT, is_unsigned ? "bigint" : "integer");
+	else if (strcmp(dt, "bigint") == 0) {
+		if (is_unsigned)
+			set_type(out, TYPEMAP_INT, "numeric(20)");
+		else
+			set_type(out, TYPEMAP_INT, "bigint");
+	}
+	else if (strcmp(dt, "decimal") == 0 || strcmp(dt, "numeric") == 0) {
+		long long	p = src->num_precision, s = src->num_scale;
+
+		if (p < 0 || s < 0) {
+			long long	cp = 10, cs = 0;	/* MariaDB's DECIMAL default */
+
+			paren_args(ct, &cp, &cs);
+			if (p < 0)
+				p = cp;
+			if (s < 0)
+				s = cs;
+		}
+		set_type(out, TYPEMAP_DECIMAL, "numeric(%lld,%lld)", p, s);
+	}
+	else if (strcmp(dt, "float") == 0)
+		set_type(out, TYPEMAP_FLOAT, "real");
+	else if (strcmp(dt, "double") == 0 || strcmp(dt, "real") == 0)
+		set_type(out, TYPEMAP_DOUBLE, "double precision");
+	else if (strcmp(dt, "bit") == 0) {
+		long long	n = src->num_precision, b = -1;
+
+		if (n < 0) {
+			n = 1;
+			paren_args(ct, &n, &b);
+		}
+		if (n < 1 || n > 64)
+			return false;
+		out->bits = (unsigned) n;
+		if (n == 1)
+			set_type(out, TYPEMAP_BOOL_BIT, "boolean");
+		else
+			set_type(out, TYPEMAP_BIT, "bit(%lld)", n);
+	}
+	else if (strcmp(dt, "char") == 0 || strcmp(dt, "varchar") == 0) {
+		long long	n = src->char_max_len, b = -1;
+
+		if (n < 0)
+			paren_args(ct, &n, &b);
+		if (n < 0)
+			return false;
+		/* CHAR(0) and VARCHAR(0) exist in MariaDB, not in PostgreSQL */
+		if (n == 0)
+			set_type(out, TYPEMAP_TEXT, "text");
+		else if (dt[0] == 'c')
+			set_type(out, TYPEMAP_TEXT, "character(%lld)", n);
+		else
+			set_type(out, TYPEMAP_TEXT, "character varying(%lld)", n);
+	}
+	else if (strcmp(dt, "longtext") == 0 && src->is_json)
+		set_type(out, TYPEMAP_JSON, "jsonb");
+	else if (strcmp(dt, "json") == 0)
+		set_type(out, TYPEMAP_JSON, "jsonb");
+	else if (is_one_of(dt, text_types))
+		set_type(out, TYPEMAP_TEXT, "text");
+	else if (is_one_of(dt, blob_types))
+		set_type(out, TYPEMAP_BYTEA, "bytea");
+	else if (strcmp(dt, "date") == 0)
+		set_type(out, TYPEMAP_DATE, "date");
+	else if (strcmp(dt, "datetime") == 0)
+		set_type(out, TYPEMAP_DATETIME, "timestamp(%lld) without time zone",
+				 src->dt_precision < 0 ? 0 : src->dt_precision);
+	else if (strcmp(dt, "timestamp") == 0)
+		set_type(out, TYPEMAP_TIMESTAMP, "timestamp(%lld) with time zone",
+				 src->dt_precision < 0 ? 0 : src->dt_precision);
+	else if (strcmp(dt, "time") == 0)
+		set_type(out, TYPEMAP_TIME, "interval");
+	else if (strcmp(dt, "year") == 0)
+		set_type(out, TYPEMAP_YEAR, "smallint");
+	else if (strcmp(dt, "inet4") == 0 || strcmp(dt, "inet6") == 0)
+		set_type(out, TYPEMAP_INET, "inet");
+	else if (strcmp(dt, "uuid") == 0)
+		set_type(out, TYPEMAP_UUID, "uuid");
+	else if (is_one_of(dt, geometry_types)) {
+		out->select_wkb = true;
+		out->postgis = src->postgis;
+		set_type(out, TYPEMAP_GEOMETRY, src->postgis ? "geometry" : "bytea");
+	}
+	else
+		return false;
+	return true;
+}
+
+/*
+ * normalize_override: lower-cases an override into dst (OVERRIDE_MAXLEN
+ * bytes) and checks that it can only be a type name: letters, digits, '_',
+ * spaces, and commas only inside balanced parentheses, so it cannot add a
+ * column or a clause to the CREATE TABLE it is pasted into.
+ */
+static bool
+normalize_override(const char *ov, char *dst)
+{
+	size_t		len = strlen(ov);
+	int			depth = 0;
+
+	if (len == 0 || len >= OVERRIDE_MAXLEN)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char		c = ov[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char) (c - 'A' + 'a');
+		dst[i] = c;
+		if (c == '\0')
+			break;
+		if (c == '(')
+			depth++;
+		else if (c == ')') {
+			if (--depth < 0)
+				return false;
+		}
+		else if (c == ',') {
+			if (depth == 0)
+				return false;
+		}
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+				   c == '_' || c == ' '))
+			return false;
+	}
+	return depth == 0 && dst[0] >= 'a' && dst[0] <= 'z';
+}
+
+/* starts_with: whether s begins with prefix */
+static bool
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * apply_override: changes a resolved column (known = false when the source
+ * type was not recognised) for the allowlist override ov.
+ */
+static bool
+apply_override(const typemap_source *src, typemap_column *out, bool known,
+			   char *errbuf, size_t errlen)
+{
+	char		ov[OVERRIDE_MAXLEN];
+	const char *ct = src->column_type && src->column_type[0] ?
+		src->column_type : src->data_type;
+
+	if (!normalize_override(src->override, ov)) {
+		set_err(errbuf, errlen,
+				"column \"%s\": override \"%s\" is not a valid type name "
+				"(letters, digits, '_', spaces, and commas inside parentheses; "
+				"under %d characters)",
+				src->name, src->override, OVERRIDE_MAXLEN);
+		return false;
+	}
+
+	if (strcmp(ov, "boolean") == 0 || strcmp(ov, "bool") == 0) {
+		if (known && out->kind == TYPEMAP_INT)
+			out->kind = TYPEMAP_BOOL_INT;
+		else if (!(known && out->kind == TYPEMAP_BOOL_BIT)) {
+			set_err(errbuf, errlen,
+					"column \"%s\": override \"%s\" does not apply to type %s "
+					"(only integer types and bit(1) become boolean)",
+					src->name, src->override, ct);
+			return false;
+		}
+		snprintf(out->pg_type, sizeof(out->pg_type), "boolean");
+		return true;
+	}
+
+	if (!known) {
+		memset(out, 0, sizeof(*out));
+		out->kind = TYPEMAP_PASSTHROUGH;
+	}
+	if (out->kind == TYPEMAP_BIT || out->kind == TYPEMAP_BOOL_BIT) {
+		/* the value is raw bytes, not text PostgreSQL could parse */
+		if (starts_with(ov, "bit") || starts_with(ov, "varbit"))
+			out->kind = TYPEMAP_BIT;
+		else if (strcmp(ov, "bytea") == 0)
+			out->kind = TYPEMAP_BYTEA;
+		else {
+			set_err(errbuf, errlen,
+					"column \"%s\": override \"%s\" does not apply to type %s "
+					"(a BIT column becomes boolean, bit(n), bit varying or bytea)",
+					src->name, src->override, ct);
+			return false;
+		}
+	}
+	else if (out->kind == TYPEMAP_GEOMETRY) {
+		/* the value is WKB from ST_AsBinary, not text */
+		if (strcmp(ov, "bytea") == 0)
+			out->postgis = false;
+		else if (starts_with(ov, "geometry") || starts_with(ov, "geography"))
+			out->postgis = true;
+		else {
+			set_err(errbuf, errlen,
+					"column \"%s\": override \"%s\" does not apply to type %s "
+					"(a geometry column becomes geometry, geography or bytea)",
+					src->name, src->override, ct);
+			return false;
+		}
+	}
+	else if (strcmp(ov, "bytea") == 0)
+		out->kind = TYPEMAP_BYTEA;	/* keep every byte, as hex */
+	else if (strcmp(ov, "jsonb") == 0)
+		out->kind = TYPEMAP_JSON;	/* jsonb needs the \u0000 rule */
+	else if ((out->kind == TYPEMAP_DATE || out->kind == TYPEMAP_DATETIME ||
+			  out->kind == TYPEMAP_TIMESTAMP) &&
+			 (starts_with(ov, "timestamp") || strcmp(ov, "date") == 0)) {
+		/* keep the zero-date rule, and the UTC offset of a TIMESTAMP */
+	}
+	else {
+		out->kind = TYPEMAP_PASSTHROUGH;
+		out->bits = 0;
+		out->postgis = false;
+		out->select_wkb = false;
+	}
+	snprintf(out->pg_type, sizeof(out->pg_type), "%s", ov);
+	return true;
+}
+
+/* typemap_resolve: see typemap.h */
+bool
+typemap_resolve(const typemap_source *src, typemap_column *out,
+				char *errbuf, size_t errlen)
+{
+	bool		known;
+
+	memset(out, 0, sizeof(*out));
+	if (!src->data_type) {
+		set_err(errbuf, errlen, "column \"%s\": no data type", src->name);
+		return false;
+	}
+	known = resolve_natural(src, out);
+	if (src->override)
+		return apply_override(src, out, known, errbuf, errlen);
+	if (!known) {
+		set_err(errbuf, errlen, "column \"%s\": unsupported MariaDB type \"%s\" (%s)",
+				src->name, src->data_type,
+				src->column_type ? src->column_type : src->data_type);
+		return false;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * Checking value shapes
+ * --------------------------------------------------------------------- */
+
+/* digits_at: the number of ASCII digits at s[i..len) */
+static size_t
+digits_at(const char *s, size_t i, size_t len)
+{
+	size_t		n = 0;
+
+	while (i + n < len && s[i + n] >= '0' && s[i + n] <= '9')
+		n++;
+	return n;
+}
+
+/* shape_int: [+-]digits */
+static bool
+shape_int(const char *s, size_t len)
+{
+	size_t		i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+	size_t		n = digits_at(s, i, len);
+
+	return n > 0 && i + n == len;
+}
+
+/*
+ * shape_number: [+-]digits[.digits] with digits on at least one side of the
+ * point, then an exponent when allowed. No inf or nan: MariaDB cannot store
+ * them, so such a value is not one of its.
+ */
+static bool
+shape_number(const char *s, size_t len, bool exponent)
+{
+	size_t		i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+	size_t		whole = digits_at(s, i, len);
+	size_t		frac = 0;
+
+	i += whole;
+	if (i < len && s[i] == '.') {
+		frac = digits_at(s, i + 1, len);
+		i += 1 + frac;
+	}
+	if (whole + frac == 0)
+		return false;
+	if (exponent && i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t		n;
+
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		n = digits_at(s, i, len);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return i == len;
+}
+
+/* int_is_zero: for a value shape_int accepted, whether it is zero */
+static bool
+int_is_zero(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= '1' && s[i] <= '9')
+			return false;
+	return true;
+}
+
+/* fixed_digits: whether s[i..i+n) are all digits, within len */
+static bool
+fixed_digits(const char *s, size_t i, size_t n, size_t len)
+{
+	return i + n <= len && digits_at(s, i, i + n) == n;
+}
+
+/* all_zero: whether the n digits at s[i] are all '0' */
+static bool
+all_zero(const char *s, size_t i, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (s[i + k] != '0')
+			return false;
+	return true;
+}
+
+/*
+ * shape_date: "YYYY-MM-DD", and with with_time " HH:MM:SS[.f{1,6}]" after
+ * it. *zero is set when the year, month or day is zero.
+ */
+static bool
+shape_date(const char *s, size_t len, bool with_time, bool *zero)
+{
+	if (len < 10 || !fixed_digits(s, 0, 4, len) || s[4] != '-' ||
+		!fixed_digits(s, 5, 2, len) || s[7] != '-' || !fixed_digits(s, 8, 2, len))
+		return false;
+	*zero = all_zero(s, 0, 4) || all_zero(s, 5, 2) || all_zero(s, 8, 2);
+	if (!with_time)
+		return len == 10;
+	if (len < 19 || s[10] != ' ' || !fixed_digits(s, 11, 2, len) || s[13] != ':' ||
+		!fixed_digits(s, 14, 2, len) || s[16] != ':' || !fixed_digits(s, 17, 2, len))
+		return false;
+	if (len == 19)
+		return true;
+	if (s[19] != '.')
+		return false;
+	size_t		f = digits_at(s, 20, len);
+
+	return f >= 1 && f <= 6 && 20 + f == len;
+}
+
+/* shape_time: [-]H{1,3}:MM:SS[.f{1,6}], MariaDB's TIME text */
+static bool
+shape_time(const char *s, size_t len)
+{
+	size_t		i = (len > 0 && s[0] == '-') ? 1 : 0;
+	size_t		h = digits_at(s, i, len);
+
+	if (h < 1 || h > 3)
+		return false;
+	i += h;
+	if (i >= len || s[i] != ':' || !fixed_digits(s, i + 1, 2, len))
+		return false;
+	i += 3;
+	if (i >= len || s[i] != ':' || !fixed_digits(s, i + 1, 2, len))
+		return false;
+	i += 3;
+	if (i == len)
+		return true;
+	if (s[i] != '.')
+		return false;
+	size_t		f = digits_at(s, i + 1, len);
+
+	return f >= 1 && f <= 6 && i + 1 + f == len;
+}
+
+/* ---------------------------------------------------------------------
+ * Encoding values
+ * --------------------------------------------------------------------- */
+
+#define SWAR_ONES	0x0101010101010101ULL
+#define SWAR_HIGHS	0x8080808080808080ULL
+
+/*
+ * swar_special: non-zero when one of 8 bytes may need attention in text:
+ * a byte >= 0x80, a control byte (< 0x20: covers NUL, tab, LF, CR) or a
+ * backslash. The tests are the classic "has a byte less than n" and "has a
+ * zero byte" bit tricks; they may flag a harmless control byte, never miss.
+ */
+static inline uint64_t
+swar_special(uint64_t w)
+{
+	uint64_t	bs = w ^ (SWAR_ONES * 0x5c);
+
+	return (w & SWAR_HIGHS) |
+		((w - SWAR_ONES * 0x20) & ~w & SWAR_HIGHS) |
+		((bs - SWAR_ONES) & ~bs & SWAR_HIGHS);
+}
+
+/*
+ * utf8_seq: the length of the valid UTF-8 sequence at s (s[0] >= 0x80), or
+ * 0 when it is invalid: a stray continuation byte, an overlong form, a
+ * surrogate, a code point past U+10FFFF, or a sequence cut short. These are
+ * the well-formed byte sequences of the Unicode standard (table 3-7).
+ */
+static inline size_t
+utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t		n;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;			/* no overlongs */
+		else if (c == 0xED)
+			hi = 0x9F;			/* no surrogates */
+	}
+	else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;			/* no overlongs */
+		else if (c == 0xF4)
+			hi = 0x8F;			/* nothing past U+10FFFF */
+	}
+	else
+		return 0;
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* is_json_nul: whether s (at a backslash) starts the escape \u0000 */
+static inline bool
+is_json_nul(const char *s, size_t avail)
+{
+	return avail >= 6 && s[1] == 'u' && s[2] == '0' &&
+		s[3] == '0' && s[4] == '0' && s[5] == '0';
+}
+
+/*
+ * encode_text: appends text escaped for COPY with the NUL and UTF-8 rules,
+ * and for JSON the \u0000 rule. Plain runs (ASCII that needs no escape, and
+ * valid multi-byte characters) are copied in one piece.
+ */
+static void
+encode_text(buf *out, const char *val, size_t len, bool json, unsigned *fixes)
+{
+	const unsigned char *s = (const unsigned char *) val;
+	size_t		i = 0;
+	size_t		run = 0;		/* start of the pending plain run */
+	unsigned	fx = 0;
+
+	buf_reserve(out, len);
+	while (i < len) {
+		unsigned char c;
+
+		while (i + 8 <= len) {
+			uint64_t	w;
+
+			memcpy(&w, s + i, 8);
+			if (swar_special(w))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = s[i];
+		if (c >= 0x80) {
+			size_t		n = utf8_seq(s + i, len - i);
+
+			if (n > 0) {
+				i += n;
+				continue;
+			}
+			buf_append(out, s + run, i - run);
+			buf_append(out, "\xEF\xBF\xBD", 3);
+			fx |= TYPEMAP_FIX_BAD_UTF8;
+			run = ++i;
+			continue;
+		}
+		if (c >= 0x20 && c != '\\') {
+			i++;
+			continue;
+		}
+		switch (c) {
+			case '\\':
+				buf_append(out, s + run, i - run);
+				if (json && is_json_nul(val + i, len - i)) {
+					fx |= TYPEMAP_FIX_NUL;
+					i += 6;
+				}
+				else if (json && i + 1 < len && s[i + 1] == '\\') {
+					/* an escaped backslash: the next one starts nothing */
+					buf_append(out, "\\\\\\\\", 4);
+					i += 2;
+				}
+				else {
+					buf_append(out, "\\\\", 2);
+					i++;
+				}
+				run = i;
+				break;
+			case '\n':
+				buf_append(out, s + run, i - run);
+				buf_append(out, "\\n", 2);
+				run = ++i;
+				break;
+			case '\r':
+				buf_append(out, s + run, i - run);
+				buf_append(out, "\\r", 2);
+				run = ++i;
+				break;
+			case '\t':
+				buf_append(out, s + run, i - run);
+				buf_append(out, "\\t", 2);
+				run = ++i;
+				break;
+			case '\0':
+				buf_append(out, s + run, i - run);
+				fx |= TYPEMAP_FIX_NUL;
+				run = ++i;
+				break;
+			default:
+				i++;			/* other control bytes go as they are */
+				break;
+		}
+	}
+	buf_append(out, s + run, len - run);
+	*fixes |= fx;
+}
+
+/* encode_hex: appends prefix and then each byte as two lowercase hex digits */
+static void
+encode_hex(buf *out, const char *prefix, const char *val, size_t len)
+{
+	size_t		plen = strlen(prefix);
+	char	   *d;
+
+	buf_reserve(out, plen + 2 * len);
+	d = out->data + out->len;
+	memcpy(d, prefix, plen);
+	d += plen;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) val[i];
+
+		*d++ = hexdigits[c >> 4];
+		*d++ = hexdigits[c & 15];
+	}
+	out->len += plen + 2 * len;
+	out->data[out->len] = '\0';
+}
+
+/*
+ * encode_bit: appends the low col->bits bits of a big-endian value as '0'
+ * and '1'. A value shorter than the column is left-padded with zero bytes
+ * (a decoder may drop them); a longer one, or one with bits set above the
+ * column's width, is not a value of this column.
+ */
+static bool
+encode_bit(const typemap_column *col, const char *val, size_t len, buf *out,
+		   char *errbuf, size_t errlen)
+{
+	unsigned	nbits = col->bits;
+	size_t		nbytes = (nbits + 7) / 8;
+	char	   *d;
+
+	if (nbits == 0 || len > nbytes) {
+		set_err(errbuf, errlen, "BIT(%u) value has %zu bytes, expected %zu",
+				nbits, len, nbytes);
+		return false;
+	}
+	/* bit k (0 = lowest) of the value lives in byte len-1-k/8 */
+	for (size_t k = nbits; k < len * 8; k++) {
+		if ((unsigned char) val[len - 1 - k / 8] & (1u << (k % 8))) {
+			set_err(errbuf, errlen, "BIT(%u) value has bits set above bit %u",
+					nbits, nbits);
+			return false;
+		}
+	}
+	buf_reserve(out, nbits);
+	d = out->data + out->len;
+	for (size_t k = nbits; k-- > 0;) {
+		size_t		byte = k / 8;
+		bool		on = byte < len &&
+			((unsigned char) val[len - 1 - byte] & (1u << (k % 8)));
+
+		*d++ = on ? '1' : '0';
+	}
+	out->len += nbits;
+	out->data[out->len] = '\0';
+	return true;
+}
+
+/* typemap_encode_copy: see typemap.h */
+bool
+typemap_encode_copy(const typemap_column *col, const char *val, size_t len,
+					buf *out, unsigned *fixes, char *errbuf, size_t errlen)
+{
+	char		shown[ERR_SNIPPET + 4];
+	bool		zero;
+
+	if (val == NULL) {
+		buf_append(out, "\\N", 2);
+		return true;
+	}
+	switch (col->kind) {
+		case TYPEMAP_INT:
+		case TYPEMAP_YEAR:
+			if (!shape_int(val, len))
+				goto bad_value;
+			buf_append(out, val, len);
+			return true;
+		case TYPEMAP_DECIMAL:
+			if (!shape_number(val, len, false))
+				goto bad_value;
+			buf_append(out, val, len);
+			return true;
+		case TYPEMAP_FLOAT:
+		case TYPEMAP_DOUBLE:
+			if (!shape_number(val, len, true))
+				goto bad_value;
+			buf_append(out, val, len);
+			return true;
+		case TYPEMAP_BOOL_INT:
+			if (!shape_int(val, len))
+				goto bad_value;
+			buf_putc(out, int_is_zero(val, len) ? 'f' : 't');
+			return true;
+		case TYPEMAP_BOOL_BIT:
+			if (len != 1) {
+				set_err(errbuf, errlen, "BIT(1) value has %zu bytes, expected 1", len);
+				return false;
+			}
+			buf_putc(out, val[0] ? 't' : 'f');
+			return true;
+		case TYPEMAP_BIT:
+			return encode_bit(col, val, len, out, errbuf, errlen);
+		case TYPEMAP_TEXT:
+		case TYPEMAP_INET:
+		case TYPEMAP_UUID:
+		case TYPEMAP_PASSTHROUGH:
+			encode_text(out, val, len, false, fixes);
+			return true;
+		case TYPEMAP_JSON:
+			encode_text(out, val, len, true, fixes);
+			return true;
+		case TYPEMAP_BYTEA:
+			encode_hex(out, "\\\\x", val, len);
+			return true;
+		case TYPEMAP_GEOMETRY:
+			encode_hex(out, col->postgis ? "" : "\\\\x", val, len);
+			return true;
+		case TYPEMAP_DATE:
+		case TYPEMAP_DATETIME:
+		case TYPEMAP_TIMESTAMP:
+			if (!shape_date(val, len, col->kind != TYPEMAP_DATE, &zero))
+				goto bad_value;
+			if (zero) {
+				buf_append(out, "-infinity", 9);
+				*fixes |= TYPEMAP_FIX_ZERO_DATE;
+				return true;
+			}
+			buf_append(out, val, len);
+			if (col->kind == TYPEMAP_TIMESTAMP)
+				buf_append(out, "+00", 3);
+			return true;
+		case TYPEMAP_TIME:
+			if (!shape_time(val, len))
+				goto bad_value;
+			buf_append(out, val, len);
+			return true;
+	}
+	set_err(errbuf, errlen, "unknown column kind %d", (int) col->kind);
+	return false;
+
+bad_value:
+	set_err(errbuf, errlen, "invalid value \"%s\" for PostgreSQL type %s",
+			snippet(shown, val, len), col->pg_type);
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Column defaults
+ * --------------------------------------------------------------------- */
+
+/*
+ * unquote: decodes a quoted MariaDB literal, the whole of def, into val:
+ * '' is one quote, and backslash escapes mean what they mean in MariaDB
+ * (\n, \t, \0 ..., \% and \_ keep their backslash). False when def is not
+ * one single quoted literal (e.g. an expression such as 'a' + 'b').
+ */
+static bool
+unquote(const char *def, buf *val)
+{
+	size_t		len = strlen(def);
+
+	if (len < 2 || def[0] != '\'' || def[len - 1] != '\'')
+		return false;
+	for (size_t i = 1; i < len - 1; i++) {
+		char		c = def[i];
+
+		if (c == '\'') {
+			if (def[i + 1] != '\'' || i + 1 == len - 1)
+				return false;
+			buf_putc(val, '\'');
+			i++;
+		}
+		else if (c == '\\') {
+			if (i + 1 >= len - 1)
+				return false;
+			c = def[++i];
+			switch (c) {
+				case '0': buf_putc(val, '\0'); break;
+				case 'b': buf_putc(val, '\b'); break;
+				case 'n': buf_putc(val, '\n'); break;
+				case 'r': buf_putc(val, '\r'); break;
+				case 't': buf_putc(val, '\t'); break;
+				case 'Z': buf_putc(val, '\032'); break;
+				case '%':
+				case '_':
+					buf_putc(val, '\\');
+					buf_putc(val, c);
+					break;
+				default: buf_putc(val, c); break;
+			}
+		}
+		else
+			buf_putc(val, c);
+	}
+	if (!val->data)
+		buf_reserve(val, 0);	/* '' still gives a C string */
+	return true;
+}
+
+/* put_literal: appends a standard-conforming PostgreSQL literal; false on NUL */
+static bool
+put_literal(buf *out, const char *s, size_t len, const char *suffix)
+{
+	if (memchr(s, '\0', len))
+		return false;
+	buf_putc(out, '\'');
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			buf_putc(out, '\'');
+		buf_putc(out, s[i]);
+	}
+	buf_puts(out, suffix);
+	buf_putc(out, '\'');
+	return true;
+}
+
+/*
+ * bit_literal: reads b'0101' (or a bare unsigned decimal) into the value's
+ * significant bits as '0'/'1' text in bits, without leading zeros.
+ */
+static bool
+bit_literal(const char *def, buf *bits)
+{
+	size_t		len = strlen(def);
+
+	if (len >= 3 && (def[0] == 'b' || def[0] == 'B') && def[1] == '\'' &&
+		def[len - 1] == '\'') {
+		size_t		i = 2;
+
+		while (i < len - 1 && def[i] == '0')
+			i++;
+		for (size_t k = i; k < len - 1; k++)
+			if (def[k] != '0' && def[k] != '1')
+				return false;
+		buf_append(bits, def + i, len - 1 - i);
+		return true;
+	}
+	if (len > 0 && shape_int(def, len) && def[0] != '-' && def[0] != '+') {
+		char	   *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(def, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return false;
+		for (int k = 63; k >= 0; k--)
+			if (bits->len > 0 || (v >> k) & 1)
+				buf_putc(bits, ((v >> k) & 1) ? '1' : '0');
+		return true;
+	}
+	return false;
+}
+
+/*
+ * time_function: recognises current_timestamp, current_timestamp(), now(),
+ * localtimestamp and the like with an optional precision (*prec = -1 when
+ * absent), and curdate() / current_date as *is_date.
+ */
+static bool
+time_function(const char *def, bool *is_date, int *prec)
+{
+	static const char *const ts_names[] = {
+		"current_timestamp", "now", "localtimestamp", "localtime", NULL
+	};
+	static const char *const date_names[] = {"curdate", "current_date", NULL};
+	const char *paren = strchr(def, '(');
+	size_t		nlen = paren ? (size_t) (paren - def) : strlen(def);
+	char		name[32];
+
+	if (nlen == 0 || nlen >= sizeof(name))
+		return false;
+	for (size_t i = 0; i < nlen; i++)
+		name[i] = (char) tolower((unsigned char) def[i]);
+	name[nlen] = '\0';
+	*prec = -1;
+	if (is_one_of(name, date_names))
+		*is_date = true;
+	else if (is_one_of(name, ts_names))
+		*is_date = false;
+	else
+		return false;
+	if (!paren)
+		return strcmp(name, "now") != 0 && strcmp(name, "curdate") != 0;
+	if (strcmp(paren, "()") == 0)
+		return true;
+	if (*is_date || paren[1] < '0' || paren[1] > '6' || strcmp(paren + 2, ")") != 0)
+		return false;
+	*prec = paren[1] - '0';
+	return true;
+}
+
+/* typemap_default: see typemap.h */
+bool
+typemap_default(const typemap_column *col, const char *column_default,
+				buf *out, bool *unsupported)
+{
+	buf			val = BUF_INIT;
+	bool		quoted;
+	bool		ok = false;
+	bool		zero;
+	bool		is_date;
+	int			prec;
+	const char *v;
+	size_t		vlen;
+	size_t		start = out->len;
+
+	*unsupported = false;
+	if (!column_default || strcasecmp(column_default, "NULL") == 0)
+		return false;
+
+	quoted = column_default[0] == '\'';
+	if (quoted && !unquote(column_default, &val))
+		goto unsupported;
+	v = quoted ? val.data : column_default;
+	vlen = quoted ? val.len : strlen(column_default);
+
+	switch (col->kind) {
+		case TYPEMAP_INT:
+		case TYPEMAP_YEAR:
+			if (!shape_int(v, vlen))
+				goto unsupported;
+			buf_append(out, v, vlen);
+			break;
+		case TYPEMAP_DECIMAL:
+			if (!shape_number(v, vlen, false))
+				goto unsupported;
+			buf_append(out, v, vlen);
+			break;
+		case TYPEMAP_FLOAT:
+		case TYPEMAP_DOUBLE:
+			if (!shape_number(v, vlen, true))
+				goto unsupported;
+			buf_append(out, v, vlen);
+			break;
+		case TYPEMAP_BOOL_INT:
+			if (!shape_int(v, vlen))
+				goto unsupported;
+			buf_puts(out, int_is_zero(v, vlen) ? "false" : "true");
+			break;
+		case TYPEMAP_BOOL_BIT:
+		case TYPEMAP_BIT:
+			{
+				buf			bits = BUF_INIT;
+				bool		good = !quoted && bit_literal(column_default, &bits);
+				unsigned	width = col->kind == TYPEMAP_BOOL_BIT ? 1 : col->bits;
+
+				if (good && bits.len <= width) {
+					if (col->kind == TYPEMAP_BOOL_BIT)
+						buf_puts(out, bits.len ? "true" : "false");
+					else {
+						buf_puts(out, "B'");
+						for (size_t k = bits.len; k < width; k++)
+							buf_putc(out, '0');
+						buf_append(out, bits.data, bits.len);
+						buf_putc(out, '\'');
+					}
+				}
+				else
+					good = false;
+				buf_free(&bits);
+				if (!good)
+					goto unsupported;
+			}
+			break;
+		case TYPEMAP_TEXT:
+		case TYPEMAP_JSON:
+		case TYPEMAP_INET:
+		case TYPEMAP_UUID:
+		case TYPEMAP_PASSTHROUGH:
+			/* a bare number is a number the string column will parse */
+			if (!quoted && !shape_number(v, vlen, true))
+				goto unsupported;
+			if (!put_literal(out, v, vlen, ""))
+				goto unsupported;
+			break;
+		case TYPEMAP_DATE:
+		case TYPEMAP_DATETIME:
+		case TYPEMAP_TIMESTAMP:
+			if (!quoted) {
+				if (!time_function(column_default, &is_date, &prec))
+					goto unsupported;
+				if (is_date || col->kind == TYPEMAP_DATE)
+					buf_puts(out, "CURRENT_DATE");
+				else if (prec < 0)
+					buf_puts(out, "CURRENT_TIMESTAMP");
+				else
+					buf_printf(out, "CURRENT_TIMESTAMP(%d)", prec);
+				break;
+			}
+			if (!shape_date(v, vlen, col->kind != TYPEMAP_DATE, &zero) &&
+				!(col->kind != TYPEMAP_DATE && shape_date(v, vlen, false, &zero)))
+				goto unsupported;
+			if (zero)
+				buf_puts(out, "'-infinity'");
+			else
+				put_literal(out, v, vlen, col->kind == TYPEMAP_TIMESTAMP ? "+00" : "");
+			break;
+		case TYPEMAP_TIME:
+			if (!quoted || !shape_time(v, vlen))
+				goto unsupported;
+			put_literal(out, v, vlen, "");
+			break;
+		case TYPEMAP_BYTEA:
+		case TYPEMAP_GEOMETRY:
+			goto unsupported;
+	}
+	ok = true;
+	goto done;
+
+unsupported:
+	*unsupported = true;
+	out->len = start;
+	if (out->data)
+		out->data[start] = '\0';
+done:
+	buf_free(&val);
+	return ok;
+}
+
+/* typemap_fix_name: see typemap.h */
+const char *
+typemap_fix_name(unsigned fix)
+{
+	switch (fix) {
+		case TYPEMAP_FIX_ZERO_DATE:
+			return "zero_date";
+		case TYPEMAP_FIX_NUL:
+			return "nul_char";
+		case TYPEMAP_FIX_BAD_UTF8:
+			return "invalid_utf8";
+		default:
+			return "unknown";
+	}
+}

@@ -1,0 +1,147 @@
+/*
+ * The migration plan: what each allowlisted table looks like in MariaDB,
+ * what it becomes in PostgreSQL, and how its rows are split into chunks.
+ *
+ * plan_table_load introspects information_schema (columns, JSON checks,
+ * indexes, row estimate, AUTO_INCREMENT), resolves every column through the
+ * type map, and renders the PostgreSQL DDL: the CREATE TABLE without indexes,
+ * then the index and sequence statements run after the data is in.
+ * plan_table_chunk splits a table whose estimated rows exceed the threshold:
+ * a single integer key by value ranges (from MIN/MAX), any other key by
+ * keyset boundaries taken every batch-size rows from one streamed pass over
+ * the key; a table without a usable key is one chunk.
+ *
+ * The chunk key is the primary key, or else the first UNIQUE index whose
+ * columns are all NOT NULL and unprefixed.
+ */
+#ifndef MIGRATE_PLAN_H
+#define MIGRATE_PLAN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <mysql.h>
+#include <libpq-fe.h>
+
+#include "common/binlogpos.h"
+#include "common/config.h"
+#include "common/typemap.h"
+#include "common/xalloc.h"
+
+#define PLAN_FIX_KINDS   3      /* zero date, NUL, bad UTF-8 */
+#define PLAN_FIX_SAMPLES 3      /* sample keys kept per column and kind */
+
+typedef struct plan_column {
+	char       *name;           /* MariaDB name */
+	char       *target;         /* PostgreSQL name */
+	char       *column_type;    /* MariaDB COLUMN_TYPE, for messages */
+	typemap_column tm;
+	bool        nullable;
+	bool        auto_increment;
+	bool        generated;      /* copied as a plain value */
+	unsigned long long fixes[PLAN_FIX_KINDS];          /* under plan_table.mu */
+	char       *fix_samples[PLAN_FIX_KINDS][PLAN_FIX_SAMPLES];
+} plan_column;
+
+/* A key value tuple: n values in MariaDB's text form (may be binary). */
+typedef struct plan_key {
+	size_t      n;
+	char      **v;
+	size_t     *len;
+} plan_key;
+
+typedef struct plan_chunk {
+	int         no;
+	plan_key   *lower;          /* inclusive; NULL = unbounded */
+	plan_key   *upper;          /* exclusive; NULL = unbounded */
+	bool        done;           /* in the ledger as done (resume) */
+	long long   rows;
+	long long   bytes;
+	binlogpos   pos;            /* snapshot this chunk was read at */
+} plan_chunk;
+
+typedef enum plan_state {
+	PLAN_PENDING, PLAN_COPYING, PLAN_INDEXING, PLAN_READY, PLAN_FAILED
+} plan_state;
+
+typedef struct plan_table {
+	const config_table *allow;
+	char       *source;         /* MariaDB table name */
+	char       *target;         /* PostgreSQL table name */
+	char       *qsource;        /* `schema`.`table` */
+	char       *qtarget;        /* "schema"."table" */
+	size_t      ncols;
+	plan_column *cols;
+	size_t      nkey;
+	int        *key;            /* chunk key: indexes into cols */
+	bool        key_is_int;     /* one integer column: value ranges */
+	long long   est_rows;
+	unsigned long long next_auto_increment;  /* 0 if none */
+	char       *select_list;    /* `a`, ST_AsBinary(`g`), ... */
+	char       *copy_columns;   /* "a", "g", ... */
+	char       *create_sql;     /* what follows CREATE [UNLOGGED] TABLE: name (columns) */
+	size_t      nindex;
+	char      **index_sql;      /* primary key first */
+	char      **index_desc;     /* for progress and errors */
+	size_t      nseq;
+	char      **seq_sql;        /* sequences for AUTO_INCREMENT */
+	size_t      nchunks;
+	plan_chunk *chunks;
+
+	/* runtime, shared by workers: under mu unless atomic */
+	pthread_mutex_t mu;
+	plan_state  state;
+	bool        unlogged;       /* created UNLOGGED, SET LOGGED pending */
+	bool        slot_held;      /* counts against --max-workers */
+	size_t      next_chunk;     /* next chunk to hand out */
+	bool        finishing;      /* the finish task was handed out */
+	int         chunks_todo;    /* not yet handed to a worker */
+	int         chunks_busy;    /* being copied */
+	int         index_todo;     /* index tasks not yet handed out */
+	int         index_busy;
+	char       *error;          /* first failure */
+	atomic_llong rows_done;
+	atomic_llong bytes_done;
+	double      started;        /* seconds, monotonic */
+	double      finished;
+	binlogpos   watermark;
+	unsigned long long warnings;
+} plan_table;
+
+/* plan_source_info: facts of the source and sink read once per run */
+typedef struct plan_env {
+	const config *cfg;
+	bool        postgis;        /* the sink has the postgis extension */
+	long long   batch_size;
+	long long   threshold;
+} plan_env;
+
+/*
+ * plan_table_load: introspects one allowlisted table and fills pt. False
+ * (error logged) if it is missing, a view, or has a type that cannot map.
+ */
+bool plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow,
+					 plan_table *pt);
+
+/* plan_table_chunk: fills pt->chunks (reads MIN/MAX or key boundaries) */
+bool plan_table_chunk(MYSQL *my, const plan_env *env, plan_table *pt);
+
+/* plan_chunk_where: appends the MariaDB WHERE condition of a chunk, or
+ * nothing when the chunk is the whole table; returns whether it appended */
+bool plan_chunk_where(MYSQL *my, const plan_table *pt, const plan_chunk *ch, buf *out);
+
+/* plan_chunk_describe: a printable key range, e.g. "id >= 100 AND id < 200" */
+void plan_chunk_describe(const plan_table *pt, const plan_chunk *ch, buf *out);
+
+/* plan_key_describe: "id=42" or "(a, b)=(x, y)" for a row's key values */
+void plan_key_describe(const plan_table *pt, char **row, unsigned long *lens, buf *out);
+
+/* plan_key_hex / plan_key_unhex: ledger form of key values (text[] of hex) */
+void plan_key_to_pgarray(const plan_key *k, buf *out);
+plan_key *plan_key_from_pgarray(const char *s);
+plan_key *plan_key_new(size_t n, char **v, unsigned long *len);
+void plan_key_free(plan_key *k);
+
+void plan_table_free(plan_table *pt);
+
+#endif

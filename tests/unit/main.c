@@ -1,0 +1,24 @@
+/*
+ * Unit tests: no server needed. Each module's suite lives in test_<module>.c
+ * and is listed here. Check prints its summary line ("100%: Checks: N,
+ * Failures: 0, Errors: 0"); the exit status is non-zero on any failure.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *typemap_suite(void);
+Suite *ident_suite(void);
+Suite *config_suite(void);
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(typemap_suite());
+
+	srunner_add_suite(sr, ident_suite());
+	srunner_add_suite(sr, config_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
