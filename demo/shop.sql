@@ -91,7 +91,7 @@ SELECT CONCAT('S', LPAD(seq, 4, '0')), CONCAT('City ', seq), POINT(seq / 10, -se
 FROM seq_1_to_200;
 
 INSERT INTO page_views (ts, path, ms, agent)
-SELECT '2024-01-01' + INTERVAL seq * 997 MICROSECOND * 1000, CONCAT('/product/', seq % 2000), seq % 3000,
+SELECT '2024-01-01 00:00:00.000000' + INTERVAL (seq * 997013) MICROSECOND, CONCAT('/product/', seq % 2000), seq % 3000,
        IF(seq % 5 = 0, NULL, CONCAT('agent/', seq % 17))
 FROM seq_1_to_150000;
 

@@ -382,6 +382,16 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	for (size_t i = 0; i < ntables; i++) {
+		plan_table *pt = &tables[i];
+		buf key = BUF_INIT;
+		for (size_t k = 0; k < pt->nkey; k++)
+			buf_printf(&key, "%s%s", k ? ", " : "", pt->cols[pt->key[k]].name);
+		log_info("table \"%s\": ~%lld rows, %zu chunk%s%s%s%s", pt->source, pt->est_rows, pt->nchunks,
+				 pt->nchunks == 1 ? "" : "s", pt->nkey ? " by (" : " (no usable key)",
+				 pt->nkey ? key.data : "", pt->nkey ? ")" : "");
+		buf_free(&key);
+	}
 	target_load_mode mode = o.load_mode;
 	if (!target_resolve_mode(pg, &mode))
 		goto out;
@@ -413,34 +423,35 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	size_t nrun = 0;
-	for (size_t i = 0; i < ntables; i++) {
-		if (skipped[i]) {
-			plan_table_free(&tables[i]);
-			continue;
-		}
-		if (nrun != i) {
-			tables[nrun] = tables[i];
-			pthread_mutex_init(&tables[nrun].mu, NULL);   /* never copy a mutex's state */
-		}
-		nrun++;
-	}
+	/* tables already ready (--resume) go to the end: not copied, but verified */
+	plan_table *ordered = xcalloc(ntables, sizeof(plan_table));
+	size_t nrun = 0, nready = 0;
+	for (size_t i = 0; i < ntables; i++)
+		if (!skipped[i])
+			ordered[nrun++] = tables[i];
+	for (size_t i = 0; i < ntables; i++)
+		if (skipped[i])
+			ordered[nrun + nready++] = tables[i];
+	for (size_t i = 0; i < ntables; i++)
+		pthread_mutex_init(&ordered[i].mu, NULL);   /* never copy a mutex's state */
 	free(skipped);
-	ntables = nrun;
-	log_info("copying %zu table%s with load mode %s", ntables, ntables == 1 ? "" : "s",
+	free(tables);
+	tables = ordered;
+	log_info("copying %zu table%s with load mode %s", nrun, nrun == 1 ? "" : "s",
 			 mode == LOAD_UNLOGGED ? "unlogged" : "logged");
 
 	work_run run = {
-		.cfg = &cfg, .ctl = &ctl, .tables = tables, .ntables = ntables,
+		.cfg = &cfg, .ctl = &ctl, .tables = tables, .ntables = nrun,
 		.max_workers = (int) o.max_workers, .chunk_workers = (int) o.chunk_workers,
 		.strict = o.strict, .retries = 5, .interrupted = &interrupted,
 	};
 	bool live = o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO));
 	if (o.progress != 0)
-		progress_start(tables, ntables, live, live ? 0.5 : 5.0);
+		progress_start(tables, nrun, live, live ? 0.5 : 5.0);
 	bool ok = work_run_all(&run);
 	progress_stop();
-	progress_summary(stdout, tables, ntables);
+	if (nrun > 0)
+		progress_summary(stdout, tables, nrun);
 	if (interrupted) {
 		log_error_dh(NULL, "Run the same command with --resume to continue.", "interrupted");
 		goto out;

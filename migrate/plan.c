@@ -792,7 +792,15 @@ void
 plan_key_describe(const plan_table *pt, char **row, unsigned long *lens, buf *out)
 {
 	if (pt->nkey == 0) {
-		buf_puts(out, "(table has no key)");
+		/* no key: the first columns of the row locate it well enough */
+		buf_puts(out, "(no key) row with ");
+		for (size_t i = 0; i < pt->ncols && i < 3; i++) {
+			buf_printf(out, "%s%s=", i ? ", " : "", pt->cols[i].name);
+			if (row[i])
+				value_describe(row[i], lens[i], out);
+			else
+				buf_puts(out, "NULL");
+		}
 		return;
 	}
 	char *v[64];

@@ -37,7 +37,9 @@ table_line(plan_table *pt, double now, buf *out)
 	double elapsed = (pt->started > 0 ? ((pt->finished > 0 ? pt->finished : now) - pt->started) : 0);
 	double mbs = elapsed > 0 ? bytes / 1e6 / elapsed : 0;
 
-	buf_printf(out, "%-28.28s %-8s %12lld", pt->source, state_names[pt->state], rows);
+	const char *state = pt->state == PLAN_COPYING && pt->started == 0 ? "queued" : state_names[pt->state];
+
+	buf_printf(out, "%-28.28s %-8s %12lld", pt->source, state, rows);
 	if (pt->est_rows > 0)
 		buf_printf(out, " / ~%-12lld", pt->est_rows);
 	else

@@ -24,7 +24,7 @@ die() { echo "sandbox: $*" >&2; exit 1; }
 say() { echo "sandbox: $*" >&2; }
 
 usage() {
-	echo "usage: $0 start|stop|env DIR" >&2
+	echo "usage: $0 start|stop|status|env DIR" >&2
 	exit 2
 }
 
@@ -428,6 +428,12 @@ cmd_stop() {
 	return "$_rc"
 }
 
+cmd_status() {
+	_mp=$(my_pid) || { echo "MariaDB of sandbox $DIR is not running"; return 1; }
+	_pp=$(pg_pid) || { echo "PostgreSQL of sandbox $DIR is not running"; return 1; }
+	echo "sandbox $DIR: MariaDB pid $_mp, PostgreSQL pid $_pp"
+}
+
 cmd_env() {
 	[ -f "$DIR/sandbox.env" ] || die "no sandbox in $DIR (run: sh $0 start $DIR)"
 	cat "$DIR/sandbox.env"
@@ -454,5 +460,6 @@ case "$CMD" in
 start) cmd_start ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
+status) [ -d "$DIR" ] && cmd_status ;;
 *) usage ;;
 esac
