@@ -331,9 +331,12 @@ render_index(plan_table *pt, const plan_env *env, const src_index *ix)
 			free(lname);
 			return;
 		}
+		/* MariaDB reports a SUB_PART for spatial keys; GiST takes the column */
 		buf_puts(&sql, "CREATE INDEX IF NOT EXISTS ");
 		ident_pg(&sql, name);
-		buf_printf(&sql, " ON %s USING gist (%s)", pt->qtarget, parts.data);
+		buf_printf(&sql, " ON %s USING gist (", pt->qtarget);
+		ident_pg(&sql, pt->cols[ix->col[0]].target);
+		buf_putc(&sql, ')');
 	} else if (primary && !prefixed) {
 		buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", pt->qtarget);
 		ident_pg(&sql, name);

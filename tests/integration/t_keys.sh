@@ -64,6 +64,12 @@ assert_eq "$ai" "$next" "sequence continues at the source's AUTO_INCREMENT"
 assert_eq p "$(pg "SELECT relpersistence FROM pg_class WHERE oid = 'keys_sink.strkey'::regclass")" "table is logged"
 assert_eq 0 "$(pg "SELECT count(*) FROM $CTL.tables WHERE state <> 'ready'")" "all tables ready"
 
+# --keep-case keeps the names as they are in MariaDB
+export KEYS_SINK_SCHEMA=keys_case
+run_migrate --database keys --tables 'Odd Table "x"' --keep-case || fail "--keep-case failed"
+unset KEYS_SINK_SCHEMA
+assert_eq v7 "$(pg 'SELECT "mixed Case" FROM keys_case."Odd Table ""x""" WHERE "Select" = 7')" "case kept"
+
 # --plan prints DDL and chunks and changes nothing
 pg "DROP SCHEMA keys_sink CASCADE"
 run_migrate --database keys --tables strkey --plan --threshold 0 --batch-size 1000 || fail "--plan failed"
