@@ -11,6 +11,8 @@ SANITIZE ?=
 comma   := ,
 VARIANT := $(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)),release)
 OBJDIR  := build/$(VARIANT)
+# Sanitized binaries live apart, so they never replace the release ones.
+BINDIR  := $(if $(SANITIZE),$(OBJDIR)/bin,bin)
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Werror -pthread -I.
@@ -36,14 +38,14 @@ $(shell mkdir -p build; echo $(VARIANT) | cmp -s - $(VARIANT_STAMP) || echo $(VA
 
 .PHONY: all deps test unit-test integration-test demo demo-stop bench clean check-banned
 
-all: bin/migrate
+all: $(BINDIR)/migrate
 
-bin/migrate: $(MIGRATE_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP) | check-banned
-	@mkdir -p bin
+$(BINDIR)/migrate: $(MIGRATE_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP) | check-banned
+	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) -o $@ $(MIGRATE_OBJ) $(COMMON_OBJ) $(LDLIBS)
 
-bin/unit-tests: $(UNIT_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
-	@mkdir -p bin
+$(BINDIR)/unit-tests: $(UNIT_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
+	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(COMMON_OBJ) $(shell pkg-config --libs $(TESTPKGS)) $(LDLIBS)
 
 $(OBJDIR)/tests/unit/%.o: tests/unit/%.c
@@ -69,14 +71,14 @@ check-banned:
 deps:
 	sh scripts/deps.sh
 
-test: deps all bin/unit-tests
-	sh tests/run.sh
+test: deps all $(BINDIR)/unit-tests
+	BINDIR=$(BINDIR) sh tests/run.sh
 
-unit-test: bin/unit-tests
-	./bin/unit-tests
+unit-test: $(BINDIR)/unit-tests
+	$(BINDIR)/unit-tests
 
 integration-test: all
-	sh tests/integration/run.sh
+	BINDIR=$(BINDIR) sh tests/integration/run.sh
 
 demo: deps all
 	sh scripts/demo.sh

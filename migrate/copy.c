@@ -115,6 +115,18 @@ copy_line_of(const PGresult *res)
 	return p ? strtol(p + 7, NULL, 10) : 0;
 }
 
+/* account: publishes the rows and bytes sent since the last call to the
+ * table's progress counters (an attempt that fails takes them back) */
+static void
+account(plan_table *pt, long long rows, long long *counted, long long *bytes, long long *total_bytes)
+{
+	atomic_fetch_add(&pt->rows_done, rows - *counted);
+	atomic_fetch_add(&pt->bytes_done, *bytes);
+	*counted = rows;
+	*total_bytes += *bytes;
+	*bytes = 0;
+}
+
 /* flush: sends the buffer; false if the connection failed */
 static bool
 flush(worker *w)
@@ -225,11 +237,7 @@ copy_once(worker *w, plan_table *pt, plan_chunk *ch)
 				mysql_free_result(my_res);
 				goto retry;
 			}
-			atomic_fetch_add(&pt->rows_done, rows - counted);
-			atomic_fetch_add(&pt->bytes_done, bytes);
-			counted = rows;
-			total_bytes += bytes;
-			bytes = 0;
+			account(pt, rows, &counted, &bytes, &total_bytes);
 		}
 		if (*run->interrupted) {
 			mysql_free_result(my_res);
@@ -249,11 +257,7 @@ copy_once(worker *w, plan_table *pt, plan_chunk *ch)
 	}
 	if (!flush(w) || PQputCopyEnd(w->pg, NULL) != 1)
 		goto retry;
-	atomic_fetch_add(&pt->rows_done, rows - counted);
-	atomic_fetch_add(&pt->bytes_done, bytes);
-	counted = rows;
-	total_bytes += bytes;
-	bytes = 0;
+	account(pt, rows, &counted, &bytes, &total_bytes);
 	res = PQgetResult(w->pg);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_error(w->pg, res, errbuf, sizeof(errbuf));

@@ -1,9 +1,10 @@
 #!/bin/sh
-# All tests: ./bin/unit-tests (Check), then tests/integration/run.sh. Ends
+# All tests: $BINDIR/unit-tests (Check), then tests/integration/run.sh. Ends
 # with the combined line "N passed, N failed"; exit status non-zero on any
 # failure. Builds nothing (`make test` builds first).
 set -u
 
+BINDIR=${BINDIR:-bin}
 cd "$(dirname "$0")/.." || exit 2
 
 TMP=$(mktemp -d /tmp/migrate-tests.XXXXXX) || exit 2
@@ -18,9 +19,9 @@ failed=0
 
 # --- unit tests ------------------------------------------------------------
 echo "== unit tests"
-if [ -x ./bin/unit-tests ]; then
+if [ -x $BINDIR/unit-tests ]; then
 	urc=0
-	{ ./bin/unit-tests; echo "$?" >"$TMP/unit.rc"; } 2>&1 | tee -i "$TMP/unit.log"
+	{ $BINDIR/unit-tests; echo "$?" >"$TMP/unit.rc"; } 2>&1 | tee -i "$TMP/unit.log"
 	urc=$(cat "$TMP/unit.rc" 2>/dev/null || echo 1)
 	# Check's summary: "100%: Checks: 25, Failures: 0, Errors: 0"
 	summary=$(sed -n 's/^[0-9]*%: Checks: \([0-9][0-9]*\), Failures: \([0-9][0-9]*\), Errors: \([0-9][0-9]*\).*/\1 \2 \3/p' "$TMP/unit.log" | tail -n 1)
@@ -37,7 +38,7 @@ if [ -x ./bin/unit-tests ]; then
 		failed=$((failed + 1))
 	fi
 else
-	echo "unit tests: ./bin/unit-tests not built (run make bin/unit-tests)"
+	echo "unit tests: $BINDIR/unit-tests not built (run make unit-test)"
 	failed=$((failed + 1))
 fi
 

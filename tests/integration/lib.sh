@@ -43,7 +43,7 @@ fi
 # the developer's environment (the environment wins over .env in migrate).
 unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE 2>/dev/null || true
 
-MIGRATE="$PWD/bin/migrate"
+MIGRATE="$PWD/${BINDIR:-bin}/migrate"
 
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 TEST_NAME=${TEST_NAME#t_}

@@ -40,25 +40,33 @@ for mode in unlogged logged; do
 	assert_eq ready "$(pg "SELECT state FROM $CTL.tables WHERE source_table = 'r'")" "$mode: ready after resume"
 done
 
-# a connection killed mid-chunk: the chunk is retried and the run succeeds.
-# A table lock holds the chunk's SELECT in flight so the kill cannot miss it.
-my "LOCK TABLES it_res.r WRITE; SELECT SLEEP(3); UNLOCK TABLES" >/dev/null &
-locker=$!
-sleep 0.5
-(cd "$T" && exec "$MIGRATE" --env "$T/.env" --database res --tables r >"$T/retry.log" 2>&1) &
-pid=$!
-killed=""
-i=0
-while [ -z "$killed" ] && [ $i -lt 100 ]; do
-	id=$(my "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'migrator' AND INFO LIKE 'SELECT % FROM \`it_res\`.\`r\`%' LIMIT 1")
-	if [ -n "$id" ]; then my "KILL $id" 2>/dev/null; killed=$id; fi
-	i=$((i + 1)); sleep 0.1
-done
-wait $locker
-[ -n "$killed" ] || fail "never saw a chunk query to kill"
-wait $pid || { cat "$T/retry.log"; fail "migrate did not survive a killed connection"; }
-assert_contains "$T/retry.log" "connection lost while copying chunk" "retry logged"
-same_as_source "retry"
+# A connection lost mid-chunk, on either side: the chunk is retried and the
+# run succeeds. A table lock holds the chunk in flight so the kill cannot miss.
+find_my() { my "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'migrator' AND INFO LIKE 'SELECT % FROM \`it_res\`.\`r\`%' LIMIT 1"; }
+kill_my() { my "KILL $1"; }
+find_pg() { pg_admin "SELECT pid FROM pg_stat_activity WHERE application_name = 'migrate' AND query LIKE '%COPY %res_sink%' LIMIT 1"; }
+kill_pg() { pg_admin "SELECT pg_terminate_backend($1)"; }
+interrupt_mid_chunk() {  # interrupt_mid_chunk LABEL FIND KILL
+	my "LOCK TABLES it_res.r WRITE; SELECT SLEEP(3); UNLOCK TABLES" >/dev/null &
+	locker=$!
+	sleep 0.5
+	(cd "$T" && exec "$MIGRATE" --env "$T/.env" --database res --tables r >"$T/$1.log" 2>&1) &
+	pid=$!
+	victim=""
+	i=0
+	while [ -z "$victim" ] && [ $i -lt 100 ]; do
+		victim=$($2)
+		[ -n "$victim" ] && $3 "$victim" >/dev/null 2>&1
+		i=$((i + 1)); sleep 0.1
+	done
+	wait $locker
+	[ -n "$victim" ] || fail "$1: never saw a chunk in flight"
+	wait $pid || { cat "$T/$1.log"; fail "$1: migrate did not survive the lost connection"; }
+	assert_contains "$T/$1.log" "connection lost while copying chunk" "$1: retry logged"
+	same_as_source "$1"
+}
+interrupt_mid_chunk mariadb-killed find_my kill_my
+interrupt_mid_chunk sink-terminated find_pg kill_pg
 
 # a failure: the table is failed, not ready, and the exit code says so
 my "CREATE TABLE it_res.bad (id INT PRIMARY KEY, v VARCHAR(10))"
