@@ -634,7 +634,7 @@ is_json_nul(const char *s, size_t avail)
  * valid multi-byte characters) are copied in one piece.
  */
 static void
-encode_text(buf *out, const char *val, size_t len, bool json, unsigned *fixes)
+encode_text(buf *out, const char *val, size_t len, bool json, bool escape, unsigned *fixes)
 {
 	const unsigned char *s = (const unsigned char *) val;
 	size_t		i = 0;
@@ -673,6 +673,10 @@ encode_text(buf *out, const char *val, size_t len, bool json, unsigned *fixes)
 			i++;
 			continue;
 		}
+		if (!escape && c != '\0' && !(json && c == '\\')) {
+			i++;				/* binary COPY: only the NUL rule applies */
+			continue;
+		}
 		switch (c) {
 			case '\\':
 				buf_append(out, s + run, i - run);
@@ -682,11 +686,11 @@ encode_text(buf *out, const char *val, size_t len, bool json, unsigned *fixes)
 				}
 				else if (json && i + 1 < len && s[i + 1] == '\\') {
 					/* an escaped backslash: the next one starts nothing */
-					buf_append(out, "\\\\\\\\", 4);
+					buf_append(out, escape ? "\\\\\\\\" : "\\\\", escape ? 4 : 2);
 					i += 2;
 				}
 				else {
-					buf_append(out, "\\\\", 2);
+					buf_append(out, "\\\\", escape ? 2 : 1);
 					i++;
 				}
 				run = i;
@@ -830,10 +834,10 @@ typemap_encode_copy(const typemap_column *col, const char *val, size_t len,
 		case TYPEMAP_INET:
 		case TYPEMAP_UUID:
 		case TYPEMAP_PASSTHROUGH:
-			encode_text(out, val, len, false, fixes);
+			encode_text(out, val, len, false, true, fixes);
 			return true;
 		case TYPEMAP_JSON:
-			encode_text(out, val, len, true, fixes);
+			encode_text(out, val, len, true, true, fixes);
 			return true;
 		case TYPEMAP_BYTEA:
 			encode_hex(out, "\\\\x", val, len);
@@ -865,6 +869,382 @@ typemap_encode_copy(const typemap_column *col, const char *val, size_t len,
 	return false;
 
 bad_value:
+	set_err(errbuf, errlen, "invalid value \"%s\" for PostgreSQL type %s",
+			snippet(shown, val, len), col->pg_type);
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Binary COPY
+ *
+ * PostgreSQL's binary COPY field formats (the types' send/recv functions):
+ * big-endian integers; numeric as base-10000 digits with weight, sign and
+ * display scale; float4/8 as IEEE bits; date as int32 days and timestamps
+ * as int64 microseconds since 2000-01-01, with INT32_MIN / INT64_MIN for
+ * -infinity; jsonb as version byte 1 and the JSON text; text and bytea as
+ * their bytes. recv applies the column's typmod as input would.
+ * --------------------------------------------------------------------- */
+
+enum {
+	BIN_NONE = 0, BIN_INT2, BIN_INT4, BIN_INT8, BIN_NUMERIC, BIN_FLOAT4, BIN_FLOAT8,
+	BIN_BOOL_INT, BIN_BOOL_BIT, BIN_TEXT, BIN_JSONB, BIN_BYTEA, BIN_DATE, BIN_TIMESTAMP, BIN_UUID
+};
+
+#define PG_EPOCH_DAYS 10957		/* 2000-01-01 in days since 1970-01-01 */
+
+/* typemap_binary_prepare: see typemap.h */
+bool
+typemap_binary_prepare(typemap_column *col)
+{
+	col->bin = BIN_NONE;
+	switch (col->kind) {
+		case TYPEMAP_INT:
+		case TYPEMAP_YEAR:
+			if (strcmp(col->pg_type, "smallint") == 0)
+				col->bin = BIN_INT2;
+			else if (strcmp(col->pg_type, "integer") == 0)
+				col->bin = BIN_INT4;
+			else if (strcmp(col->pg_type, "bigint") == 0)
+				col->bin = BIN_INT8;
+			else if (strncmp(col->pg_type, "numeric", 7) == 0)
+				col->bin = BIN_NUMERIC;
+			break;
+		case TYPEMAP_DECIMAL: col->bin = BIN_NUMERIC; break;
+		case TYPEMAP_FLOAT: col->bin = BIN_FLOAT4; break;
+		case TYPEMAP_DOUBLE: col->bin = BIN_FLOAT8; break;
+		case TYPEMAP_BOOL_INT: col->bin = BIN_BOOL_INT; break;
+		case TYPEMAP_BOOL_BIT: col->bin = BIN_BOOL_BIT; break;
+		case TYPEMAP_TEXT: col->bin = BIN_TEXT; break;
+		case TYPEMAP_JSON: col->bin = BIN_JSONB; break;
+		case TYPEMAP_BYTEA: col->bin = BIN_BYTEA; break;
+		case TYPEMAP_DATE: col->bin = BIN_DATE; break;
+		case TYPEMAP_DATETIME:
+		case TYPEMAP_TIMESTAMP: col->bin = BIN_TIMESTAMP; break;
+		case TYPEMAP_UUID: col->bin = BIN_UUID; break;
+		default: break;
+	}
+	return col->bin != BIN_NONE;
+}
+
+/* put_be: appends the low n bytes of v, most significant first */
+static inline void
+put_be(buf *out, uint64_t v, int n)
+{
+	char		b[8];
+
+	for (int i = 0; i < n; i++)
+		b[i] = (char) (v >> (8 * (n - 1 - i)));
+	buf_append(out, b, (size_t) n);
+}
+
+/* patch_len: writes the int32 field length at out->data[at] */
+static inline void
+patch_len(buf *out, size_t at)
+{
+	uint32_t	n = (uint32_t) (out->len - at - 4);
+
+	out->data[at] = (char) (n >> 24);
+	out->data[at + 1] = (char) (n >> 16);
+	out->data[at + 2] = (char) (n >> 8);
+	out->data[at + 3] = (char) n;
+}
+
+/* parse_i64: a decimal integer that fits int64 (shape already checked) */
+static bool
+parse_i64(const char *s, size_t len, int64_t *out)
+{
+	bool		neg = false;
+	uint64_t	v = 0;
+	size_t		i = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	if (i == len)
+		return false;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t) (s[i] - '0');
+	}
+	if (neg ? v > (uint64_t) INT64_MAX + 1 : v > (uint64_t) INT64_MAX)
+		return false;
+	*out = neg ? (int64_t) (0 - v) : (int64_t) v;
+	return true;
+}
+
+/* encode_numeric: a decimal string as PostgreSQL's binary numeric */
+static bool
+encode_numeric(buf *out, const char *s, size_t len)
+{
+	size_t		i = 0, ib, ie, fb, fe;
+	bool		neg = false;
+	int16_t		digits[256];
+	int			nd = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	ib = i;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	ie = i;
+	fb = fe = i;
+	if (i < len && s[i] == '.') {
+		fb = ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		fe = i;
+	}
+	if (i != len || (ie == ib && fe == fb))
+		return false;
+	while (ib < ie && s[ib] == '0')
+		ib++;					/* leading zeros carry nothing */
+	size_t		nint = ie - ib, nfrac = fe - fb;
+	size_t		padl = (4 - nint % 4) % 4;
+	size_t		total = padl + nint + nfrac;
+	size_t		ngroups = (total + 3) / 4;
+
+	if (ngroups > sizeof(digits) / sizeof(digits[0]))
+		return false;
+	int			weight = (int) ((padl + nint) / 4) - 1;
+
+	for (size_t g = 0; g < ngroups; g++) {
+		int			d = 0;
+
+		for (size_t k = 0; k < 4; k++) {
+			size_t		pos = g * 4 + k;	/* position in the padded digit string */
+			char		c = '0';
+
+			if (pos >= padl && pos < padl + nint)
+				c = s[ib + pos - padl];
+			else if (pos >= padl + nint && pos < total)
+				c = s[fb + pos - padl - nint];
+			d = d * 10 + (c - '0');
+		}
+		digits[nd++] = (int16_t) d;
+	}
+	int			first = 0;
+
+	while (first < nd && digits[first] == 0) {
+		first++;
+		weight--;
+	}
+	while (nd > first && digits[nd - 1] == 0)
+		nd--;
+	if (first == nd) {
+		weight = 0;
+		neg = false;
+	}
+	put_be(out, 8 + 2 * (uint64_t) (nd - first), 4);
+	put_be(out, (uint64_t) (nd - first), 2);
+	put_be(out, (uint64_t) (uint16_t) weight, 2);
+	put_be(out, neg ? 0x4000 : 0x0000, 2);
+	put_be(out, (uint64_t) nfrac, 2);
+	for (int k = first; k < nd; k++)
+		put_be(out, (uint64_t) digits[k], 2);
+	return true;
+}
+
+/* days_from_civil: days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t		era = (y >= 0 ? y : y - 399) / 400;
+	unsigned	yoe = (unsigned) (y - era * 400);
+	unsigned	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (int64_t) doe - 719468;
+}
+
+/* num_at: the value of n digits at s (shape already checked) */
+static unsigned
+num_at(const char *s, size_t n)
+{
+	unsigned	v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned) (s[i] - '0');
+	return v;
+}
+
+/* hexval_of: the value of one hex digit, or -1 */
+static int
+hexval_of(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* typemap_encode_binary: see typemap.h */
+bool
+typemap_encode_binary(const typemap_column *col, const char *val, size_t len,
+					  buf *out, unsigned *fixes, char *errbuf, size_t errlen)
+{
+	char		shown[ERR_SNIPPET + 4];
+	size_t		start = out->len;
+	bool		zero;
+	int64_t		iv;
+
+	if (val == NULL) {
+		put_be(out, 0xFFFFFFFFu, 4);
+		return true;
+	}
+	switch (col->bin) {
+		case BIN_INT2:
+		case BIN_INT4:
+		case BIN_INT8: {
+			int			width = col->bin == BIN_INT2 ? 2 : col->bin == BIN_INT4 ? 4 : 8;
+			int64_t		lim = width == 2 ? INT16_MAX : width == 4 ? INT32_MAX : INT64_MAX;
+
+			if (!parse_i64(val, len, &iv) || iv > lim || iv < -lim - 1)
+				goto bad_value;
+			put_be(out, (uint64_t) width, 4);
+			put_be(out, (uint64_t) iv, width);
+			return true;
+		}
+		case BIN_NUMERIC:
+			if (!shape_number(val, len, false))
+				goto bad_value;
+			if (!encode_numeric(out, val, len)) {
+				out->len = start;
+				goto bad_value;
+			}
+			return true;
+		case BIN_FLOAT4:
+		case BIN_FLOAT8: {
+			char		tmp[64];
+
+			if (!shape_number(val, len, true) || len >= sizeof(tmp))
+				goto bad_value;
+			memcpy(tmp, val, len);
+			tmp[len] = '\0';
+			if (col->bin == BIN_FLOAT4) {
+				float		f = strtof(tmp, NULL);
+				uint32_t	bits;
+
+				memcpy(&bits, &f, 4);
+				put_be(out, 4, 4);
+				put_be(out, bits, 4);
+			} else {
+				double		d = strtod(tmp, NULL);
+				uint64_t	bits;
+
+				memcpy(&bits, &d, 8);
+				put_be(out, 8, 4);
+				put_be(out, bits, 8);
+			}
+			return true;
+		}
+		case BIN_BOOL_INT:
+			if (!shape_int(val, len))
+				goto bad_value;
+			put_be(out, 1, 4);
+			buf_putc(out, int_is_zero(val, len) ? 0 : 1);
+			return true;
+		case BIN_BOOL_BIT:
+			if (len != 1) {
+				set_err(errbuf, errlen, "BIT(1) value has %zu bytes, expected 1", len);
+				return false;
+			}
+			put_be(out, 1, 4);
+			buf_putc(out, val[0] ? 1 : 0);
+			return true;
+		case BIN_TEXT:
+		case BIN_JSONB:
+			put_be(out, 0, 4);
+			if (col->bin == BIN_JSONB)
+				buf_putc(out, 1);
+			encode_text(out, val, len, col->bin == BIN_JSONB, false, fixes);
+			patch_len(out, start);
+			return true;
+		case BIN_BYTEA:
+			put_be(out, len, 4);
+			buf_append(out, val, len);
+			return true;
+		case BIN_DATE:
+		case BIN_TIMESTAMP: {
+			bool		with_time = col->bin == BIN_TIMESTAMP;
+
+			if (!shape_date(val, len, with_time, &zero))
+				goto bad_value;
+			if (zero) {
+				*fixes |= TYPEMAP_FIX_ZERO_DATE;
+				put_be(out, with_time ? 8 : 4, 4);
+				if (with_time)
+					put_be(out, (uint64_t) INT64_MIN, 8);
+				else
+					put_be(out, (uint64_t) (uint32_t) INT32_MIN, 4);
+				return true;
+			}
+			unsigned	y = num_at(val, 4), m = num_at(val + 5, 2), d = num_at(val + 8, 2);
+			static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+			bool		leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+			/* what PostgreSQL's input would refuse (ALLOW_INVALID_DATES data) */
+			if (m > 12 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap) ||
+				(with_time && (num_at(val + 11, 2) > 23 || num_at(val + 14, 2) > 59 ||
+							   num_at(val + 17, 2) > 59)))
+				goto bad_value;
+			int64_t		days = days_from_civil(y, m, d) - PG_EPOCH_DAYS;
+
+			if (!with_time) {
+				put_be(out, 4, 4);
+				put_be(out, (uint64_t) (uint32_t) (int32_t) days, 4);
+				return true;
+			}
+			int64_t		usec = 0;
+
+			if (len > 19) {		/* ".f" up to 6 digits */
+				size_t		nf = len - 20;
+
+				usec = num_at(val + 20, nf);
+				for (size_t k = nf; k < 6; k++)
+					usec *= 10;
+			}
+			int64_t		secs = days * 86400 + num_at(val + 11, 2) * 3600 +
+				num_at(val + 14, 2) * 60 + num_at(val + 17, 2);
+
+			put_be(out, 8, 4);
+			put_be(out, (uint64_t) (secs * 1000000 + usec), 8);
+			return true;
+		}
+		case BIN_UUID: {
+			unsigned char u[16];
+			int			n = 0;
+
+			for (size_t i = 0; i < len; i++) {
+				if (val[i] == '-')
+					continue;
+				int			h = hexval_of(val[i]);
+
+				if (h < 0 || n >= 32)
+					goto bad_value;
+				if (n % 2 == 0)
+					u[n / 2] = (unsigned char) (h << 4);
+				else
+					u[n / 2] |= (unsigned char) h;
+				n++;
+			}
+			if (n != 32)
+				goto bad_value;
+			put_be(out, 16, 4);
+			buf_append(out, u, 16);
+			return true;
+		}
+	}
+	set_err(errbuf, errlen, "column of kind %d has no binary form", (int) col->kind);
+	return false;
+
+bad_value:
+	out->len = start;
+	if (out->data)
+		out->data[out->len] = '\0';
 	set_err(errbuf, errlen, "invalid value \"%s\" for PostgreSQL type %s",
 			snippet(shown, val, len), col->pg_type);
 	return false;

@@ -67,6 +67,7 @@ typedef struct typemap_column {
 	unsigned    bits;           /* BIT(n): n */
 	bool        postgis;        /* geometry goes to PostGIS as hex WKB */
 	bool        select_wkb;     /* SELECT ST_AsBinary(col) instead of col */
+	unsigned char bin;          /* COPY binary wire form (typemap_binary_prepare) */
 } typemap_column;
 
 enum {
@@ -90,6 +91,23 @@ bool typemap_resolve(const typemap_source *src, typemap_column *out,
  */
 bool typemap_encode_copy(const typemap_column *col, const char *val, size_t len,
 						 buf *out, unsigned *fixes, char *errbuf, size_t errlen);
+
+/*
+ * typemap_binary_prepare: whether values of col can travel in COPY's binary
+ * format, which PostgreSQL ingests faster than text (no per-field parsing of
+ * numbers and dates; see BENCHMARKS.md). Integers, decimals, floats,
+ * booleans, text, JSON, bytea, dates, timestamps and UUIDs can; BIT(n),
+ * TIME, INET, geometry and overrides to other types cannot, and a table with
+ * such a column is copied as text. Sets col->bin.
+ */
+bool typemap_binary_prepare(typemap_column *col);
+
+/*
+ * typemap_encode_binary: like typemap_encode_copy, in COPY binary format: the
+ * field's int32 length (-1 for NULL) and its bytes. Same rules and fixes.
+ */
+bool typemap_encode_binary(const typemap_column *col, const char *val, size_t len,
+						   buf *out, unsigned *fixes, char *errbuf, size_t errlen);
 
 /*
  * typemap_default: translates information_schema.COLUMNS.COLUMN_DEFAULT (the

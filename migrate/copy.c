@@ -144,18 +144,48 @@ copy_encode_row(const plan_table *pt, char **row, const unsigned long *lens, buf
 				unsigned *fixes, int *fixed_col, char *errbuf, size_t errlen)
 {
 	*fixed_col = -1;
+	if (pt->binary) {
+		char		n[2] = { (char) (pt->ncols >> 8), (char) pt->ncols };
+
+		buf_append(out, n, 2);
+	}
 	for (size_t i = 0; i < pt->ncols; i++) {
+		const typemap_column *tm = &pt->cols[i].tm;
+		unsigned long len = row[i] ? lens[i] : 0;
+
 		fixes[i] = 0;
-		if (i)
-			buf_putc(out, '\t');
-		if (!typemap_encode_copy(&pt->cols[i].tm, row[i], row[i] ? lens[i] : 0, out, &fixes[i],
-								 errbuf, errlen))
-			return (int) i;
+		if (pt->binary) {
+			if (!typemap_encode_binary(tm, row[i], len, out, &fixes[i], errbuf, errlen))
+				return (int) i;
+		} else {
+			if (i)
+				buf_putc(out, '\t');
+			if (!typemap_encode_copy(tm, row[i], len, out, &fixes[i], errbuf, errlen))
+				return (int) i;
+		}
 		if (fixes[i] && *fixed_col < 0)
 			*fixed_col = (int) i;
 	}
-	buf_putc(out, '\n');
+	if (!pt->binary)
+		buf_putc(out, '\n');
 	return -1;
+}
+
+void
+copy_data_begin(const plan_table *pt, buf *out)
+{
+	/* signature, flags (no OIDs), header extension length */
+	static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+
+	if (pt->binary)
+		buf_append(out, header, sizeof(header));
+}
+
+void
+copy_data_end(const plan_table *pt, buf *out)
+{
+	if (pt->binary)
+		buf_append(out, "\377\377", 2);
 }
 
 /* copy_once: one attempt at a chunk */
@@ -178,9 +208,10 @@ copy_once(worker *w, plan_table *pt, plan_chunk *ch)
 		goto retry;
 
 	buf_reset(&w->sql);
-	buf_printf(&w->sql, "BEGIN; %s%s%s COPY %s (%s) FROM STDIN%s",
+	buf_printf(&w->sql, "BEGIN; %s%s%s COPY %s (%s) FROM STDIN WITH (FORMAT %s%s)",
 			   whole ? "TRUNCATE " : "", whole ? pt->qtarget : "", whole ? ";" : "",
-			   pt->qtarget, pt->copy_columns, whole ? " WITH (FREEZE)" : "");
+			   pt->qtarget, pt->copy_columns, pt->binary ? "binary" : "text",
+			   whole ? ", FREEZE" : "");
 	PGresult *res = PQexec(w->pg, w->sql.data);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		pg_result_error(w->pg, res, errbuf, sizeof(errbuf));
@@ -203,6 +234,7 @@ copy_once(worker *w, plan_table *pt, plan_chunk *ch)
 	MYSQL_RES *my_res = mysql_use_result(w->my);
 	MYSQL_ROW row;
 	buf_reset(&w->data);
+	copy_data_begin(pt, &w->data);
 	while (my_res && (row = mysql_fetch_row(my_res))) {
 		unsigned long *lens = mysql_fetch_lengths(my_res);
 		int fixed_col;
@@ -255,6 +287,7 @@ copy_once(worker *w, plan_table *pt, plan_chunk *ch)
 						pt->source, db, chunkdesc.data, mysql_error(w->my));
 		goto out;
 	}
+	copy_data_end(pt, &w->data);
 	if (!flush(w) || PQputCopyEnd(w->pg, NULL) != 1)
 		goto retry;
 	account(pt, rows, &counted, &bytes, &total_bytes);

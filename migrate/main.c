@@ -51,6 +51,7 @@ typedef struct options {
 	bool        keep_case;
 	int         progress;       /* -1 auto, 0 off, 1 on */
 	bool        log_level_set;  /* --log-level given */
+	bool        copy_text;      /* --copy-format text */
 } options;
 
 static void
@@ -85,6 +86,8 @@ usage(FILE *out)
 			"  --strict              a value that needs a conversion rule (zero date, NUL\n"
 			"                        character, invalid UTF-8) fails its table\n"
 			"  --keep-case           keep identifiers' case (default: lower-case them)\n"
+			"  --copy-format F       binary (default): COPY's binary format for tables whose\n"
+			"                        columns all have one, text for the others; text: always text\n"
 			"  --progress / --no-progress   live display (default: when stderr is a terminal)\n"
 			"  --log-level LEVEL     debug, info, notice, warning, error (default info, or LOG_LEVEL)\n"
 			"  --help                this text\n"
@@ -115,7 +118,7 @@ static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
 	enum { O_DB = 256, O_TABLES, O_ENV, O_MAXW, O_CHUNKW, O_BATCH, O_THRESH, O_MODE,
-		   O_RESUME, O_PLAN, O_VERIFY, O_STRICT, O_KEEP, O_PROG, O_NOPROG, O_LOG, O_HELP };
+		   O_RESUME, O_PLAN, O_VERIFY, O_STRICT, O_KEEP, O_PROG, O_NOPROG, O_LOG, O_HELP, O_FORMAT };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "tables", required_argument, NULL, O_TABLES },
@@ -133,6 +136,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "progress", no_argument, NULL, O_PROG },
 		{ "no-progress", no_argument, NULL, O_NOPROG },
 		{ "log-level", required_argument, NULL, O_LOG },
+		{ "copy-format", required_argument, NULL, O_FORMAT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -183,6 +187,14 @@ parse_options(int argc, char **argv, options *o, bool *help)
 				o->log_level_set = true;
 				if (!log_parse_level(optarg, &log_min_level)) {
 					log_error("invalid value \"%s\" for --log-level: expected debug, info, notice, warning or error", optarg);
+					return false;
+				}
+				break;
+			case O_FORMAT:
+				if (strcmp(optarg, "text") == 0 || strcmp(optarg, "binary") == 0)
+					o->copy_text = strcmp(optarg, "text") == 0;
+				else {
+					log_error("invalid value \"%s\" for --copy-format: expected binary or text", optarg);
 					return false;
 				}
 				break;
@@ -368,7 +380,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	plan_env env = { .cfg = &cfg, .postgis = PQntuples(res) > 0,
-					 .batch_size = o.batch_size, .threshold = o.threshold };
+					 .batch_size = o.batch_size, .threshold = o.threshold,
+					 .copy_binary = !o.copy_text };
 	PQclear(res);
 
 	tables = xcalloc(ntables, sizeof(plan_table));
@@ -387,9 +400,9 @@ main(int argc, char **argv)
 		buf key = BUF_INIT;
 		for (size_t k = 0; k < pt->nkey; k++)
 			buf_printf(&key, "%s%s", k ? ", " : "", pt->cols[pt->key[k]].name);
-		log_info("table \"%s\": ~%lld rows, %zu chunk%s%s%s%s", pt->source, pt->est_rows, pt->nchunks,
+		log_info("table \"%s\": ~%lld rows, %zu chunk%s%s%s%s, COPY %s", pt->source, pt->est_rows, pt->nchunks,
 				 pt->nchunks == 1 ? "" : "s", pt->nkey ? " by (" : " (no usable key)",
-				 pt->nkey ? key.data : "", pt->nkey ? ")" : "");
+				 pt->nkey ? key.data : "", pt->nkey ? ")" : "", pt->binary ? "binary" : "text");
 		buf_free(&key);
 	}
 	target_load_mode mode = o.load_mode;

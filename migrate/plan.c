@@ -510,6 +510,10 @@ plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow, plan_
 		!load_indexes(my, env, pt, qs.data, qt.data))
 		goto out;
 	render_sequences(pt, env);
+	pt->binary = env->copy_binary;
+	for (size_t i = 0; i < pt->ncols; i++)
+		if (!typemap_binary_prepare(&pt->cols[i].tm))
+			pt->binary = false;
 	for (size_t i = 0; i < pt->allow->n_overrides; i++) {
 		if (find_col(pt, pt->allow->overrides[i].column) < 0) {
 			log_error("%s:%d: table \"%s\" has no column \"%s\" to override",

@@ -75,6 +75,7 @@ typedef struct plan_table {
 	size_t      nkey;
 	int        *key;            /* chunk key: indexes into cols */
 	bool        key_is_int;     /* one integer column: value ranges */
+	bool        binary;         /* rows travel in COPY binary format */
 	long long   est_rows;
 	unsigned long long next_auto_increment;  /* 0 if none */
 	char       *select_list;    /* `a`, ST_AsBinary(`g`), ... */
@@ -114,6 +115,7 @@ typedef struct plan_env {
 	bool        postgis;        /* the sink has the postgis extension */
 	long long   batch_size;
 	long long   threshold;
+	bool        copy_binary;    /* binary COPY where every column allows it */
 } plan_env;
 
 /*

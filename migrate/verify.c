@@ -41,7 +41,7 @@ load_chunk(MYSQL *my, PGconn *pg, plan_table *pt, plan_chunk *ch, buf *data, cha
 
 	if (!pg_exec(pg, "TRUNCATE verify_src", errbuf, errlen))
 		goto out;
-	buf_printf(&sql, "COPY verify_src FROM STDIN");
+	buf_printf(&sql, "COPY verify_src FROM STDIN WITH (FORMAT %s)", pt->binary ? "binary" : "text");
 	PGresult *res = PQexec(pg, sql.data);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		pg_result_error(pg, res, errbuf, errlen);
@@ -61,6 +61,7 @@ load_chunk(MYSQL *my, PGconn *pg, plan_table *pt, plan_chunk *ch, buf *data, cha
 	MYSQL_RES *mres = mysql_use_result(my);
 	MYSQL_ROW row;
 	buf_reset(data);
+	copy_data_begin(pt, data);
 	while (mres && (row = mysql_fetch_row(mres))) {
 		int fixed;
 		if (copy_encode_row(pt, row, mysql_fetch_lengths(mres), data, fixes, &fixed, errbuf, errlen) >= 0) {
@@ -80,8 +81,8 @@ load_chunk(MYSQL *my, PGconn *pg, plan_table *pt, plan_chunk *ch, buf *data, cha
 		PQputCopyEnd(pg, "source error");
 		goto drain;
 	}
-	if (data->len)
-		PQputCopyData(pg, data->data, (int) data->len);
+	copy_data_end(pt, data);
+	PQputCopyData(pg, data->data, (int) data->len);
 	PQputCopyEnd(pg, NULL);
 	ok = true;
 drain:

@@ -74,6 +74,11 @@ bool copy_chunk(worker *w, plan_table *pt, plan_chunk *ch);
 int copy_encode_row(const plan_table *pt, char **row, const unsigned long *lens, buf *out,
 					unsigned *fixes, int *fixed_col, char *errbuf, size_t errlen);
 
+/* copy_data_begin / copy_data_end: what a COPY's data starts and ends with
+ * in the table's format (the binary header and trailer; nothing for text) */
+void copy_data_begin(const plan_table *pt, buf *out);
+void copy_data_end(const plan_table *pt, buf *out);
+
 /* finish_loaded: after the last chunk: SET LOGGED if needed, state indexing */
 bool finish_loaded(worker *w, plan_table *pt);
 /* finish_index: builds index i of pt (skipped if it already exists) */

@@ -9,6 +9,7 @@
 Suite *typemap_suite(void);
 Suite *ident_suite(void);
 Suite *config_suite(void);
+Suite *typemap_binary_suite(void);
 
 int
 main(void)
@@ -17,6 +18,7 @@ main(void)
 
 	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, typemap_binary_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
