@@ -21,11 +21,13 @@ same_as_source() {  # same_as_source LABEL
 }
 
 for mode in unlogged logged; do
-	(cd "$T" && exec "$MIGRATE" --env "$T/.env" --database res --tables all --threshold 0 --batch-size 5000 \
+	(cd "$T" && exec "$MIGRATE" --env "$T/.env" --database res --tables all --threshold 0 --batch-size 1000 \
 		--max-workers 1 --chunk-workers 1 --load-mode $mode >"$T/killed.log" 2>&1) &
 	pid=$!
 	i=0
-	while [ "$(pg "SELECT count(*) FROM $CTL.chunks WHERE source_table = 'r' AND state = 'done'" 2>/dev/null || echo 0)" -lt 5 ]; do
+	# the previous round left a finished ledger: wait for this run's own
+	while [ "$(pg "SELECT count(*) FROM $CTL.chunks c JOIN $CTL.tables t USING (source_db, source_table)
+		WHERE c.source_table = 'r' AND c.state = 'done' AND t.state = 'copying'" 2>/dev/null || echo 0)" -lt 5 ]; do
 		i=$((i + 1)); [ $i -lt 600 ] || fail "$mode: no chunk finished in time"; sleep 0.1
 	done
 	kill -9 $pid; wait $pid 2>/dev/null
@@ -33,7 +35,7 @@ for mode in unlogged logged; do
 	total=$(pg "SELECT count(*) FROM $CTL.chunks WHERE source_table = 'r'")
 	[ "$done_before" -lt "$total" ] || fail "$mode: the copy finished before the kill"
 	assert_eq copying "$(pg "SELECT state FROM $CTL.tables WHERE source_table = 'r'")" "$mode: killed table not ready"
-	run_migrate --database res --tables all --threshold 0 --batch-size 5000 --resume --load-mode $mode || fail "$mode: resume failed"
+	run_migrate --database res --tables all --threshold 0 --batch-size 1000 --resume --load-mode $mode || fail "$mode: resume failed"
 	assert_contains "$T/migrate.log" "resuming with $done_before of $total chunks already copied" "$mode: finished chunks kept"
 	same_as_source "$mode resume"
 	assert_eq p "$(pg "SELECT relpersistence FROM pg_class WHERE oid = 'res_sink.r'::regclass")" "$mode: table ends logged"
