@@ -29,6 +29,7 @@
  * gives the same value, or says it cannot.
  */
 #include "common/typemap.h"
+#include "common/hex.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +43,6 @@
 #define OVERRIDE_MAXLEN 100		/* an override type name is shorter than this */
 #define ERR_SNIPPET 40			/* bytes of a bad value quoted in an error */
 
-static const char hexdigits[] = "0123456789abcdef";
 
 static void set_err(char *errbuf, size_t errlen, const char *fmt, ...)
 			__attribute__((format(printf, 3, 4)));
@@ -728,21 +728,8 @@ encode_text(buf *out, const char *val, size_t len, bool json, bool escape, unsig
 static void
 encode_hex(buf *out, const char *prefix, const char *val, size_t len)
 {
-	size_t		plen = strlen(prefix);
-	char	   *d;
-
-	buf_reserve(out, plen + 2 * len);
-	d = out->data + out->len;
-	memcpy(d, prefix, plen);
-	d += plen;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char) val[i];
-
-		*d++ = hexdigits[c >> 4];
-		*d++ = hexdigits[c & 15];
-	}
-	out->len += plen + 2 * len;
-	out->data[out->len] = '\0';
+	buf_puts(out, prefix);
+	hex_append(out, val, len);
 }
 
 /*
@@ -1068,19 +1055,6 @@ num_at(const char *s, size_t n)
 	return v;
 }
 
-/* hexval_of: the value of one hex digit, or -1 */
-static int
-hexval_of(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* typemap_encode_binary: see typemap.h */
 bool
 typemap_encode_binary(const typemap_column *col, const char *val, size_t len,
@@ -1221,7 +1195,7 @@ typemap_encode_binary(const typemap_column *col, const char *val, size_t len,
 			for (size_t i = 0; i < len; i++) {
 				if (val[i] == '-')
 					continue;
-				int			h = hexval_of(val[i]);
+				int			h = hex_value(val[i]);
 
 				if (h < 0 || n >= 32)
 					goto bad_value;

@@ -7,6 +7,7 @@
  */
 #include "migrate/plan.h"
 
+#include "common/hex.h"
 #include "common/ident.h"
 #include "common/log.h"
 #include "common/maria.h"
@@ -824,34 +825,13 @@ plan_key_describe(const plan_table *pt, char **row, unsigned long *lens, buf *ou
 void
 plan_key_to_pgarray(const plan_key *k, buf *out)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	buf_putc(out, '{');
 	for (size_t i = 0; i < k->n; i++) {
-		if (i)
-			buf_putc(out, ',');
-		buf_putc(out, '"');
-		for (size_t j = 0; j < k->len[i]; j++) {
-			unsigned char c = (unsigned char) k->v[i][j];
-			buf_putc(out, hex[c >> 4]);
-			buf_putc(out, hex[c & 15]);
-		}
+		buf_puts(out, i ? ",\"" : "\"");
+		hex_append(out, k->v[i], k->len[i]);
 		buf_putc(out, '"');
 	}
 	buf_putc(out, '}');
-}
-
-/* hexval: one hex digit's value or -1 */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 plan_key *
@@ -868,14 +848,14 @@ plan_key_from_pgarray(const char *s)
 		if (quoted)
 			p++;
 		const char *start = p;
-		while (*p && hexval(*p) >= 0)
+		while (*p && hex_value(*p) >= 0)
 			p++;
 		size_t hexlen = (size_t) (p - start);
 		if (quoted && *p == '"')
 			p++;
 		buf v = BUF_INIT;
 		for (size_t i = 0; i + 1 < hexlen; i += 2)
-			buf_putc(&v, (char) (hexval(start[i]) * 16 + hexval(start[i + 1])));
+			buf_putc(&v, (char) (hex_value(start[i]) * 16 + hex_value(start[i + 1])));
 		k->v = xrealloc(k->v, (k->n + 1) * sizeof(char *));
 		k->len = xrealloc(k->len, (k->n + 1) * sizeof(size_t));
 		k->v[k->n] = v.data ? v.data : xstrdup("");
