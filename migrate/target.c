@@ -174,7 +174,11 @@ fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, t
 	buf_puts(&sql, "BEGIN; DROP TABLE IF EXISTS ");
 	buf_puts(&sql, pt->qtarget);
 	buf_puts(&sql, "; ");
-	buf_printf(&sql, "CREATE %sTABLE %s", pt->unlogged ? "UNLOGGED " : "", pt->create_sql);
+	/* Chunks commit one by one, so autovacuum would start VACUUMing the
+	 * table in the middle of the load and take CPU from it; finish_table
+	 * resets this after its ANALYZE. */
+	buf_printf(&sql, "CREATE %sTABLE %s WITH (autovacuum_enabled = off)",
+			   pt->unlogged ? "UNLOGGED " : "", pt->create_sql);
 	if (!pg_exec(pg, sql.data, errbuf, sizeof(errbuf))) {
 		log_error_dh(pt->create_sql, NULL, "could not create the target of table \"%s\": %s", pt->source, errbuf);
 		goto out;

@@ -44,8 +44,11 @@ worker_connect_pg(worker *w)
 	}
 	/* A chunk and its ledger row commit together, so losing the newest
 	 * commits in a server crash loses both and resume copies them again. */
+	/* Index builds already run in parallel across workers; PostgreSQL's own
+	 * parallel workers on top of that only oversubscribe the cores. */
 	if (!pg_exec(w->pg, "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'; "
-				 "SET client_min_messages = warning", errbuf, sizeof(errbuf))) {
+				 "SET max_parallel_maintenance_workers = 0; SET client_min_messages = warning",
+				 errbuf, sizeof(errbuf))) {
 		log_error("could not set up a PostgreSQL session: %s", errbuf);
 		return false;
 	}
