@@ -5,17 +5,10 @@
  */
 #include "common/binlogpos.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-bool
-binlogpos_valid(const binlogpos *p)
-{
-	return p->file[0] != '\0';
-}
 
 /* file_seq: the numeric extension of a binlog file name, or 0 */
 static uint64_t
@@ -47,22 +40,4 @@ void
 binlogpos_format(const binlogpos *p, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s:%" PRIu64, p->file, p->pos);
-}
-
-bool
-binlogpos_parse(const char *s, binlogpos *p)
-{
-	const char *colon = strrchr(s, ':');
-	char *end;
-
-	memset(p, 0, sizeof(*p));
-	if (!colon || colon == s || (size_t) (colon - s) >= sizeof(p->file))
-		return false;
-	errno = 0;
-	unsigned long long v = strtoull(colon + 1, &end, 10);
-	if (errno || end == colon + 1 || *end != '\0')
-		return false;
-	memcpy(p->file, s, (size_t) (colon - s));
-	p->pos = v;
-	return true;
 }

@@ -16,13 +16,9 @@ typedef struct binlogpos {
 	char        gtid[512];      /* e.g. "0-1-1234"; may be "" */
 } binlogpos;
 
-/* binlogpos_valid: a file name is set */
-bool binlogpos_valid(const binlogpos *p);
 /* binlogpos_cmp: <0, 0, >0 like strcmp; both must be valid */
 int binlogpos_cmp(const binlogpos *a, const binlogpos *b);
 /* binlogpos_format: "file:pos" into out */
 void binlogpos_format(const binlogpos *p, char *out, size_t outlen);
-/* binlogpos_parse: parses "file:pos" (gtid left empty) */
-bool binlogpos_parse(const char *s, binlogpos *p);
 
 #endif
