@@ -1,7 +1,8 @@
 /*
  * Copying one chunk: SELECT the chunk's rows from the worker's snapshot with
  * a streaming result set, encode every value through the type map into COPY
- * text in a reused buffer, send it to PostgreSQL in large pieces, then mark
+ * data (binary when every column of the table has a binary form, else text)
+ * in a reused buffer, send it to PostgreSQL in large pieces, then mark
  * the chunk done in the ledger in the same transaction and commit. A chunk
  * is therefore either entirely in the target and recorded done, or not at
  * all: an interrupted run resumes without duplicates.

@@ -116,7 +116,7 @@ finish_table(worker *w, plan_table *pt)
 		}
 	}
 	buf_reset(&w->sql);
-	buf_printf(&w->sql, "ANALYZE %s; ALTER TABLE %s RESET (autovacuum_enabled)", pt->qtarget, pt->qtarget);
+	plan_finish_sql(pt, &w->sql);
 	if (!pg_exec(w->pg, w->sql.data, errbuf, sizeof(errbuf))) {
 		work_fail_table(w, pt, NULL, "could not analyze %s: %s", pt->qtarget, errbuf);
 		return false;

@@ -277,13 +277,17 @@ print_plan(plan_table *tables, size_t n, target_load_mode mode, const options *o
 	for (size_t i = 0; i < n; i++) {
 		plan_table *pt = &tables[i];
 		printf("\n-- table %s (~%lld rows) -> %s\n", pt->source, pt->est_rows, pt->qtarget);
-		printf("CREATE %sTABLE %s WITH (autovacuum_enabled = off);\n",
-			   mode == LOAD_UNLOGGED ? "UNLOGGED " : "", pt->create_sql);
+		buf ddl = BUF_INIT;
+		plan_create_sql(pt, mode == LOAD_UNLOGGED, &ddl);
+		printf("%s;\n", ddl.data);
 		for (size_t j = 0; j < pt->nindex; j++)
 			printf("%s;\n", pt->index_sql[j]);
 		for (size_t j = 0; j < pt->nseq; j++)
 			printf("%s;\n", pt->seq_sql[j]);
-		printf("ANALYZE %s;\nALTER TABLE %s RESET (autovacuum_enabled);\n", pt->qtarget, pt->qtarget);
+		buf_reset(&ddl);
+		plan_finish_sql(pt, &ddl);
+		printf("%s;\n", ddl.data);
+		buf_free(&ddl);
 		printf("-- %zu chunk%s%s\n", pt->nchunks, pt->nchunks == 1 ? "" : "s",
 			   pt->nkey == 0 ? " (no usable key: one stream)" : "");
 		for (size_t c = 0; c < pt->nchunks; c++) {

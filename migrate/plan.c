@@ -868,6 +868,19 @@ plan_key_from_pgarray(const char *s)
 }
 
 void
+plan_create_sql(const plan_table *pt, bool unlogged, buf *out)
+{
+	buf_printf(out, "CREATE %sTABLE %s WITH (autovacuum_enabled = off)",
+			   unlogged ? "UNLOGGED " : "", pt->create_sql);
+}
+
+void
+plan_finish_sql(const plan_table *pt, buf *out)
+{
+	buf_printf(out, "ANALYZE %s; ALTER TABLE %s RESET (autovacuum_enabled)", pt->qtarget, pt->qtarget);
+}
+
+void
 plan_table_free(plan_table *pt)
 {
 	for (size_t i = 0; i < pt->ncols; i++) {

@@ -144,6 +144,15 @@ plan_key *plan_key_from_pgarray(const char *s);
 plan_key *plan_key_new(size_t n, char **v, unsigned long *len);
 void plan_key_free(plan_key *k);
 
+/* plan_create_sql: appends the CREATE TABLE statement of the target, without
+ * indexes, with autovacuum off until plan_finish_sql turns it back on */
+void plan_create_sql(const plan_table *pt, bool unlogged, buf *out);
+
+/* plan_finish_sql: appends the statements that end a table's load: ANALYZE,
+ * and autovacuum back on (chunks commit one by one, so autovacuum would
+ * otherwise VACUUM the table in the middle of the load) */
+void plan_finish_sql(const plan_table *pt, buf *out);
+
 void plan_table_free(plan_table *pt);
 
 #endif

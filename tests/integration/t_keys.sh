@@ -63,6 +63,7 @@ ai=$(my "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA
 assert_eq "$ai" "$next" "sequence continues at the source's AUTO_INCREMENT"
 assert_eq p "$(pg "SELECT relpersistence FROM pg_class WHERE oid = 'keys_sink.strkey'::regclass")" "table is logged"
 assert_eq 0 "$(pg "SELECT count(*) FROM $CTL.tables WHERE state <> 'ready'")" "all tables ready"
+assert_eq "" "$(pg "SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = 'keys_sink.strkey'::regclass")" "autovacuum back on once ready"
 
 # --keep-case keeps the names as they are in MariaDB
 export KEYS_SINK_SCHEMA=keys_case
@@ -74,6 +75,7 @@ assert_eq v7 "$(pg 'SELECT "mixed Case" FROM keys_case."Odd Table ""x""" WHERE "
 pg "DROP SCHEMA keys_sink CASCADE"
 run_migrate --database keys --tables strkey --plan --threshold 0 --batch-size 1000 || fail "--plan failed"
 assert_contains "$T/migrate.log" 'CREATE TABLE "keys_sink"."strkey"' "plan shows DDL"
+assert_contains "$T/migrate.log" 'ALTER TABLE "keys_sink"."strkey" RESET (autovacuum_enabled)' "plan shows the finishing statements"
 assert_contains "$T/migrate.log" "chunk 1: code >= " "plan shows keyset chunks"
 assert_eq 0 "$(pg "SELECT count(*) FROM pg_namespace WHERE nspname = 'keys_sink'")" "--plan created nothing"
 exit 0
