@@ -1,10 +1,12 @@
 /*
  * Finishing a table once its rows are in: make it LOGGED (before the
  * indexes, so that under wal_level minimal the rewrite skips WAL and the
- * indexes are built once, on the durable table), build the primary key and
- * the other indexes (several workers in parallel), set the sequences of
- * AUTO_INCREMENT columns past the highest value, ANALYZE, and record the
- * table as ready with its watermark in one durable commit.
+ * indexes are built once, on the durable table), build the primary key's
+ * unique index and the other indexes (several workers in parallel, none
+ * waiting for another's lock), set the sequences of AUTO_INCREMENT columns
+ * past the highest value, attach the primary key constraint to its index,
+ * ANALYZE, and record the table as ready with its watermark in one durable
+ * commit.
  *
  * The watermark is the earliest snapshot position among the table's chunks;
  * each chunk's own position stays in the ledger (see schemas/001_control.sql
@@ -79,15 +81,6 @@ finish_index(worker *w, plan_table *pt, size_t i)
 		work_fail_table(w, pt, NULL, "lost the sink connection while indexing \"%s\"", pt->source);
 		return false;
 	}
-	if (strncmp(pt->index_sql[i], "ALTER TABLE", 11) == 0) {
-		bool has = false;
-		if (!has_primary_key(w, pt, &has, errbuf, sizeof(errbuf))) {
-			work_fail_table(w, pt, NULL, "could not inspect %s: %s", pt->qtarget, errbuf);
-			return false;
-		}
-		if (has)
-			return true;
-	}
 	if (!pg_exec(w->pg, pt->index_sql[i], errbuf, sizeof(errbuf))) {
 		work_fail_table(w, pt, pt->index_sql[i], "could not build %s of %s: %s",
 						pt->index_desc[i], pt->qtarget, errbuf);
@@ -115,10 +108,15 @@ finish_table(worker *w, plan_table *pt)
 			return false;
 		}
 	}
+	bool has_pk = false;
+	if (pt->pk_sql && !has_primary_key(w, pt, &has_pk, errbuf, sizeof(errbuf))) {
+		work_fail_table(w, pt, NULL, "could not inspect %s: %s", pt->qtarget, errbuf);
+		return false;
+	}
 	buf_reset(&w->sql);
-	plan_finish_sql(pt, &w->sql);
+	plan_finish_sql(pt, !has_pk, &w->sql);
 	if (!pg_exec(w->pg, w->sql.data, errbuf, sizeof(errbuf))) {
-		work_fail_table(w, pt, NULL, "could not analyze %s: %s", pt->qtarget, errbuf);
+		work_fail_table(w, pt, w->sql.data, "could not finish %s: %s", pt->qtarget, errbuf);
 		return false;
 	}
 	for (size_t i = 0; i < pt->nchunks; i++) {

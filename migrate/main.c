@@ -285,7 +285,7 @@ print_plan(plan_table *tables, size_t n, target_load_mode mode, const options *o
 		for (size_t j = 0; j < pt->nseq; j++)
 			printf("%s;\n", pt->seq_sql[j]);
 		buf_reset(&ddl);
-		plan_finish_sql(pt, &ddl);
+		plan_finish_sql(pt, true, &ddl);
 		printf("%s;\n", ddl.data);
 		buf_free(&ddl);
 		printf("-- %zu chunk%s%s\n", pt->nchunks, pt->nchunks == 1 ? "" : "s",

@@ -339,9 +339,18 @@ render_index(plan_table *pt, const plan_env *env, const src_index *ix)
 		ident_pg(&sql, pt->cols[ix->col[0]].target);
 		buf_putc(&sql, ')');
 	} else if (primary && !prefixed) {
-		buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", pt->qtarget);
+		/* ALTER TABLE ADD PRIMARY KEY would hold a lock that waits for every
+		 * other index build of the table; a unique index builds beside them
+		 * and becomes the constraint at the end (plan_finish_sql) */
+		buf_puts(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS ");
 		ident_pg(&sql, name);
-		buf_printf(&sql, " PRIMARY KEY (%s)", parts.data);
+		buf_printf(&sql, " ON %s (%s)", pt->qtarget, parts.data);
+		buf pk = BUF_INIT;
+		buf_printf(&pk, "ALTER TABLE %s ADD CONSTRAINT ", pt->qtarget);
+		ident_pg(&pk, name);
+		buf_puts(&pk, " PRIMARY KEY USING INDEX ");
+		ident_pg(&pk, name);
+		pt->pk_sql = pk.data;
 	} else {
 		if (prefixed)
 			log_notice("index \"%s\" on \"%s\" uses column prefixes; PostgreSQL indexes the same prefixes as expressions",
@@ -875,8 +884,10 @@ plan_create_sql(const plan_table *pt, bool unlogged, buf *out)
 }
 
 void
-plan_finish_sql(const plan_table *pt, buf *out)
+plan_finish_sql(const plan_table *pt, bool attach_pk, buf *out)
 {
+	if (attach_pk && pt->pk_sql)
+		buf_printf(out, "%s; ", pt->pk_sql);
 	buf_printf(out, "ANALYZE %s; ALTER TABLE %s RESET (autovacuum_enabled)", pt->qtarget, pt->qtarget);
 }
 
@@ -899,6 +910,7 @@ plan_table_free(plan_table *pt)
 	}
 	free(pt->index_sql);
 	free(pt->index_desc);
+	free(pt->pk_sql);
 	for (size_t i = 0; i < pt->nseq; i++)
 		free(pt->seq_sql[i]);
 	free(pt->seq_sql);

@@ -82,8 +82,9 @@ typedef struct plan_table {
 	char       *copy_columns;   /* "a", "g", ... */
 	char       *create_sql;     /* what follows CREATE [UNLOGGED] TABLE: name (columns) */
 	size_t      nindex;
-	char      **index_sql;      /* primary key first */
+	char      **index_sql;      /* primary key's unique index first */
 	char      **index_desc;     /* for progress and errors */
+	char       *pk_sql;         /* ADD PRIMARY KEY USING INDEX, or NULL */
 	size_t      nseq;
 	char      **seq_sql;        /* sequences for AUTO_INCREMENT */
 	size_t      nchunks;
@@ -148,10 +149,13 @@ void plan_key_free(plan_key *k);
  * indexes, with autovacuum off until plan_finish_sql turns it back on */
 void plan_create_sql(const plan_table *pt, bool unlogged, buf *out);
 
-/* plan_finish_sql: appends the statements that end a table's load: ANALYZE,
- * and autovacuum back on (chunks commit one by one, so autovacuum would
- * otherwise VACUUM the table in the middle of the load) */
-void plan_finish_sql(const plan_table *pt, buf *out);
+/* plan_finish_sql: appends the statements that end a table's load: the
+ * primary key constraint over its already built unique index (when attach_pk;
+ * built as a plain CREATE UNIQUE INDEX so that it runs beside the other index
+ * builds instead of waiting for their locks), ANALYZE, and autovacuum back on
+ * (chunks commit one by one, so autovacuum would otherwise VACUUM the table in
+ * the middle of the load) */
+void plan_finish_sql(const plan_table *pt, bool attach_pk, buf *out);
 
 void plan_table_free(plan_table *pt);
 

@@ -53,6 +53,10 @@ pg 'SELECT 1 FROM pg_indexes WHERE schemaname = '"'"'keys_sink'"'"' AND indexnam
 # indexes, constraints and sequences carried over
 pg "SELECT indexdef FROM pg_indexes WHERE schemaname = 'keys_sink' ORDER BY 1" > "$T/indexes"
 assert_contains "$T/indexes" 'UNIQUE INDEX composite_pkey ON keys_sink.composite USING btree (a, b)' "composite primary key"
+pg "SELECT conrelid::regclass || ' ' || conname FROM pg_constraint WHERE contype = 'p' AND connamespace = 'keys_sink'::regnamespace ORDER BY 1" > "$T/pkeys"
+for t in autoinc composite strkey; do
+	assert_contains "$T/pkeys" "keys_sink.$t ${t}_pkey" "$t has its primary key constraint"
+done
 assert_contains "$T/indexes" 'UNIQUE INDEX strkey_uv ON keys_sink.strkey USING btree (v)' "unique index"
 assert_contains "$T/indexes" "USING gin (to_tsvector('simple'::regconfig, COALESCE(v2, ''::text)))" "FULLTEXT as GIN"
 assert_contains "$T/indexes" 'autoinc_pfx ON keys_sink.autoinc USING btree ("left"(v2, 10))' "prefix index as expression"
