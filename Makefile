@@ -4,7 +4,7 @@
 # a separate object directory.
 
 CC      ?= cc
-PKGS    := libmariadb libpq jansson
+PKGS    := libmariadb libpq jansson zlib
 TESTPKGS := check
 SANITIZE ?=
 
@@ -25,11 +25,13 @@ endif
 
 COMMON_SRC  := $(wildcard common/*.c)
 MIGRATE_SRC := $(wildcard migrate/*.c)
+STREAM_SRC  := $(wildcard stream/*.c)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 SQL_SRC     := $(sort $(wildcard schemas/*.sql))
 
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/schemas/schemas.o
 MIGRATE_OBJ := $(MIGRATE_SRC:%.c=$(OBJDIR)/%.o)
+STREAM_OBJ  := $(STREAM_SRC:%.c=$(OBJDIR)/%.o)
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJDIR)/%.o)
 
 # Relink the binaries whenever the variant changes.
@@ -38,11 +40,23 @@ $(shell mkdir -p build; echo $(VARIANT) | cmp -s - $(VARIANT_STAMP) || echo $(VA
 
 .PHONY: all deps test unit-test integration-test demo demo-stop bench clean check-banned
 
-all: $(BINDIR)/migrate
+all: $(BINDIR)/migrate $(BINDIR)/stream
 
 $(BINDIR)/migrate: $(MIGRATE_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP) | check-banned
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) -o $@ $(MIGRATE_OBJ) $(COMMON_OBJ) $(LDLIBS)
+
+$(BINDIR)/stream: $(STREAM_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP) | check-banned
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) -o $@ $(STREAM_OBJ) $(COMMON_OBJ) $(LDLIBS)
+
+# The binlog decoder's libFuzzer target: always clang with ASan and UBSan,
+# whatever SANITIZE says; `make test` runs it briefly (tests/fuzz/run.sh).
+FUZZ_CC  ?= clang
+FUZZ_SRC := tests/fuzz/fuzz_binlog.c common/binlog.c common/xalloc.c
+$(BINDIR)/fuzz-binlog: $(FUZZ_SRC) common/binlog.h common/xalloc.h
+	@mkdir -p $(BINDIR)
+	$(FUZZ_CC) -g -O1 -std=c11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRC) $(shell pkg-config --libs zlib)
 
 $(BINDIR)/unit-tests: $(UNIT_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
 	@mkdir -p $(BINDIR)
@@ -66,12 +80,12 @@ $(OBJDIR)/schemas/schemas.o: $(OBJDIR)/schemas/schemas.c
 
 # Functions that overflow buffers or hide errors are not used.
 check-banned:
-	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] tests/unit/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] stream/*.[ch] tests/unit/*.c tests/fuzz/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
 
 deps:
 	sh scripts/deps.sh
 
-test: deps all $(BINDIR)/unit-tests
+test: deps all $(BINDIR)/unit-tests $(BINDIR)/fuzz-binlog
 	BINDIR=$(BINDIR) sh tests/run.sh
 
 unit-test: $(BINDIR)/unit-tests

@@ -15,6 +15,12 @@
 MYSQL *
 maria_connect(const config_source *src, char *errbuf, size_t errlen)
 {
+	return maria_connect_timed(src, 0, errbuf, errlen);
+}
+
+MYSQL *
+maria_connect_timed(const config_source *src, unsigned read_timeout, char *errbuf, size_t errlen)
+{
 	MYSQL *my = mysql_init(NULL);
 	unsigned int timeout = 10;
 	my_bool on = 1, off = 0;
@@ -25,6 +31,8 @@ maria_connect(const config_source *src, char *errbuf, size_t errlen)
 	}
 	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (read_timeout > 0)
+		mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
 	mysql_options(my, MYSQL_INIT_COMMAND,
 				  "SET SESSION time_zone = '+00:00', net_write_timeout = 3600, "
 				  "net_read_timeout = 3600, wait_timeout = 86400");

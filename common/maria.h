@@ -20,6 +20,10 @@
 
 /* maria_connect: returns a connection the caller closes with mysql_close */
 MYSQL *maria_connect(const config_source *src, char *errbuf, size_t errlen);
+/* maria_connect_timed: the same with a read timeout in seconds (0: none), so
+ * that a hung TCP connection fails instead of blocking forever */
+MYSQL *maria_connect_timed(const config_source *src, unsigned read_timeout,
+						   char *errbuf, size_t errlen);
 
 /* maria_exec: runs a statement that returns no rows (or discards them) */
 bool maria_exec(MYSQL *my, const char *sql, char *errbuf, size_t errlen);

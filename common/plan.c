@@ -5,7 +5,7 @@
  * table structure is not expected to change during a migration (a DDL on a
  * table while it is copied is the stream's concern, not this module's).
  */
-#include "migrate/plan.h"
+#include "common/plan.h"
 
 #include "common/hex.h"
 #include "common/ident.h"
@@ -145,7 +145,9 @@ load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 	buf_reset(&sql);
 	buf_printf(&sql, "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, "
 			   "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, IS_NULLABLE, "
-			   "COLUMN_DEFAULT, EXTRA, IS_GENERATED FROM information_schema.COLUMNS "
+			   "COLUMN_DEFAULT, EXTRA, IS_GENERATED, "
+			   "(SELECT co.ID FROM information_schema.COLLATIONS co WHERE co.COLLATION_NAME = c.COLLATION_NAME) "
+			   "FROM information_schema.COLUMNS c "
 			   "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION", qs, qt);
 	res = query_rows(my, sql.data, "columns", pt->source);
 	if (!res)
@@ -176,6 +178,9 @@ load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 		c->nullable = row[7] && strcmp(row[7], "YES") == 0;
 		c->auto_increment = row[9] && strstr(row[9], "auto_increment") != NULL;
 		c->generated = row[10] && strcmp(row[10], "NEVER") != 0;
+		c->num_scale = src.num_scale;
+		c->dt_precision = src.dt_precision;
+		c->collation_id = row[11] ? (unsigned) strtoul(row[11], NULL, 10) : 0;
 		for (size_t j = 0; j < njson; j++)
 			if (is_json_check(json_checks[j], c->name))
 				src.is_json = true;

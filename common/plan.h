@@ -13,9 +13,13 @@
  *
  * The chunk key is the primary key, or else the first UNIQUE index whose
  * columns are all NOT NULL and unprefixed.
+ *
+ * migrate plans and copies with it; stream loads the same description of
+ * each streamed table, so both map every column through the same type map
+ * and the same names.
  */
-#ifndef MIGRATE_PLAN_H
-#define MIGRATE_PLAN_H
+#ifndef COMMON_PLAN_H
+#define COMMON_PLAN_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -39,6 +43,9 @@ typedef struct plan_column {
 	bool        nullable;
 	bool        auto_increment;
 	bool        generated;      /* copied as a plain value */
+	long long   num_scale;      /* NUMERIC_SCALE, -1 if NULL */
+	long long   dt_precision;   /* DATETIME_PRECISION, -1 if NULL */
+	unsigned    collation_id;   /* of COLLATION_NAME; 0 for non-text columns */
 	unsigned long long fixes[PLAN_FIX_KINDS];          /* under plan_table.mu */
 	char       *fix_samples[PLAN_FIX_KINDS][PLAN_FIX_SAMPLES];
 } plan_column;

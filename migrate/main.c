@@ -14,7 +14,7 @@
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/pg.h"
-#include "migrate/plan.h"
+#include "common/plan.h"
 #include "migrate/progress.h"
 #include "migrate/target.h"
 #include "migrate/verify.h"

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "migrate/plan.h"
+#include "common/plan.h"
 
 /* progress_start: starts the display thread over tables (not owned) */
 void progress_start(plan_table *tables, size_t ntables, bool live, double interval);

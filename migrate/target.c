@@ -192,7 +192,8 @@ fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, t
 								  "ON CONFLICT (source_db, source_table) DO UPDATE SET source_schema = $3, target_schema = $4, "
 								  "target_table = $5, state = 'copying', load_mode = $6, chunk_key = $7, rows_copied = 0, "
 								  "bytes_copied = 0, snapshot_file = NULL, snapshot_pos = NULL, snapshot_gtid = NULL, "
-								  "error = NULL, started_at = now(), finished_at = NULL, updated_at = now()",
+								  "error = NULL, applied_file = NULL, applied_pos = NULL, stream_error = NULL, "
+								  "started_at = now(), finished_at = NULL, updated_at = now()",
 								  6, params, errbuf, sizeof(errbuf));
 	if (!res)
 		goto fail;

@@ -13,7 +13,7 @@
 
 #include "common/config.h"
 #include "common/control.h"
-#include "migrate/plan.h"
+#include "common/plan.h"
 
 typedef enum target_load_mode {
 	LOAD_AUTO,                  /* pick by the sink's wal_level */

@@ -19,7 +19,7 @@
 #include <libpq-fe.h>
 
 #include "common/config.h"
-#include "migrate/plan.h"
+#include "common/plan.h"
 
 typedef enum verify_result { VERIFY_OK, VERIFY_MISMATCH, VERIFY_ERROR } verify_result;
 

@@ -28,7 +28,7 @@
 #include "common/config.h"
 #include "common/control.h"
 #include "common/xalloc.h"
-#include "migrate/plan.h"
+#include "common/plan.h"
 
 typedef struct work_run {
 	const config *cfg;

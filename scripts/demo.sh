@@ -7,10 +7,26 @@ set -e
 cd "$(dirname "$0")/.."
 DIR="$PWD/.demo"
 
+# stop_stream: the demo's stream daemon, by its PID (SIGTERM: it commits and exits)
+stop_stream() {
+	if [ -f "$DIR/stream.pid" ]; then
+		pid=$(cat "$DIR/stream.pid")
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null || true
+			i=0
+			while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		rm -f "$DIR/stream.pid"
+	fi
+}
+
 if [ "${1:-}" = stop ]; then
+	stop_stream
 	sh scripts/sandbox.sh stop "$DIR"
 	exit 0
 fi
+stop_stream
 
 if [ -f "$DIR/sandbox.env" ] && sh scripts/sandbox.sh status "$DIR" >/dev/null 2>&1; then
 	echo "== sandbox already running in $DIR"
@@ -56,13 +72,32 @@ ALLOW
 echo "== migrate --database demo --tables all"
 ./bin/migrate --env "$ENVFILE" --database demo --tables all --threshold 100000 --batch-size 25000
 
+echo
+echo "== stream --database demo, in the background (log: $DIR/stream.log)"
+./bin/stream --env "$ENVFILE" --database demo >"$DIR/stream.log" 2>&1 &
+echo $! > "$DIR/stream.pid"
+sleep 2
+echo "== writing to the source: 500 new orders, 200 customers renamed, 100 page views deleted"
+$MY_ROOT demo_shop <<'SQL'
+INSERT INTO orders (customer_id, status, total, placed_at)
+  SELECT 1 + seq % 1000, 'new', seq / 10, NOW(3) FROM seq_1_to_500;
+UPDATE customers SET name = CONCAT(name, ' (renamed)') WHERE id <= 200;
+DELETE FROM page_views ORDER BY ts LIMIT 100;
+SQL
+sleep 2
+echo "== the same counts on both sides:"
+printf '  MariaDB:    '; $MY_ROOT -N demo_shop -e "SELECT CONCAT((SELECT COUNT(*) FROM orders), ' orders, ', (SELECT COUNT(*) FROM customers WHERE name LIKE '%(renamed)'), ' renamed customers, ', (SELECT COUNT(*) FROM page_views), ' page views')"
+printf '  PostgreSQL: '; $PSQL_SINK -At -c "SELECT (SELECT count(*) FROM shop.orders) || ' orders, ' || (SELECT count(*) FROM shop.customers WHERE name LIKE '%(renamed)') || ' renamed customers, ' || (SELECT count(*) FROM shop.page_views) || ' page views'"
+./bin/stream --env "$ENVFILE" --database demo --status
+
 cat <<MSG
 
-== done. Look at the result:
+== done. stream keeps running (pid $(cat "$DIR/stream.pid"), log $DIR/stream.log). Look at the result:
   $PSQL_SINK -c '\\dt+ shop.*'
   $PSQL_SINK -c 'SELECT * FROM shop.customers LIMIT 5'
   $PSQL_SINK -c 'SELECT source_table, state, rows_copied, snapshot_file, snapshot_pos, snapshot_gtid FROM sync_control.tables'
+  ./bin/stream --env $ENVFILE --database demo --status
   ./bin/migrate --env $ENVFILE --database demo --tables orders --plan
-The source:  $MY_ROOT demo_shop
-Stop the sandbox with: make demo-stop
+Write to the source and watch it arrive:  $MY_ROOT demo_shop
+Stop the stream and the sandbox with: make demo-stop
 MSG

@@ -4,7 +4,7 @@
 # apt-get update, no network), so repeated `make test` stays fast and offline.
 set -eu
 
-PKGS="build-essential pkg-config libmariadb-dev libpq-dev librdkafka-dev
+PKGS="build-essential pkg-config clang zlib1g-dev libmariadb-dev libpq-dev librdkafka-dev
 libjansson-dev libzstd-dev libmicrohttpd-dev check mariadb-server
 mariadb-client postgresql postgresql-client postgresql-15-postgis-3 pgloader bc openssl procps tmux time"
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# All tests: $BINDIR/unit-tests (Check), then tests/integration/run.sh. Ends
+# All tests: $BINDIR/unit-tests (Check), the decoder's fuzz target for
+# FUZZ_SECONDS (default 30), then tests/integration/run.sh. Ends
 # with the combined line "N passed, N failed"; exit status non-zero on any
 # failure. Builds nothing (`make test` builds first).
 set -u
@@ -40,6 +41,21 @@ if [ -x $BINDIR/unit-tests ]; then
 else
 	echo "unit tests: $BINDIR/unit-tests not built (run make unit-test)"
 	failed=$((failed + 1))
+fi
+
+# --- the decoder's fuzz target (libFuzzer, ASan + UBSan) -------------------
+if [ "$interrupted" -eq 0 ]; then
+	echo "== fuzz (${FUZZ_SECONDS:-30} s)"
+	if [ -x $BINDIR/fuzz-binlog ]; then
+		if sh tests/fuzz/run.sh $BINDIR/fuzz-binlog; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	else
+		echo "fuzz: $BINDIR/fuzz-binlog not built (run make $BINDIR/fuzz-binlog)"
+		failed=$((failed + 1))
+	fi
 fi
 
 # --- integration tests -----------------------------------------------------

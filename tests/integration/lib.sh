@@ -28,6 +28,14 @@
 #   run_migrate ARGS   runs $MIGRATE --env $T/.env ARGS in $T; output in
 #                      $T/migrate.log (also appended to $T/migrate.all.log);
 #                      returns its exit status; VERBOSE=1 prints the log on failure
+#   run_stream ARGS    runs $STREAM --env $T/.env ARGS in $T in the foreground;
+#                      output in $T/stream.log (appended to $T/stream.all.log)
+#   start_stream ARGS  the same in the background; sets STREAM_PID (stopped at exit)
+#   binlog_end         the source's current binlog position as FILE:POS
+#   ckpt_reached DB F:P, wait_ckpt DB F:P [TENTHS]  the stream checkpoint of DB is
+#                      (or becomes, within TENTHS/10 s) at or past F:P
+#   pg_same A B        fails unless PostgreSQL tables A and B hold the same rows
+#                      (EXCEPT ALL both ways: duplicates count)
 #   at_exit CMD        runs shell command CMD at exit (before $T is removed)
 #   fail MSG, assert_eq EXPECTED ACTUAL MSG,
 #   assert_contains FILE TEXT MSG, assert_not_contains FILE TEXT MSG
@@ -44,6 +52,7 @@ fi
 unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE 2>/dev/null || true
 
 MIGRATE="$PWD/${BINDIR:-bin}/migrate"
+STREAM="$PWD/${BINDIR:-bin}/stream"
 
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 TEST_NAME=${TEST_NAME#t_}
@@ -86,11 +95,13 @@ trap 'exit 143' TERM
 fail() {
 	_LIB_FAILED=1
 	echo "FAIL: $*" >&2
-	if [ -s "$T/migrate.log" ]; then
-		echo "--- last 40 lines of $T/migrate.log ---" >&2
-		tail -n 40 "$T/migrate.log" >&2
-		echo "---" >&2
-	fi
+	for _log in migrate.log stream.log stream.bg.log; do
+		if [ -s "$T/$_log" ]; then
+			echo "--- last 40 lines of $T/$_log ---" >&2
+			tail -n 40 "$T/$_log" >&2
+			echo "---" >&2
+		fi
+	done
 	exit 1
 }
 
@@ -266,4 +277,55 @@ run_migrate() {
 		echo "---" >&2
 	fi
 	return "$_rc"
+}
+
+run_stream() {
+	[ -x "$STREAM" ] || fail "$STREAM not built (run make)"
+	_rc=0
+	(cd "$T" && exec "$STREAM" --env "$T/.env" "$@") >"$T/stream.log" 2>&1 || _rc=$?
+	{
+		echo "=== stream $* (exit $_rc)"
+		cat "$T/stream.log"
+	} >>"$T/stream.all.log"
+	return "$_rc"
+}
+
+start_stream() {
+	[ -x "$STREAM" ] || fail "$STREAM not built (run make)"
+	(cd "$T" && exec "$STREAM" --env "$T/.env" "$@") >>"$T/stream.bg.log" 2>&1 &
+	STREAM_PID=$!
+	at_exit "kill -9 $STREAM_PID 2>/dev/null"
+}
+
+binlog_end() {
+	my "SHOW MASTER STATUS" | awk '{ print $1 ":" $2 }'
+}
+
+pg_same() {
+	_d=$(pg "SELECT (SELECT count(*) FROM (SELECT * FROM $1 EXCEPT ALL SELECT * FROM $2) x) || ' ' ||
+	            (SELECT count(*) FROM (SELECT * FROM $2 EXCEPT ALL SELECT * FROM $1) y)")
+	[ "$_d" = "0 0" ] || {
+		echo "--- rows only in $1 / only in $2: $_d; samples:" >&2
+		pg "(SELECT 'only in $1', * FROM (SELECT * FROM $1 EXCEPT ALL SELECT * FROM $2) x LIMIT 3)" >&2
+		pg "(SELECT 'only in $2', * FROM (SELECT * FROM $2 EXCEPT ALL SELECT * FROM $1) y LIMIT 3)" >&2
+		fail "${3:-pg_same}: $1 and $2 differ ($_d)"
+	}
+}
+
+# ckpt_reached DB FILE:POS: the stream's checkpoint of DB is at or past it
+ckpt_reached() {
+	_c=$(pg "SELECT binlog_file || ':' || binlog_pos FROM $CTL.stream_checkpoint WHERE source_db = '$1'")
+	[ -n "$_c" ] || return 1
+	_cf=${_c%:*}; _cp=${_c##*:}; _ef=${2%:*}; _ep=${2##*:}
+	[ "$_cf" \> "$_ef" ] || { [ "$_cf" = "$_ef" ] && [ "$_cp" -ge "$_ep" ]; }
+}
+
+# wait_ckpt DB FILE:POS [TENTHS]: waits (default 30 s) for ckpt_reached
+wait_ckpt() {
+	_i=0
+	while ! ckpt_reached "$1" "$2"; do
+		_i=$((_i + 1))
+		[ "$_i" -le "${3:-300}" ] || return 1
+		sleep 0.1
+	done
 }

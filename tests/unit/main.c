@@ -10,6 +10,7 @@ Suite *typemap_suite(void);
 Suite *ident_suite(void);
 Suite *config_suite(void);
 Suite *typemap_binary_suite(void);
+Suite *binlog_suite(void);
 
 int
 main(void)
@@ -19,6 +20,7 @@ main(void)
 	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, typemap_binary_suite());
+	srunner_add_suite(sr, binlog_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,742 @@
+#!/bin/sh
+# Benchmark of bin/stream's catch-up against a native MariaDB replica (single
+# SQL thread) on the shared trading dataset and backlog (../shared/bench), in
+# one run on one sandbox, then (LAG=1) its apply lag and memory under a steady
+# write load. See bench/README.md.
+#
+#   sh bench/stream_bench.sh [ROWS]         (default 200000 deals, the reference size)
+#
+# Environment:
+#   LAG=0               skip the steady-load phase (lag and memory)
+#   LAG_SECS=N          length of the steady load (default 60)
+#   LAG_WRITERS=N       writer sessions of the steady load (default 2)
+#   LAG_PAUSE_MS=N      pause of each writer after each transaction (default 10)
+#   LAG_SAMPLE=S        sampling interval of the lag, seconds (default 0.1)
+#   REPLICA_FLUSH=N     the replica's innodb_flush_log_at_trx_commit (default 1, MariaDB's default)
+#   PROFILE=1           sample what stream's PostgreSQL session does during the catch-up
+#   NO_STREAM=1         measure the replica only (when bin/stream is not built)
+#   STREAM=PATH         binary to measure (default bin/stream; `make` first)
+#   MIGRATE=PATH        binary that makes the initial copy (default bin/migrate)
+#   SHARED_BENCH=DIR    the shared inputs (default ../shared/bench of the repo)
+#   KEEP_WORKDIR=1      keep the temporary directory (servers are stopped anyway)
+#
+# Output: printed and written to bench/out/stream-<stamp>/ (summary.txt, the
+# full log and the contenders' logs with passwords masked).
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd -P)
+ROWS=${1:-200000}
+LAG=${LAG:-1}
+LAG_SECS=${LAG_SECS:-60}
+LAG_WRITERS=${LAG_WRITERS:-2}
+LAG_PAUSE_MS=${LAG_PAUSE_MS:-10}
+LAG_SAMPLE=${LAG_SAMPLE:-0.1}
+NO_STREAM=${NO_STREAM:-0}
+PROFILE=${PROFILE:-0}
+REPLICA_FLUSH=${REPLICA_FLUSH:-1}
+SHARED=${SHARED_BENCH:-$REPO/../shared/bench}
+CTL=sync_control        # the control schema (CONTROL_SCHEMA of the .env below)
+PG_SCHEMA=trading       # where the tables land (SINK_SCHEMA of the .env below)
+REPLICA_SERVER_ID=2     # the source is 1; stream derives a high id from the database name
+
+die() { echo "stream_bench: $*" >&2; exit 1; }
+
+isnum() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
+isnum "$ROWS" || die "ROWS must be a number (got '$ROWS')"
+[ "$ROWS" -ge 1000 ] || die "ROWS must be at least 1000"
+isnum "$LAG_SECS" || die "LAG_SECS must be a number (got '$LAG_SECS')"
+{ isnum "$LAG_WRITERS" && [ "$LAG_WRITERS" -ge 1 ]; } || die "LAG_WRITERS must be a number >= 1 (got '$LAG_WRITERS')"
+isnum "$LAG_PAUSE_MS" || die "LAG_PAUSE_MS must be a number (got '$LAG_PAUSE_MS')"
+case "$LAG_SAMPLE" in '' | *[!0-9.]*) die "LAG_SAMPLE must be a number of seconds (got '$LAG_SAMPLE')" ;; esac
+for f in gen_trading.sql gen_trading_rows.sh backlog.sql; do
+	[ -r "$SHARED/$f" ] || die "shared benchmark input $SHARED/$f not found (set SHARED_BENCH)"
+done
+SHARED=$(cd "$SHARED" && pwd -P)
+SRC_MIGRATE=${MIGRATE:-$REPO/bin/migrate}
+SRC_STREAM=${STREAM:-$REPO/bin/stream}
+[ -x "$SRC_MIGRATE" ] || die "$SRC_MIGRATE not built (run make)"
+if [ "$NO_STREAM" != 1 ]; then
+	[ -x "$SRC_STREAM" ] || die "$SRC_STREAM not built (run make, or NO_STREAM=1 for the replica alone)"
+fi
+[ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time)"
+for c in psql mariadb mariadb-dump mariadb-install-db mariadbd mariadb-admin bc awk openssl ps; do
+	command -v "$c" >/dev/null 2>&1 || die "$c not found"
+done
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT="$REPO/bench/out/stream-$STAMP"
+mkdir -p "$OUT"
+W=$(mktemp -d /tmp/sbench.XXXXXX)
+chmod 755 "$W"
+SB=""               # the sandbox directory, once started
+RD="$W/replica"     # the replica's directory
+REPLICA_PID=""
+STREAM_PID=""
+BG_PIDS=""          # writers and samplers
+FAILS=0
+LOG="$OUT/bench.log"
+SUMMARY="$OUT/summary.txt"
+: >"$LOG"
+: >"$SUMMARY"
+
+# pid_is PID COMM: PID is alive and its command name is COMM
+pid_is() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# wait_gone PID SECONDS: true when PID has exited within SECONDS
+wait_gone() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$_i" -ge $(($2 * 10)) ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 0
+}
+
+replica_stop() {
+	[ -n "$REPLICA_PID" ] || return 0
+	if pid_is "$REPLICA_PID" mariadbd; then
+		kill -TERM "$REPLICA_PID" 2>/dev/null || true
+		if ! wait_gone "$REPLICA_PID" 120; then
+			echo "stream_bench: replica mariadbd $REPLICA_PID did not stop in 120 s, killing it" >&2
+			kill -KILL "$REPLICA_PID" 2>/dev/null || true
+			wait_gone "$REPLICA_PID" 10 || true
+		fi
+	fi
+	REPLICA_PID=""
+}
+
+cleanup() {
+	st=$?
+	set +e
+	[ -d "$W" ] && : >"$W/stop_sampling" && : >"$W/stop_profile"
+	if [ -n "$STREAM_PID" ] && pid_is "$STREAM_PID" stream; then
+		kill -TERM "$STREAM_PID" 2>/dev/null
+		wait_gone "$STREAM_PID" 30 || kill -KILL "$STREAM_PID" 2>/dev/null
+	fi
+	for p in $BG_PIDS; do
+		kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
+	done
+	replica_stop
+	if [ -n "$SB" ]; then
+		sh "$REPO/scripts/sandbox.sh" stop "$SB" >>"$LOG" 2>&1 ||
+			echo "stream_bench: could not stop the sandbox in $SB" >&2
+	fi
+	if [ "${KEEP_WORKDIR:-0}" = 1 ]; then
+		echo "stream_bench: work dir kept: $W (holds passwords)" >&2
+	else
+		rm -rf "$W"
+	fi
+	[ "$st" -eq 0 ] || echo "stream_bench: FAILED (status $st); log: $LOG" >&2
+	exit "$st"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# The measured binaries are private copies: a rebuild during the run changes nothing.
+cp "$SRC_MIGRATE" "$W/migrate"
+MIGRATE_BIN="$W/migrate"
+STREAM_BIN=""
+if [ "$NO_STREAM" != 1 ]; then
+	cp "$SRC_STREAM" "$W/stream"
+	STREAM_BIN="$W/stream"
+fi
+
+# Variables of the tools come from the bench's .env only (the environment wins).
+unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE LOG_LEVEL \
+	TRADING_HOST TRADING_PORT TRADING_USER TRADING_PASS TRADING_SCHEMA \
+	TRADING_SINK_SCHEMA TRADING_TLS TRADING_SERVER_ID 2>/dev/null || true
+
+# --- output ------------------------------------------------------------------
+
+# Masks the passwords (hex strings) in stdin.
+mask() {
+	sed -e "s/${MY_PASS:-@@none@@}/***/g" -e "s/${PG_PASS:-@@none@@}/***/g" \
+		-e "s/${REPL_PASS:-@@none@@}/***/g"
+}
+say() { echo "$*" | tee -a "$LOG"; }
+note() { echo "$*" | tee -a "$LOG" >>"$SUMMARY"; }   # to summary, log and stdout
+keep_log() { mask <"$1" >"$OUT/$2"; }
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc | awk '{ printf "%.2f", $1 }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s ~ /^[0-9.]+$/ && s + 0 > 0) printf "%.0f", n / s; else printf "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { if (k ~ /^[0-9]+$/) printf "%.0f", k / 1024; else print "-" }'; }
+loadavg() {
+	n=0
+	for pid in $(pgrep -x mariadbd) $(pgrep -x postgres); do
+		c=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
+		echo "$c" | grep -qE -- '--datadir|-D ' || continue
+		echo "$c" | grep -qF -- "$W" || n=$((n + 1))
+	done
+	echo "$(cut -d' ' -f1-3 /proc/loadavg), foreign servers $n"
+}
+
+# cpu_of PID: CPU seconds used so far by PID (all its threads), by its
+# children it has reaped and by its live children (PostgreSQL's backends,
+# for the postmaster)
+HZ=$(getconf CLK_TCK)
+cpu_of() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" -v hz="$HZ" '
+		{ pid = $1; sub(/^.*\) /, "") }
+		pid == p { s += $12 + $13 + $14 + $15 } $2 == p { s += $12 + $13 }
+		END { printf "%.1f", s / hz }'
+}
+cpu_diff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- servers -------------------------------------------------------------------
+
+my_root() { $MY_ROOT -N -B "$@"; }
+rep_root() { mariadb --no-defaults -uroot -S "$RD/sock" -N -B "$@"; }
+pg_super() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -F'|' -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres "$@"; }
+
+# master_pos: the source's binlog end as FILE:POS
+master_pos() { my_root -e "SHOW MASTER STATUS" | awk -F'\t' 'NR == 1 { print $1 ":" $2 }'; }
+
+# handler_rows: Handler_write + Handler_update + Handler_delete of the source
+# (global counters, a cross-check of the binlog count)
+handler_rows() {
+	my_root -e "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS
+		WHERE VARIABLE_NAME IN ('HANDLER_WRITE', 'HANDLER_UPDATE', 'HANDLER_DELETE')"
+}
+
+# binlog_rows FROM TO: "inserted updated deleted" rows in the source's binlog
+# between two FILE:POS (what a replica of the source applies)
+binlog_rows() {
+	files=$(my_root -e "SHOW BINARY LOGS" | awk -F'\t' -v a="${1%:*}" -v b="${2%:*}" '$1 >= a && $1 <= b { printf "%s/%s ", d, $1 }' d="$SB/mariadb/binlog")
+	# shellcheck disable=SC2086
+	mariadb-binlog --no-defaults --base64-output=decode-rows -v --start-position="${1##*:}" --stop-position="${2##*:}" $files |
+		awk '/^### INSERT INTO / { i++ } /^### UPDATE / { u++ } /^### DELETE FROM / { d++ } END { print i + 0, u + 0, d + 0 }'
+}
+
+# slave_field NAME: a field of the replica's SHOW SLAVE STATUS
+slave_field() {
+	mariadb --no-defaults -uroot -S "$RD/sock" -E -e "SHOW SLAVE STATUS" | sed -n "s/^ *$1: //p"
+}
+
+# flush_dirty CMD...: makes a MariaDB server write out its dirty pages (up to
+# 120 s), so that no contender pays for what came before.
+flush_dirty() {
+	pct=$("$@" -e "SELECT @@innodb_max_dirty_pages_pct")
+	"$@" -e "SET GLOBAL innodb_max_dirty_pages_pct = 0"
+	_i=0
+	while :; do
+		d=$("$@" -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")
+		[ "${d:-0}" -le 50 ] && break
+		[ "$_i" -ge 1200 ] && { say "  (still $d dirty pages after 120 s)"; break; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	"$@" -e "SET GLOBAL innodb_max_dirty_pages_pct = $pct"
+}
+
+# settle: PostgreSQL checkpoint, MariaDB servers' dirty pages written, sync.
+settle() {
+	pg_super -d postgres -c CHECKPOINT >/dev/null
+	flush_dirty my_root
+	[ -n "$REPLICA_PID" ] && flush_dirty rep_root
+	sync
+	sleep 2
+}
+
+port_in_use() {
+	_hex=$(printf '%04X' "$1")
+	for _f in /proc/net/tcp /proc/net/tcp6; do
+		[ -r "$_f" ] || continue
+		awk -v p=":$_hex" 'NR > 1 && substr($2, length($2) - 4) == p && $4 != "06" { f = 1 } END { exit !f }' "$_f" && return 0
+	done
+	return 1
+}
+
+free_port() {
+	_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	_p=$((20000 + _r % 40000))
+	while port_in_use "$_p" || [ "$_p" = "$MY_PORT" ] || [ "$_p" = "$PG_PORT" ]; do
+		_p=$((_p + 1))
+		[ "$_p" -gt 60999 ] && _p=20000
+	done
+	echo "$_p"
+}
+
+# replica_start: a second mariadbd from the same binaries in $RD: server id 2,
+# one SQL thread (slave_parallel_threads=0), the default durability
+# (innodb_flush_log_at_trx_commit=1, no binlog of its own), the same buffer
+# pool and redo log size as the sandbox's source.
+replica_start() {
+	mkdir -p "$RD/data" "$RD/tmp"
+	mariadb-install-db --no-defaults --datadir="$RD/data" --user=root \
+		--auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
+		--innodb-log-file-size=256M --innodb-buffer-pool-size=256M --tmpdir="$RD/tmp" \
+		>"$RD/install.log" 2>&1 || { cat "$RD/install.log" >>"$LOG"; die "mariadb-install-db of the replica failed (see $LOG)"; }
+	try=0
+	while :; do
+		RPORT=$(free_port)
+		: >"$RD/err.log"
+		setsid mariadbd --no-defaults --datadir="$RD/data" --socket="$RD/sock" --port="$RPORT" \
+			--bind-address=127.0.0.1 --user=root --pid-file="$RD/pid" --log-error="$RD/err.log" \
+			--tmpdir="$RD/tmp" --server-id="$REPLICA_SERVER_ID" --slave-parallel-threads=0 \
+			--relay-log="$RD/relay" --skip-slave-start \
+			--innodb-buffer-pool-size=256M --innodb-log-file-size=256M --skip-name-resolve \
+			--innodb-flush-log-at-trx-commit="$REPLICA_FLUSH" \
+			--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+			--max-allowed-packet=256M </dev/null >>"$RD/stdout.log" 2>&1 &
+		REPLICA_PID=$!
+		i=0
+		up=0
+		while [ "$i" -lt 600 ]; do
+			if mariadb-admin --no-defaults -uroot -S "$RD/sock" --connect-timeout=2 ping >/dev/null 2>&1; then
+				up=1
+				break
+			fi
+			kill -0 "$REPLICA_PID" 2>/dev/null || break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		[ "$up" = 1 ] && break
+		if grep -qE 'Address already in use|Bind on TCP/IP port' "$RD/err.log" && [ "$try" -lt 5 ]; then
+			replica_stop
+			try=$((try + 1))
+			continue
+		fi
+		tail -n 30 "$RD/err.log" >>"$LOG"
+		die "the replica mariadbd did not come up (see $LOG)"
+	done
+	pid_is "$REPLICA_PID" mariadbd || die "the replica's pid $REPLICA_PID is not mariadbd"
+	say "replica: mariadbd pid $REPLICA_PID on 127.0.0.1:$RPORT, server_id $(rep_root -e 'SELECT @@server_id'), slave_parallel_threads $(rep_root -e 'SELECT @@slave_parallel_threads'), innodb_flush_log_at_trx_commit $(rep_root -e 'SELECT @@innodb_flush_log_at_trx_commit'), log_bin $(rep_root -e 'SELECT @@log_bin')"
+}
+
+# --- checks --------------------------------------------------------------------
+
+# The fingerprint of T_DEAL (and the row counts of the two other tables) on a
+# MariaDB server; updated_at as seconds since the epoch.
+MY_FP_SQL="SELECT COUNT(*), SUM(qty), SUM(price), COUNT(amount), SUM(amount), COUNT(notes), SUM(LENGTH(notes)),
+	COUNT(attrs), SUM(active + 0), SUM(status = 'OPEN'), SUM(status = 'CLOSED'), SUM(id), SUM(UNIX_TIMESTAMP(updated_at))
+	FROM T_DEAL; SELECT COUNT(*) FROM T_CARRIER; SELECT COUNT(*) FROM T_EVENT_LOG;"
+my_fp() { "$@" xchange_trading -e "$MY_FP_SQL" | tr '\t\n' '| ' | sed 's/ $//'; }
+pg_fp() {
+	pg_super -d "$PG_DB" -c "SET search_path = $PG_SCHEMA" -c "
+		SELECT COUNT(*), SUM(qty), SUM(price), COUNT(amount), SUM(amount), COUNT(notes), SUM(octet_length(notes)),
+		       COUNT(attrs), SUM(CASE WHEN active::text IN ('1', 'true') THEN 1 ELSE 0 END),
+		       SUM(CASE WHEN status::text = 'OPEN' THEN 1 ELSE 0 END), SUM(CASE WHEN status::text = 'CLOSED' THEN 1 ELSE 0 END),
+		       SUM(id), SUM(extract(epoch FROM updated_at)::bigint)
+		FROM t_deal;
+		SELECT COUNT(*) FROM t_carrier; SELECT COUNT(*) FROM t_event_log;" 2>&1 | tr '\n' ' ' | sed 's/ $//'
+}
+FP_FIELDS="count|sum(qty)|sum(price)|count(amount)|sum(amount)|count(notes)|sum(length(notes))|count(attrs)|active|open|closed|sum(id)|sum(epoch(updated_at)) carriers log"
+
+# --- machine facts -----------------------------------------------------------------
+
+note "# stream benchmark $STAMP: $ROWS deals, then ../shared/bench/backlog.sql"
+note "host: nproc=$(nproc), kernel $(uname -r), load at start $(loadavg)"
+free -g | sed 's/^/  /' | tee -a "$LOG" >>"$SUMMARY"
+note "repo: $(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown); stream $SRC_STREAM$([ "$NO_STREAM" = 1 ] && echo ' (NOT MEASURED: NO_STREAM=1)' || echo " (sha256 $(sha256sum "$STREAM_BIN" | cut -c1-12), built $(date -r "$SRC_STREAM" +%Y-%m-%dT%H:%M:%S))"); migrate $SRC_MIGRATE"
+
+# --- 1. sandbox, source, migrate -------------------------------------------------------
+
+SB="$W/sb"
+sh "$REPO/scripts/sandbox.sh" start "$SB" >>"$LOG" 2>&1 || die "sandbox start failed (see $LOG)"
+# shellcheck disable=SC1090,SC1091
+. "$SB/sandbox.env"
+note "MariaDB $(my_root -e 'SELECT VERSION()') (source: binlog ROW/FULL, innodb_flush_log_at_trx_commit $(my_root -e 'SELECT @@innodb_flush_log_at_trx_commit'), sync_binlog $(my_root -e 'SELECT @@sync_binlog')), PostgreSQL $(pg_super -d postgres -c 'SHOW server_version') (wal_level $(pg_super -d postgres -c 'SHOW wal_level'), synchronous_commit $(pg_super -d postgres -c 'SHOW synchronous_commit'))"
+WD="$SB/work"
+mkdir -p "$WD/tables.d"
+printf 'T_DEAL\nT_CARRIER\nT_EVENT_LOG\n' >"$WD/tables.d/trading"
+(
+	umask 077
+	cat >"$WD/.env" <<EOF
+SINK_DB_URL=postgresql://$PG_USER:$PG_PASS@127.0.0.1:$PG_PORT/$PG_DB
+SINK_SCHEMA=$PG_SCHEMA
+CONTROL_SCHEMA=$CTL
+TABLES_DIR=$WD/tables.d
+TRADING_HOST=127.0.0.1
+TRADING_PORT=$MY_PORT
+TRADING_USER=$MY_USER
+TRADING_PASS=$MY_PASS
+TRADING_SCHEMA=xchange_trading
+EOF
+)
+# The replica's user on the source (written to no binlog).
+REPL_PASS=$(openssl rand -hex 12)
+my_root -e "SET sql_log_bin = 0; CREATE USER repl_bench@'127.0.0.1' IDENTIFIED BY '$REPL_PASS';
+	GRANT REPLICATION SLAVE ON *.* TO repl_bench@'127.0.0.1'"
+MY_NOBIN="$WD/my_nobinlog"
+printf '#!/bin/sh\nexec mariadb --no-defaults -uroot -S "%s" --init-command="SET sql_log_bin=0" "$@"\n' "$MY_SOCKET" >"$MY_NOBIN"
+chmod 700 "$MY_NOBIN"
+
+t0=$(now)
+"$MY_NOBIN" <"$SHARED/gen_trading.sql" >>"$LOG" 2>&1 || die "gen_trading.sql failed (see $LOG)"
+sh "$SHARED/gen_trading_rows.sh" "$MY_NOBIN" "$ROWS" >>"$LOG" 2>&1 || die "gen_trading_rows.sh failed (see $LOG)"
+say "source: $ROWS deals generated in $(elapsed "$t0" "$(now)") s (not in the binlog)"
+
+say "- migrate --database trading --tables all --no-progress"
+t0=$(now)
+rc=0
+(cd "$WD" && exec "$MIGRATE_BIN" --env "$WD/.env" --database trading --tables all --no-progress) \
+	>"$WD/migrate.log" 2>&1 || rc=$?
+keep_log "$WD/migrate.log" migrate.log
+[ "$rc" -eq 0 ] || { tail -n 20 "$WD/migrate.log" | mask | tee -a "$LOG"; die "migrate exited $rc"; }
+say "  migrate: $(elapsed "$t0" "$(now)") s; source binlog at $(master_pos)"
+
+# --- 2. the replica, seeded as of the position after migrate ------------------------------
+
+replica_start
+t0=$(now)
+mariadb-dump --no-defaults -uroot -S "$MY_SOCKET" --single-transaction --master-data=2 --quick \
+	xchange_trading >"$RD/seed.sql" 2>>"$LOG" || die "mariadb-dump of the source failed"
+SEED_POS=$(sed -n "s/^-- CHANGE MASTER TO MASTER_LOG_FILE='\([^']*\)', MASTER_LOG_POS=\([0-9]*\);.*/\1:\2/p" "$RD/seed.sql" | head -n 1)
+[ -n "$SEED_POS" ] || die "no CHANGE MASTER line in the dump"
+rep_root -e "CREATE DATABASE xchange_trading CHARACTER SET utf8mb4"
+rep_root xchange_trading <"$RD/seed.sql" || die "loading the dump into the replica failed"
+rm -f "$RD/seed.sql"
+rep_root -e "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $MY_PORT, MASTER_USER = 'repl_bench',
+	MASTER_PASSWORD = '$REPL_PASS', MASTER_LOG_FILE = '${SEED_POS%:*}', MASTER_LOG_POS = ${SEED_POS##*:},
+	MASTER_USE_GTID = no"
+say "replica: seeded from mariadb-dump --single-transaction --master-data at $SEED_POS in $(elapsed "$t0" "$(now)") s; replication not started"
+SRC_FP0=$(my_fp my_root)
+REP_FP0=$(my_fp rep_root)
+[ "$SRC_FP0" = "$REP_FP0" ] || die "the replica's seed differs from the source: $REP_FP0 (source $SRC_FP0)"
+
+# --- 3. the backlog, written while neither stream nor the replica apply ---------------------
+
+BL_START=$(master_pos)
+SEQ0=$(my_root -e "SELECT @@gtid_binlog_pos")
+SEQ0=${SEQ0##*-}
+isnum "$SEQ0" || SEQ0=0
+H0=$(handler_rows)
+say "- backlog.sql on the source from $BL_START (load $(loadavg))"
+t0=$(now)
+my_root xchange_trading <"$SHARED/backlog.sql" >>"$LOG" 2>&1 || die "backlog.sql failed (see $LOG)"
+BL_SECS=$(elapsed "$t0" "$(now)")
+H1=$(handler_rows)
+END_POS=$(master_pos)
+t0=$(now)
+# shellcheck disable=SC2046
+set -- $(binlog_rows "$BL_START" "$END_POS")
+BL_INS=$1 BL_UPD=$2 BL_DEL=$3
+N=$((BL_INS + BL_UPD + BL_DEL))
+say "  row events counted in the binlog (mariadb-binlog -v) in $(elapsed "$t0" "$(now)") s; the source's Handler_write+update+delete grew by $((H1 - H0))"
+EF=${END_POS%:*} EP=${END_POS##*:}
+SEQ1=$(my_root -e "SELECT @@gtid_binlog_pos")
+SEQ1=${SEQ1##*-}
+isnum "$SEQ1" || SEQ1=0
+NTRX=$((SEQ1 - SEQ0))
+BL_BYTES=$(my_root -e "SHOW BINARY LOGS" | awk -F'\t' -v sf="${BL_START%:*}" -v sp="${BL_START##*:}" -v ef="$EF" -v ep="$EP" '
+	$1 == sf { n = ($1 == ef ? ep : $2) - sp; on = 1; next }
+	on && $1 < ef { n += $2 } on && $1 == ef { n += ep } END { print n + 0 }')
+SRC_FP=$(my_fp my_root)
+say "  backlog: $N row changes ($BL_INS inserted, $BL_UPD updated, $BL_DEL deleted) in $NTRX binlog transactions, $(awk -v b="$BL_BYTES" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of binlog, written in $BL_SECS s; end $END_POS"
+say "  source fingerprint ($FP_FIELDS): $SRC_FP"
+
+# --- 4. the replica's catch-up ------------------------------------------------------------
+
+rep_root -e "START SLAVE IO_THREAD"
+i=0
+while :; do
+	f=$(slave_field Master_Log_File)
+	p=$(slave_field Read_Master_Log_Pos)
+	[ "$f" = "$EF" ] && [ "${p:-0}" -ge "$EP" ] && break
+	if [ "$i" -ge 6000 ]; then
+		slave_field Last_IO_Error | tee -a "$LOG"
+		die "the replica's IO thread did not fetch the backlog in 600 s (at $f:$p)"
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+say "- replica: IO thread has the backlog in its relay log ($f:$p, $(du -sm "$RD" | cut -f1) MiB in $RD); timing its SQL thread (load $(loadavg))"
+settle
+SRC_PID=$(head -n 1 "$SB/mariadb/pid")
+PG_PID=$(head -n 1 "$SB/pg/data/postmaster.pid")
+c_rep0=$(cpu_of "$REPLICA_PID") c_src0=$(cpu_of "$SRC_PID")
+REP_SECS=$(rep_root -e "SET @t0 = SYSDATE(6); START SLAVE SQL_THREAD;
+	SELECT MASTER_POS_WAIT('$EF', $EP, 3600) INTO @w;
+	SELECT CONCAT(IFNULL(@w, 'NULL'), ' ', TIMESTAMPDIFF(MICROSECOND, @t0, SYSDATE(6)) / 1e6)")
+REP_CPU=$(cpu_diff "$c_rep0" "$(cpu_of "$REPLICA_PID")")
+REP_SRC_CPU=$(cpu_diff "$c_src0" "$(cpu_of "$SRC_PID")")
+REP_WAIT=${REP_SECS% *}
+REP_SECS=$(echo "${REP_SECS#* }" | awk '{ printf "%.2f", $1 }')
+if [ "$REP_WAIT" = NULL ] || [ "$REP_WAIT" = -1 ]; then
+	# MASTER_POS_WAIT gave up (SQL thread stopped or timeout): poll instead
+	say "  MASTER_POS_WAIT returned $REP_WAIT; $(slave_field Last_SQL_Error)"
+	REP_SECS=FAIL
+fi
+ef=$(slave_field Relay_Master_Log_File)
+ep=$(slave_field Exec_Master_Log_Pos)
+rerr=$(slave_field Last_SQL_Error)
+rep_root -e "STOP SLAVE"
+REP_FP=$(my_fp rep_root)
+REP_CHECK=ok
+[ "$ef:$ep" = "$END_POS" ] || REP_CHECK="stopped at $ef:$ep, not $END_POS"
+[ -z "$rerr" ] || REP_CHECK="$REP_CHECK; SQL error: $rerr"
+[ "$REP_FP" = "$SRC_FP" ] || REP_CHECK="$REP_CHECK; WRONG DATA: $REP_FP"
+[ "$REP_CHECK" = ok ] || { REP_CHECK=${REP_CHECK#ok; }; FAILS=$((FAILS + 1)); }
+REP_RATE=$(rate "$N" "$REP_SECS")
+say "  replica: $REP_SECS s from START SLAVE SQL_THREAD to MASTER_POS_WAIT('$EF', $EP) = $REP_WAIT events; $REP_RATE row changes/s; CPU: replica mariadbd $REP_CPU s, source $REP_SRC_CPU s; check: $REP_CHECK"
+cp "$RD/err.log" "$OUT/replica-err.log" 2>/dev/null || true
+replica_stop    # its page cleaner must not compete with stream
+say "  replica stopped"
+
+# --- 5. stream's catch-up -------------------------------------------------------------------
+
+ST_SECS=- ST_RSS=- ST_RATE=- ST_CHECK="not run" ST_COUNTS="" ST_CPU=- ST_PG_CPU=- ST_SRC_CPU=-
+if [ "$NO_STREAM" != 1 ]; then
+	settle
+	say "- stream --database trading --stop-at $END_POS (load $(loadavg))"
+	rc=0
+	if [ "$PROFILE" = 1 ]; then
+		# what stream's PostgreSQL session is doing, every 0.1 s
+		(while [ ! -e "$W/stop_profile" ]; do
+			echo "SELECT coalesce((SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') || ' | ' ||
+				left(regexp_replace(query, '\s+', ' ', 'g'), 90) FROM pg_stat_activity
+				WHERE application_name = 'stream' AND state = 'active' LIMIT 1), '(no statement running)');"
+			sleep 0.1
+		done | PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" \
+			>"$WD/profile.txt" 2>&1) &
+		PROF_PID=$!
+		BG_PIDS="$BG_PIDS $PROF_PID"
+	fi
+	c_pg0=$(cpu_of "$PG_PID") c_src0=$(cpu_of "$SRC_PID")
+	(cd "$WD" && exec /usr/bin/time -f '%e %M %U %S' -o "$WD/stream.time" "$STREAM_BIN" --env "$WD/.env" \
+		--database trading --stop-at "$END_POS") >"$WD/stream.out" 2>"$WD/stream.err" || rc=$?
+	if [ "$PROFILE" = 1 ]; then
+		: >"$W/stop_profile"
+		wait "$PROF_PID" || true
+		say "  PROFILE: stream's PostgreSQL session, $(wc -l <"$WD/profile.txt") samples (share, wait event or CPU | statement):"
+		sed -e 's/[0-9][0-9]*/N/g' "$WD/profile.txt" | sort | uniq -c | sort -rn | head -n 15 |
+			awk -v n="$(wc -l <"$WD/profile.txt")" '{ c = $1; sub(/^ *[0-9]+ /, ""); printf "    %5.1f%%  %s\n", 100 * c / n, $0 }' | tee -a "$LOG"
+	fi
+	sleep 1     # the postmaster reaps stream's backend (its CPU moves to the postmaster's cutime)
+	ST_PG_CPU=$(cpu_diff "$c_pg0" "$(cpu_of "$PG_PID")")
+	ST_SRC_CPU=$(cpu_diff "$c_src0" "$(cpu_of "$SRC_PID")")
+	{ echo "=== stdout"; cat "$WD/stream.out"; echo "=== stderr"; cat "$WD/stream.err"; } >"$WD/stream.log"
+	keep_log "$WD/stream.log" stream-catchup.log
+	read -r ST_SECS ST_RSS ST_USR ST_SYS <<EOF
+$(tail -n 1 "$WD/stream.time")
+EOF
+	mask <"$WD/stream.err" | tail -n 8 | sed 's/^/    /' | tee -a "$LOG"
+	if [ "$rc" -ne 0 ]; then
+		ST_CHECK="stream exited $rc"
+		ST_SECS=FAIL
+		say "  stream EXITED $rc; last lines of its stderr:"
+		tail -n 30 "$WD/stream.err" | mask | sed 's/^/    /' | tee -a "$LOG"
+	else
+		ST_FP=$(pg_fp)
+		ST_CHECK=ok
+		[ "$ST_FP" = "$SRC_FP" ] || ST_CHECK="WRONG DATA: $ST_FP (source $SRC_FP)"
+		[ "$ST_FP" = "$REP_FP" ] || ST_CHECK="$ST_CHECK; differs from the replica"
+		ST_CHECK=${ST_CHECK#ok; }
+		cp=$(pg_super -d "$PG_DB" -c "SELECT binlog_file || ':' || binlog_pos FROM $CTL.stream_checkpoint WHERE source_db = 'trading'")
+		[ "$cp" = "$END_POS" ] || ST_CHECK="$ST_CHECK; checkpoint $cp, not $END_POS"
+		ST_CHECK=${ST_CHECK#ok; }
+		ST_COUNTS=$(pg_super -d "$PG_DB" -c "SELECT rows_inserted || ' ' || rows_updated || ' ' || rows_deleted
+			FROM $CTL.tables WHERE source_db = 'trading' AND lower(source_table) = 't_deal'" 2>&1)
+	fi
+	[ "$ST_CHECK" = ok ] || FAILS=$((FAILS + 1))
+	ST_RATE=$(rate "$N" "$ST_SECS")
+	ST_CPU=$(awk -v u="$ST_USR" -v s="$ST_SYS" 'BEGIN { printf "%.1f", u + s }')
+	say "  stream: $ST_SECS s wall, $ST_RATE row changes/s, peak RSS $(mib "$ST_RSS") MiB; CPU: stream $ST_CPU s (user $ST_USR, sys $ST_SYS), PostgreSQL $ST_PG_CPU s, source $ST_SRC_CPU s; check: $ST_CHECK"
+	say "  stream's counters for T_DEAL (inserted updated deleted): ${ST_COUNTS:-?}; source: $BL_INS $BL_UPD $BL_DEL"
+	say "  PostgreSQL's t_deal after it: $(pg_super -d "$PG_DB" -c "SELECT 'ins ' || n_tup_ins || ', upd ' || n_tup_upd || ' (HOT ' || n_tup_hot_upd || '), del ' || n_tup_del || ', autovacuum ' || autovacuum_count || ', autoanalyze ' || autoanalyze_count || ', size ' || pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables WHERE schemaname = '$PG_SCHEMA' AND relname = 't_deal'" 2>&1)"
+	(cd "$WD" && "$STREAM_BIN" --env "$WD/.env" --database trading --status) 2>&1 | mask | sed 's/^/    /' | tee -a "$LOG" || true
+fi
+
+note ""
+note "## catch-up of the backlog: $N row changes ($BL_INS ins, $BL_UPD upd, $BL_DEL del) in $NTRX transactions, $(awk -v b="$BL_BYTES" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of binlog ($BL_START .. $END_POS)"
+note "(the source wrote it in $BL_SECS s, one session; the contenders ran one after the other, each after a CHECKPOINT, a flush of InnoDB's dirty pages and sync)"
+note "$(printf '%-44s %8s %10s %8s  %-36s %s' contender seconds 'changes/s' 'RSS MiB' 'CPU seconds' check)"
+note "$(printf '%-44s %8s %10s %8s  %-36s %s' "MariaDB replica (1 SQL thread, trx_commit=$REPLICA_FLUSH)" "$REP_SECS" "$REP_RATE" - "replica $REP_CPU" "$REP_CHECK")"
+note "$(printf '%-44s %8s %10s %8s  %-36s %s' 'stream --stop-at' "$ST_SECS" "$ST_RATE" "$(mib "$ST_RSS")" "stream $ST_CPU, pg $ST_PG_CPU, source $ST_SRC_CPU" "$ST_CHECK")"
+RATIO=$(ratio "$ST_RATE" "$REP_RATE")
+note "stream rate / replica rate: $RATIO (target >= 2: $(awk -v r="$RATIO" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= 2 ? "met" : "NOT MET"); else print "no figure" }'))"
+[ -z "$ST_COUNTS" ] || note "stream's T_DEAL counters (ins upd del): $ST_COUNTS; in the binlog: $BL_INS $BL_UPD $BL_DEL"
+
+# --- 6. steady load: apply lag and memory ----------------------------------------------------
+
+if [ "$LAG" != 0 ] && [ "$NO_STREAM" != 1 ] && [ "$ST_SECS" != FAIL ]; then
+	LD="$WD/lag"
+	mkdir -p "$LD"
+	rm -f "$W/stop_sampling"
+	# Each writer works on its own part of the table (no lock waits between
+	# them) with the backlog's mix: 1 in 10 transactions updates one row, 1 in
+	# 100 updates 1000 rows, the others update 30, insert 15 and delete 5 of
+	# its earlier inserts; READ COMMITTED, like most OLTP.
+	span=$((ROWS * 9 / 10 / LAG_WRITERS))
+	"$MY_NOBIN" xchange_trading <<EOF || die "could not create the writer procedure"
+DROP PROCEDURE IF EXISTS bench_writer;
+DELIMITER //
+CREATE PROCEDURE bench_writer(w INT, secs INT, pause_ms INT)
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  DECLARE errs INT DEFAULT 0;
+  DECLARE lo BIGINT DEFAULT w * $span + 1;
+  DECLARE x BIGINT;
+  DECLARE prev BIGINT DEFAULT 0;
+  DECLARE t_end DATETIME(6) DEFAULT SYSDATE(6) + INTERVAL secs SECOND;
+  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; SET errs = errs + 1; END;
+  SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
+  WHILE SYSDATE(6) < t_end DO
+    SET x = lo + FLOOR(RAND() * ($span - 1000));
+    START TRANSACTION;
+    IF i % 100 = 99 THEN
+      UPDATE T_DEAL SET qty = qty + 1, updated_at = updated_at WHERE id BETWEEN x AND x + 999;
+    ELSEIF i % 10 = 0 THEN
+      UPDATE T_DEAL SET price = price + 1 WHERE id = x;
+    ELSE
+      UPDATE T_DEAL SET price = price + 0.5, status = ELT(1 + i % 3, 'OPEN','CLOSED','CANCELLED'), notes = CONCAT('w', w, ' ', i)
+        WHERE id BETWEEN x AND x + 29;
+      INSERT INTO T_DEAL (deal_no, carrier_id, status, active, deleted, qty, price, amount, currency, trade_date, created_at, notes, attrs)
+        SELECT CONCAT('W', w, '-', i, '-', seq), 1 + seq, 'OPEN', 1, 0, seq, seq * 1.5, NULL, 'USD', '2024-01-01', '2024-01-01 00:00:00', 'writer', '{"w":1}'
+        FROM seq_1_to_15;
+      IF prev > 0 THEN
+        DELETE FROM T_DEAL WHERE id BETWEEN prev AND prev + 4;
+      END IF;
+      SET prev = LAST_INSERT_ID();
+    END IF;
+    COMMIT;
+    SET i = i + 1;
+    IF pause_ms > 0 THEN DO SLEEP(pause_ms / 1000); END IF;
+  END WHILE;
+  SELECT i, errs;
+END //
+DELIMITER ;
+EOF
+	say "- steady load: stream running, $LAG_WRITERS writers for $LAG_SECS s (pause ${LAG_PAUSE_MS} ms after each transaction); lag sampled every $LAG_SAMPLE s (load $(loadavg))"
+	settle
+	(cd "$WD" && exec "$STREAM_BIN" --env "$WD/.env" --database trading) >"$LD/stream.out" 2>"$LD/stream.err" &
+	STREAM_PID=$!
+	sleep 3
+	pid_is "$STREAM_PID" stream || { tail -n 20 "$LD/stream.err" | mask | tee -a "$LOG"; die "stream did not stay up"; }
+	RSS_START=$(ps -o rss= -p "$STREAM_PID" | tr -d ' ')
+	# samplers: one client session each, fed a query per tick; the servers'
+	# clocks (same host) time the samples
+	(while [ ! -e "$W/stop_sampling" ]; do
+		echo "SELECT UNIX_TIMESTAMP(SYSDATE(6)); SHOW MASTER STATUS;"
+		sleep "$LAG_SAMPLE"
+	done | $MY_ROOT -N -B >"$LD/src.txt" 2>"$LD/src.err") &
+	BG_PIDS="$BG_PIDS $!"
+	(while [ ! -e "$W/stop_sampling" ]; do
+		echo "SELECT extract(epoch FROM clock_timestamp()), binlog_file, binlog_pos FROM $CTL.stream_checkpoint WHERE source_db = 'trading';"
+		sleep "$LAG_SAMPLE"
+	done | PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -F' ' -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" \
+		>"$LD/ckp.txt" 2>"$LD/ckp.err") &
+	BG_PIDS="$BG_PIDS $!"
+	(while [ ! -e "$W/stop_sampling" ] && kill -0 "$STREAM_PID" 2>/dev/null; do
+		echo "$(date +%s.%N) $(ps -o rss= -p "$STREAM_PID" | tr -d ' ')"
+		sleep 1
+	done >"$LD/rss.txt") &
+	BG_PIDS="$BG_PIDS $!"
+	sleep 1
+	L_START=$(master_pos)
+	c_st0=$(cpu_of "$STREAM_PID") c_pg0=$(cpu_of "$PG_PID") c_src0=$(cpu_of "$SRC_PID")
+	LT0=$(now)
+	WPIDS=""
+	w=0
+	while [ "$w" -lt "$LAG_WRITERS" ]; do
+		$MY_ROOT -N -B xchange_trading -e "CALL bench_writer($w, $LAG_SECS, $LAG_PAUSE_MS)" >"$LD/writer$w.out" 2>&1 &
+		WPIDS="$WPIDS $!"
+		BG_PIDS="$BG_PIDS $!"
+		w=$((w + 1))
+	done
+	for p in $WPIDS; do wait "$p" || say "  a writer failed: $(cat "$LD"/writer*.out | tr '\n' ' ')"; done
+	LT1=$(now)
+	L_ST_CPU=$(cpu_diff "$c_st0" "$(cpu_of "$STREAM_PID")")
+	L_PG_CPU=$(cpu_diff "$c_pg0" "$(cpu_of "$PG_PID")")
+	L_SRC_CPU=$(cpu_diff "$c_src0" "$(cpu_of "$SRC_PID")")
+	L_END=$(master_pos)
+	L_TRX=$(cat "$LD"/writer*.out | awk '{ n += $1; e += $2 } END { print n + 0, e + 0 }')
+	# let stream finish (up to 120 s), the samplers still running
+	i=0
+	while :; do
+		cp=$(pg_super -d "$PG_DB" -c "SELECT binlog_file || ':' || binlog_pos FROM $CTL.stream_checkpoint WHERE source_db = 'trading'")
+		[ "$cp" = "$L_END" ] && break
+		pid_is "$STREAM_PID" stream || break
+		[ "$i" -ge 1200 ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1
+	: >"$W/stop_sampling"
+	RSS_END=$(ps -o rss= -p "$STREAM_PID" 2>/dev/null | tr -d ' ')
+	rc=0
+	if pid_is "$STREAM_PID" stream; then
+		kill -TERM "$STREAM_PID"
+		wait "$STREAM_PID" || rc=$?
+	else
+		wait "$STREAM_PID" || rc=$?
+		say "  stream exited by itself during the steady load (status $rc)"
+		rc=${rc:-1}; [ "$rc" -ne 0 ] || rc=1
+	fi
+	STREAM_PID=""
+	for p in $BG_PIDS; do wait "$p" 2>/dev/null || true; done
+	BG_PIDS=""
+	# shellcheck disable=SC2046
+	set -- $(binlog_rows "$L_START" "$L_END")
+	L_N=$(($1 + $2 + $3))
+	{ echo "=== stdout"; cat "$LD/stream.out"; echo "=== stderr"; cat "$LD/stream.err"; } | mask >"$OUT/stream-steady.log"
+	L_CHECK=ok
+	[ "$rc" -eq 0 ] || L_CHECK="stream exited $rc after SIGTERM"
+	[ "$cp" = "$L_END" ] || L_CHECK="$L_CHECK; not caught up 120 s after the load (checkpoint $cp, source $L_END)"
+	L_FP=$(pg_fp)
+	L_SRC_FP=$(my_fp my_root)
+	[ "$L_FP" = "$L_SRC_FP" ] || L_CHECK="$L_CHECK; WRONG DATA: $L_FP (source $L_SRC_FP)"
+	L_CHECK=${L_CHECK#ok; }
+	[ "$L_CHECK" = ok ] || FAILS=$((FAILS + 1))
+	[ -s "$LD/ckp.txt" ] || echo "0 none 0" >"$LD/ckp.txt"   # no checkpoint sampled at all
+	cp "$LD/src.txt" "$OUT/lag-source.txt"
+	cp "$LD/ckp.txt" "$OUT/lag-checkpoint.txt"
+	cp "$LD/rss.txt" "$OUT/lag-rss.txt"
+	# lag of a source sample (time t, binlog end P): the first checkpoint
+	# sample at or after t whose position is at or after P, minus t
+	awk -v t0="$LT0" -v t1="$LT1" '
+		function key(f, p) { sub(/.*\./, "", f); return (f + 0) * 1e12 + p }
+		FNR == NR { if (NF == 3) { ct[n] = $1; ck[n] = key($2, $3); n++ } next }
+		NF == 1 && $1 ~ /^[0-9.]+$/ { ts = $1; next }
+		NF >= 2 && ts != "" {
+			k = key($1, $2)
+			if (ts >= t0 && ts <= t1) {
+				while (j < n && (ct[j] < ts || ck[j] < k)) j++
+				if (j < n) print ct[j] - ts; else print "unresolved", ct[n - 1] - ts
+			}
+			ts = ""
+		}' "$LD/ckp.txt" "$LD/src.txt" >"$LD/lags.txt"
+	LAGS=$(grep -v unresolved "$LD/lags.txt" | sort -n | awk '
+		{ v[NR] = $1 }
+		function pct(q,  i) { i = int(q * NR + 0.999999); if (i < 1) i = 1; return v[i] }
+		END { if (NR) printf "%d %.3f %.3f %.3f %.3f", NR, pct(0.5), pct(0.9), pct(0.99), v[NR]; else print "0 - - - -" }')
+	UNRES=$(grep -c unresolved "$LD/lags.txt" || true)
+	# from the first source sample at the final position to the first
+	# checkpoint sample there
+	L_TAIL=$(awk -v e="$L_END" '
+		function key(f, p) { sub(/.*\./, "", f); return (f + 0) * 1e12 + p }
+		BEGIN { split(e, a, ":"); k = key(a[1], a[2]) }
+		FNR == NR { if (NF == 3 && c == "" && key($2, $3) >= k) c = $1; next }
+		NF == 1 && $1 ~ /^[0-9.]+$/ { ts = $1; next }
+		NF >= 2 && ts != "" && s == "" && key($1, $2) >= k { s = ts }
+		END { if (c != "" && s != "") printf "%.2f", (c > s ? c - s : 0); else printf "-" }' "$LD/ckp.txt" "$LD/src.txt")
+	# shellcheck disable=SC2086
+	set -- $LAGS
+	L_NS=$1 L_P50=$2 L_P90=$3 L_P99=$4 L_MAX=$5
+	RSS_MAX=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$LD/rss.txt")
+	L_SECS=$(elapsed "$LT0" "$LT1")
+	note ""
+	note "## steady load: $LAG_WRITERS writers x $LAG_SECS s (backlog-like transactions, ${LAG_PAUSE_MS} ms pause after each), stream running"
+	note "source: $L_N row changes in $(echo "$L_TRX" | cut -d' ' -f1) transactions ($(echo "$L_TRX" | cut -d' ' -f2) failed) in $L_SECS s: $(rate "$L_N" "$L_SECS") row changes/s; CPU seconds meanwhile: stream $L_ST_CPU, PostgreSQL $L_PG_CPU, source $L_SRC_CPU"
+	note "apply lag (source binlog end -> stream checkpoint committed in PostgreSQL; $L_NS samples every $LAG_SAMPLE s, resolution ~$LAG_SAMPLE s): p50 $L_P50 s, p90 $L_P90 s, p99 $L_P99 s, max $L_MAX s$([ "${UNRES:-0}" -eq 0 ] || echo ", $UNRES samples never applied")"
+	note "target p99 < 1 s: $(awk -v p="$L_P99" 'BEGIN { if (p ~ /^[0-9.]+$/) print (p < 1 ? "met" : "NOT MET"); else print "no figure" }'); the checkpoint reached the final position $L_TAIL s after the source did"
+	# flat: the end of the load is no higher than the first half of it was (or
+	# than the catch-up's peak), give or take 25 % or 8 MiB
+	RSS_HALF=$(awk -v m="$(echo "$LT0 $LT1" | awk '{ printf "%.3f", ($1 + $2) / 2 }')" '$1 <= m && $2 > h { h = $2 } END { print h + 0 }' "$LD/rss.txt")
+	note "stream RSS: $(mib "$RSS_START") MiB 3 s after start, $(mib "$RSS_HALF") MiB at most in the first half of the load, $(mib "$RSS_MAX") MiB at most, $(mib "$RSS_END") MiB at the end ($(awk -v a="$RSS_HALF" -v c="$ST_RSS" -v b="$RSS_END" 'BEGIN { if (c + 0 > a + 0) a = c; if (a + 0 > 0 && b + 0 > 0) print (b <= a * 1.25 || b - a <= 8192 ? "flat" : "GROWS"); else print "no figure" }')); catch-up peak $(mib "$ST_RSS") MiB"
+	note "check after the load: $L_CHECK"
+fi
+
+note ""
+note "finished $(date +%Y-%m-%dT%H:%M:%S); load at end $(loadavg); logs in $OUT"
+echo
+cat "$SUMMARY"
+if [ "$FAILS" -ne 0 ]; then
+	echo "stream_bench: $FAILS check(s) failed (see above)" >&2
+	exit 1
+fi

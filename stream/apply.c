@@ -1,0 +1,706 @@
+/*
+ * The stream's PostgreSQL sink; how a batch is applied is described in
+ * apply.h. The session holds the database's advisory lock for its lifetime
+ * (a second daemon for the same database is refused) and LISTENs on
+ * migrate_table_ready. A batch's transaction starts lazily with the first
+ * staged row.
+ */
+#include "stream/apply.h"
+
+#include "common/ident.h"
+#include "common/log.h"
+#include "common/pg.h"
+#include "common/typemap.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY_FLUSH_BYTES (4u << 20)
+
+struct apply {
+	PGconn     *pg;
+	const config *cfg;
+	const control *ctl;
+	bool        in_txn;
+	bool        tables_changed; /* a table left 'ready' under the stream */
+	int         next_stg;
+	long long   pending;        /* rows staged in this batch */
+	long long   seq;            /* source order of staged changes */
+	buf         sql;
+};
+
+PGconn *
+apply_conn(apply *a)
+{
+	return a->pg;
+}
+
+apply *
+apply_open(const config *cfg, const control *ctl)
+{
+	char errbuf[2048];
+	apply *a = xcalloc(1, sizeof(apply));
+
+	a->cfg = cfg;
+	a->ctl = ctl;
+	a->pg = pg_connect(cfg->sink_url, "stream", errbuf, sizeof(errbuf));
+	if (!a->pg) {
+		char *sink = config_sink_display(cfg->sink_url);
+		log_error_dh(sink, "Check SINK_DB_URL.", "%s", errbuf);
+		free(sink);
+		free(a);
+		return NULL;
+	}
+	const char *params[] = { cfg->control_schema };
+	PGresult *res = control_query(a->pg, ctl,
+								  "SELECT pg_try_advisory_lock(hashtext('stream'), hashtext($2 || '.' || $1)), "
+								  "(SELECT string_agg(pid::text, ', ') FROM pg_stat_activity "
+								  " WHERE application_name = 'stream' AND pid <> pg_backend_pid())",
+								  1, params, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not take the stream lock of database \"%s\": %s", cfg->src.name, errbuf);
+		apply_close(a);
+		return NULL;
+	}
+	bool locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (!locked) {
+		char detail[256];
+		snprintf(detail, sizeof(detail), "PostgreSQL sessions of other streams: %s", PQgetvalue(res, 0, 1));
+		log_error_dh(detail, "Stop the other daemon first (systemctl stop stream@NAME, or kill its pid).",
+					 "another stream for database \"%s\" is running against this sink", cfg->src.name);
+		PQclear(res);
+		apply_close(a);
+		return NULL;
+	}
+	PQclear(res);
+	/* work_mem: the per-batch DISTINCT ON sort of a big batch stays in memory */
+	if (!pg_exec(a->pg, "SET synchronous_commit = on; SET work_mem = '64MB'; LISTEN migrate_table_ready",
+				 errbuf, sizeof(errbuf))) {
+		log_error("could not prepare the sink session: %s", errbuf);
+		apply_close(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+apply_close(apply *a)
+{
+	if (!a)
+		return;
+	if (a->pg)
+		PQfinish(a->pg);
+	buf_free(&a->sql);
+	free(a);
+}
+
+/* cols_list: "c1", "c2" ... with an optional alias prefix */
+static void
+cols_list(buf *out, const plan_table *pt, const char *alias)
+{
+	for (size_t i = 0; i < pt->ncols; i++) {
+		if (i)
+			buf_puts(out, ", ");
+		if (alias)
+			buf_printf(out, "%s.", alias);
+		ident_pg(out, pt->cols[i].target);
+	}
+}
+
+/* key_list: the key columns, optionally prefixed */
+static void
+key_list(buf *out, const plan_table *pt, const char *alias)
+{
+	for (size_t k = 0; k < pt->nkey; k++) {
+		if (k)
+			buf_puts(out, ", ");
+		if (alias)
+			buf_printf(out, "%s.", alias);
+		ident_pg(out, pt->cols[pt->key[k]].target);
+	}
+}
+
+/* match_cond: l.k1 = r.k1 AND ... over the key, or over every column */
+static void
+match_cond(buf *out, const plan_table *pt, const char *l, const char *r, bool all_columns)
+{
+	size_t n = all_columns ? pt->ncols : pt->nkey;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *name = pt->cols[all_columns ? k : (size_t) pt->key[k]].target;
+		if (k)
+			buf_puts(out, " AND ");
+		buf_printf(out, "%s.", l);
+		ident_pg(out, name);
+		/* = where NULL cannot occur, so an index on the column can be used */
+		bool nullable = all_columns && pt->cols[k].nullable;
+		buf_puts(out, nullable ? " IS NOT DISTINCT FROM " : " = ");
+		buf_printf(out, "%s.", r);
+		ident_pg(out, name);
+	}
+}
+
+/* upsert_tail: ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c, ... */
+static void
+upsert_tail(buf *out, const plan_table *pt)
+{
+	buf_puts(out, " ON CONFLICT (");
+	key_list(out, pt, NULL);
+	buf_puts(out, ") DO ");
+	bool any = false;
+	for (size_t i = 0; i < pt->ncols; i++) {
+		bool is_key = false;
+		for (size_t k = 0; k < pt->nkey; k++)
+			if ((size_t) pt->key[k] == i)
+				is_key = true;
+		if (is_key)
+			continue;
+		buf_puts(out, any ? ", " : "UPDATE SET ");
+		ident_pg(out, pt->cols[i].target);
+		buf_puts(out, " = EXCLUDED.");
+		ident_pg(out, pt->cols[i].target);
+		any = true;
+	}
+	if (!any)
+		buf_puts(out, "NOTHING");
+}
+
+void
+apply_table_init(apply *a, apply_table *t)
+{
+	const plan_table *pt = &t->pt;
+	buf b = BUF_INIT, cols = BUF_INIT, last = BUF_INIT;
+
+	t->stg_no = ++a->next_stg;
+	t->stg = xasprintf("pg_temp.stream_stg_%d", t->stg_no);
+	cols_list(&cols, pt, NULL);
+	if (pt->nkey > 0) {
+		/* the last change per key, in source order (after-image after before-image) */
+		buf_printf(&last, "WITH last AS (SELECT DISTINCT ON (");
+		key_list(&last, pt, NULL);
+		buf_printf(&last, ") * FROM %s ORDER BY ", t->stg);
+		key_list(&last, pt, NULL);
+		buf_puts(&last, ", _seq DESC, _op DESC) ");
+
+		buf_printf(&b, "%sDELETE FROM %s t USING last WHERE last._op = 0 AND ", last.data, pt->qtarget);
+		match_cond(&b, pt, "t", "last", false);
+		t->sql_delete = xstrdup(b.data);
+		buf_reset(&b);
+		buf_printf(&b, "%sINSERT INTO %s (%s) SELECT %s FROM last WHERE _op = 1", last.data, pt->qtarget,
+				   cols.data, cols.data);
+		upsert_tail(&b, pt);
+		t->sql_upsert = xstrdup(b.data);
+		buf_reset(&b);
+		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._seq = $1 AND s._op = 0 AND ", pt->qtarget, t->stg);
+		match_cond(&b, pt, "t", "s", false);
+		t->sql_delete_one = xstrdup(b.data);
+		buf_reset(&b);
+		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _seq = $1 AND _op = 1", pt->qtarget,
+				   cols.data, cols.data, t->stg);
+		upsert_tail(&b, pt);
+		t->sql_insert_one = xstrdup(b.data);
+	} else {
+		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _op = 1 ORDER BY _seq", pt->qtarget,
+				   cols.data, cols.data, t->stg);
+		t->sql_upsert = xstrdup(b.data);
+		buf_reset(&b);
+		buf_printf(&b, "DELETE FROM %s WHERE ctid = (SELECT t.ctid FROM %s t, %s s WHERE s._seq = $1 AND s._op = 0 AND ",
+				   pt->qtarget, pt->qtarget, t->stg);
+		match_cond(&b, pt, "t", "s", true);
+		buf_puts(&b, " LIMIT 1)");
+		t->sql_delete_one = xstrdup(b.data);
+		buf_reset(&b);
+		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _seq = $1 AND _op = 1", pt->qtarget,
+				   cols.data, cols.data, t->stg);
+		t->sql_insert_one = xstrdup(b.data);
+	}
+	buf_free(&b);
+	buf_free(&cols);
+	buf_free(&last);
+}
+
+void
+apply_table_free(apply_table *t)
+{
+	free(t->stg);
+	free(t->sql_delete);
+	free(t->sql_upsert);
+	free(t->sql_delete_one);
+	free(t->sql_insert_one);
+	buf_free(&t->copy);
+	plan_table_free(&t->pt);
+}
+
+/* begin: the batch's transaction, started with its first row */
+static bool
+begin(apply *a)
+{
+	char errbuf[1024];
+
+	if (a->in_txn)
+		return true;
+	if (!pg_exec(a->pg, "BEGIN", errbuf, sizeof(errbuf))) {
+		log_error("could not start a sink transaction: %s", errbuf);
+		return false;
+	}
+	a->in_txn = true;
+	return true;
+}
+
+/* flush: sends t's pending COPY rows into its staging table */
+static bool
+flush(apply *a, apply_table *t)
+{
+	char errbuf[2048];
+
+	if (t->copy.len == 0)
+		return true;
+	if (!t->stg_created) {
+		buf_reset(&a->sql);
+		buf_printf(&a->sql, "CREATE TEMP TABLE IF NOT EXISTS %s (_seq bigint NOT NULL, _op smallint NOT NULL, "
+				   "LIKE %s) ON COMMIT DELETE ROWS", t->stg, t->pt.qtarget);
+		if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
+			log_error("could not create the staging table of \"%s\": %s", t->pt.source, errbuf);
+			return false;
+		}
+		t->stg_created = true;
+	}
+	buf_reset(&a->sql);
+	buf_printf(&a->sql, "COPY %s (_seq, _op, %s) FROM STDIN", t->stg, t->pt.copy_columns);
+	PGresult *res = PQexec(a->pg, a->sql.data);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		pg_result_error(a->pg, res, errbuf, sizeof(errbuf));
+		PQclear(res);
+		log_error("could not stage changes of \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	PQclear(res);
+	if (PQputCopyData(a->pg, t->copy.data, (int) t->copy.len) != 1 || PQputCopyEnd(a->pg, NULL) != 1) {
+		log_error("could not stage changes of \"%s\": %s", t->pt.source, PQerrorMessage(a->pg));
+		return false;
+	}
+	bool ok = true;
+	while ((res = PQgetResult(a->pg))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pg_result_error(a->pg, res, errbuf, sizeof(errbuf));
+			log_error("could not stage changes of \"%s\": %s", t->pt.source, errbuf);
+			ok = false;
+		}
+		PQclear(res);
+	}
+	buf_reset(&t->copy);
+	return ok;
+}
+
+/* stage_image: one staging row: _seq, _op, then every column */
+static bool
+stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
+{
+	char errbuf[512];
+	const plan_table *pt = &t->pt;
+	unsigned fixes = 0;
+
+	buf_printf(&t->copy, "%lld\t%d", a->seq, op);
+	for (size_t i = 0; i < pt->ncols; i++) {
+		buf_putc(&t->copy, '\t');
+		if (!img[i].present) {
+			log_error_dh("stream needs full row images (binlog_row_image=FULL).", NULL,
+						 "column \"%s\" of table \"%s\" is missing from a row image", pt->cols[i].name, pt->source);
+			return false;
+		}
+		if (!typemap_encode_copy(&pt->cols[i].tm, img[i].data, img[i].len, &t->copy, &fixes,
+								 errbuf, sizeof(errbuf))) {
+			log_error_dh(errbuf, "Override the column's type in the allowlist if the mapping is wrong.",
+						 "cannot convert a value of column \"%s\" of table \"%s\" (database \"%s\")",
+						 pt->cols[i].name, pt->source, a->cfg->src.name);
+			return false;
+		}
+	}
+	buf_putc(&t->copy, '\n');
+	return true;
+}
+
+bool
+apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row)
+{
+	if (!begin(a))
+		return false;
+	a->seq++;
+	if (row->before && !stage_image(a, t, 0, row->before))
+		return false;
+	if (row->after && !stage_image(a, t, 1, row->after))
+		return false;
+	switch (kind) {
+	case BINLOG_ROWS_INSERT: t->n_ins++; break;
+	case BINLOG_ROWS_UPDATE: t->n_upd++; t->has_old = true; break;
+	case BINLOG_ROWS_DELETE: t->n_del++; t->has_old = true; break;
+	}
+	t->staged++;
+	a->pending++;
+	if (t->copy.len >= COPY_FLUSH_BYTES)
+		return flush(a, t);
+	return true;
+}
+
+long long
+apply_rows_pending(const apply *a)
+{
+	return a->pending;
+}
+
+/* run_seq: one prepared-text statement with $1 = seq; rows affected */
+static bool
+run_seq(apply *a, const char *sql, long long seq, long long *affected, char *errbuf, size_t errlen)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "%lld", seq);
+	const char *params[] = { s };
+	PGresult *res = pg_query(a->pg, sql, 1, params, errbuf, errlen);
+	if (!res)
+		return false;
+	*affected = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return true;
+}
+
+/* apply_in_order: t's staged changes one source change at a time */
+static bool
+apply_in_order(apply *a, apply_table *t)
+{
+	char errbuf[2048];
+	buf q = BUF_INIT;
+
+	buf_printf(&q, "SELECT _seq, bool_or(_op = 0), bool_or(_op = 1) FROM %s GROUP BY _seq ORDER BY _seq", t->stg);
+	PGresult *res = pg_query(a->pg, q.data, 0, NULL, errbuf, sizeof(errbuf));
+	buf_free(&q);
+	if (!res) {
+		log_error("could not read the staged changes of \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	bool ok = true;
+	for (int i = 0; ok && i < PQntuples(res); i++) {
+		long long seq = strtoll(PQgetvalue(res, i, 0), NULL, 10), n = 0;
+		if (strcmp(PQgetvalue(res, i, 1), "t") == 0) {
+			ok = run_seq(a, t->sql_delete_one, seq, &n, errbuf, sizeof(errbuf));
+			if (ok && t->pt.nkey == 0 && n != 1) {
+				log_error_dh("The target no longer matches the source; nothing was changed.",
+							 "Compare the table with migrate --verify, or copy it again with migrate.",
+							 "no row of table \"%s\" (no key) equals the before-image of an update or delete", t->pt.source);
+				ok = false;
+				break;
+			}
+		}
+		if (ok && strcmp(PQgetvalue(res, i, 2), "t") == 0)
+			ok = run_seq(a, t->sql_insert_one, seq, &n, errbuf, sizeof(errbuf));
+		if (!ok && errbuf[0])
+			log_error("could not apply a change to table \"%s\" of database \"%s\": %s",
+					  t->pt.source, a->cfg->src.name, errbuf);
+		errbuf[0] = '\0';
+	}
+	PQclear(res);
+	return ok;
+}
+
+/* apply_table_batch: t's staged changes into its target */
+static bool
+apply_table_batch(apply *a, apply_table *t)
+{
+	char errbuf[2048];
+
+	if (!flush(a, t))
+		return false;
+	if (t->pt.nkey == 0) {
+		if (!t->has_old) {
+			if (!pg_exec(a->pg, t->sql_upsert, errbuf, sizeof(errbuf))) {
+				log_error("could not apply changes to table \"%s\": %s", t->pt.source, errbuf);
+				return false;
+			}
+			return true;
+		}
+		return apply_in_order(a, t);
+	}
+	if (!pg_exec(a->pg, "SAVEPOINT batch_table", errbuf, sizeof(errbuf))) {
+		log_error("could not apply changes to table \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	if ((!t->has_old || pg_exec(a->pg, t->sql_delete, errbuf, sizeof(errbuf))) &&
+		pg_exec(a->pg, t->sql_upsert, errbuf, sizeof(errbuf)))
+		return pg_exec(a->pg, "RELEASE SAVEPOINT batch_table", errbuf, sizeof(errbuf));
+	if (pg_is_disconnect(a->pg)) {
+		log_error("lost the sink connection while applying changes to \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	log_notice("set-wise apply of %lld changes to \"%s\" failed (%s); applying them in source order",
+			   t->staged, t->pt.source, errbuf);
+	if (!pg_exec(a->pg, "ROLLBACK TO SAVEPOINT batch_table", errbuf, sizeof(errbuf))) {
+		log_error("could not roll back to the savepoint: %s", errbuf);
+		return false;
+	}
+	return apply_in_order(a, t);
+}
+
+bool
+apply_truncate(apply *a, apply_table *t)
+{
+	char errbuf[1024];
+
+	if (!begin(a))
+		return false;
+	if (t->staged > 0 && !apply_table_batch(a, t))
+		return false;
+	/* the staged rows are in the target now; start the table's batch afresh */
+	buf_reset(&a->sql);
+	buf_printf(&a->sql, "TRUNCATE %s", t->pt.qtarget);
+	if (t->stg_created)
+		buf_printf(&a->sql, "; TRUNCATE %s", t->stg);
+	if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
+		log_error("could not truncate \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	t->staged = 0;
+	t->has_old = false;
+	a->pending++;   /* the batch holds a change to commit */
+	return true;
+}
+
+/* pg_array_add: appends one element to a text[] literal being built */
+static void
+pg_array_add(buf *out, const char *v, bool first)
+{
+	buf_putc(out, first ? '{' : ',');
+	buf_putc(out, '"');
+	for (const char *p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '"');
+}
+
+/* check_tables: the batch's tables are still the copies the stream loaded.
+ * Locks the targets it will change first, so migrate cannot replace one
+ * under the batch; a table migrate is copying (or has copied) again leaves
+ * the stream, and its staged changes are dropped: the new copy, read at a
+ * later snapshot, holds them or the stream re-reads them from its new
+ * watermark. */
+static bool
+check_tables(apply *a, apply_table *tables, size_t ntables, char *errbuf, size_t errlen)
+{
+	buf sql = BUF_INIT, names = BUF_INIT;
+	size_t nstaged = 0, nactive = 0;
+
+	buf_puts(&sql, "LOCK TABLE ");
+	for (size_t i = 0; i < ntables; i++) {
+		if (!tables[i].active)
+			continue;
+		pg_array_add(&names, tables[i].pt.source, nactive++ == 0);
+		if (tables[i].staged == 0)
+			continue;
+		buf_printf(&sql, "%s%s", nstaged++ ? ", " : "", tables[i].pt.qtarget);
+	}
+	buf_puts(&sql, " IN ROW EXCLUSIVE MODE");
+	if (nactive == 0) {
+		buf_free(&sql);
+		buf_free(&names);
+		return true;
+	}
+	buf_putc(&names, '}');
+	bool ok = nstaged == 0 || pg_exec(a->pg, sql.data, errbuf, errlen);
+	PGresult *res = NULL;
+	if (ok) {
+		const char *params[] = { names.data };
+		res = control_query(a->pg, a->ctl,
+			"SELECT source_table, state, coalesce(snapshot_file, ''), coalesce(snapshot_pos, -1), stream_error IS NOT NULL "
+			"FROM {ctl}.tables WHERE source_db = $1 AND source_table = ANY($2::text[])", 1, params, errbuf, errlen);
+		ok = res != NULL;
+	}
+	for (size_t i = 0; ok && i < ntables; i++) {
+		apply_table *t = &tables[i];
+		if (!t->active)
+			continue;
+		bool same = false;
+		for (int r = 0; r < PQntuples(res); r++) {
+			if (strcmp(PQgetvalue(res, r, 0), t->pt.source) != 0)
+				continue;
+			same = strcmp(PQgetvalue(res, r, 1), "ready") == 0 &&
+				strcmp(PQgetvalue(res, r, 2), t->snapshot.file) == 0 &&
+				strtoull(PQgetvalue(res, r, 3), NULL, 10) == t->snapshot.pos &&
+				strcmp(PQgetvalue(res, r, 4), "f") == 0;
+		}
+		if (!same) {
+			log_notice("table \"%s\" is being copied again by migrate (or was stopped); the stream leaves it "
+					   "until it is ready, then continues from its new watermark", t->pt.source);
+			t->active = false;
+			t->staged = 0;
+			t->has_old = false;
+			t->n_ins = t->n_upd = t->n_del = 0;
+			buf_reset(&t->copy);
+			a->tables_changed = true;
+		}
+	}
+	PQclear(res);
+	buf_free(&sql);
+	buf_free(&names);
+	return ok;
+}
+
+bool
+apply_tables_changed(apply *a)
+{
+	bool changed = a->tables_changed;
+	a->tables_changed = false;
+	return changed;
+}
+
+bool
+apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+			 uint32_t server_id, uint32_t ts)
+{
+	char errbuf[2048] = "";
+	bool ok = begin(a);
+
+	if (ok)
+		ok = check_tables(a, tables, ntables, errbuf, sizeof(errbuf));
+	for (size_t i = 0; ok && i < ntables; i++)
+		if (tables[i].active && tables[i].staged > 0)
+			ok = apply_table_batch(a, &tables[i]);
+	if (ok) {
+		char npos[32], nsid[16], nts[16];
+		snprintf(npos, sizeof(npos), "%" PRIu64, pos->pos);
+		snprintf(nsid, sizeof(nsid), "%u", server_id);
+		snprintf(nts, sizeof(nts), "%u", ts);
+		const char *params[] = { pos->file, npos, pos->gtid, nsid, nts };
+		PGresult *res = control_query(a->pg, a->ctl,
+			"INSERT INTO {ctl}.stream_checkpoint AS c (source_db, binlog_file, binlog_pos, gtid, server_id, source_ts, updated_at) "
+			"VALUES ($1, $2, $3, nullif($4, ''), $5, CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END, now()) "
+			"ON CONFLICT (source_db) DO UPDATE SET binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, "
+			"gtid = coalesce(EXCLUDED.gtid, c.gtid), server_id = EXCLUDED.server_id, "
+			"source_ts = coalesce(EXCLUDED.source_ts, c.source_ts), updated_at = now()",
+			5, params, errbuf, sizeof(errbuf));
+		ok = res != NULL;
+		PQclear(res);
+	}
+	/* every active table has now seen the binlog up to pos: recorded where
+	 * the table is still the copy the stream loaded */
+	buf names = BUF_INIT, files = BUF_INIT, poss = BUF_INIT;
+	size_t nactive = 0;
+	for (size_t i = 0; i < ntables; i++) {
+		if (!tables[i].active)
+			continue;
+		char p[32];
+		snprintf(p, sizeof(p), "%" PRIu64, tables[i].snapshot.pos);
+		pg_array_add(&names, tables[i].pt.source, nactive == 0);
+		pg_array_add(&files, tables[i].snapshot.file, nactive == 0);
+		pg_array_add(&poss, p, nactive == 0);
+		nactive++;
+	}
+	if (ok && nactive > 0) {
+		buf_putc(&names, '}');
+		buf_putc(&files, '}');
+		buf_putc(&poss, '}');
+		char npos[32];
+		snprintf(npos, sizeof(npos), "%" PRIu64, pos->pos);
+		const char *params[] = { pos->file, npos, names.data, files.data, poss.data };
+		PGresult *res = control_query(a->pg, a->ctl,
+			"UPDATE {ctl}.tables t SET applied_file = $2, applied_pos = $3, updated_at = now() "
+			"FROM unnest($4::text[], $5::text[], $6::bigint[]) AS v(name, sfile, spos) "
+			"WHERE t.source_db = $1 AND t.source_table = v.name AND t.state = 'ready' "
+			"AND t.snapshot_file = v.sfile AND t.snapshot_pos = v.spos "
+			"AND (t.applied_file IS NULL OR (t.applied_file, t.applied_pos) < ($2, $3::bigint))",
+			5, params, errbuf, sizeof(errbuf));
+		ok = res != NULL;
+		PQclear(res);
+	}
+	buf_free(&names);
+	buf_free(&files);
+	buf_free(&poss);
+	for (size_t i = 0; ok && i < ntables; i++) {
+		apply_table *t = &tables[i];
+		if (!t->active || t->n_ins + t->n_upd + t->n_del == 0)
+			continue;
+		char ni[24], nu[24], nd[24];
+		snprintf(ni, sizeof(ni), "%lld", t->n_ins);
+		snprintf(nu, sizeof(nu), "%lld", t->n_upd);
+		snprintf(nd, sizeof(nd), "%lld", t->n_del);
+		const char *params[] = { t->pt.source, ni, nu, nd };
+		PGresult *res = control_query(a->pg, a->ctl,
+			"UPDATE {ctl}.tables SET rows_inserted = rows_inserted + $3, rows_updated = rows_updated + $4, "
+			"rows_deleted = rows_deleted + $5 WHERE source_db = $1 AND source_table = $2",
+			4, params, errbuf, sizeof(errbuf));
+		ok = res != NULL;
+		PQclear(res);
+	}
+	if (ok && !pg_exec(a->pg, "COMMIT", errbuf, sizeof(errbuf)))
+		ok = false;
+	if (!ok) {
+		if (errbuf[0])
+			log_error("could not commit a batch at %s:%" PRIu64 " of database \"%s\": %s",
+					  pos->file, pos->pos, a->cfg->src.name, errbuf);
+		apply_rollback(a, tables, ntables);
+		return false;
+	}
+	a->in_txn = false;
+	a->pending = 0;
+	for (size_t i = 0; i < ntables; i++) {
+		apply_table *t = &tables[i];
+		if (t->active && binlogpos_cmp(&t->applied, pos) < 0)
+			t->applied = *pos;
+		t->staged = 0;
+		t->has_old = false;
+		t->n_ins = t->n_upd = t->n_del = 0;
+	}
+	return true;
+}
+
+void
+apply_rollback(apply *a, apply_table *tables, size_t ntables)
+{
+	char errbuf[512];
+
+	if (a->in_txn && !pg_is_disconnect(a->pg))
+		(void) pg_exec(a->pg, "ROLLBACK", errbuf, sizeof(errbuf));
+	a->in_txn = false;
+	a->pending = 0;
+	for (size_t i = 0; i < ntables; i++) {
+		apply_table *t = &tables[i];
+		buf_reset(&t->copy);
+		t->staged = 0;
+		t->has_old = false;
+		t->n_ins = t->n_upd = t->n_del = 0;
+		t->stg_created = false;   /* rolled back with the transaction, or a new session */
+	}
+}
+
+bool
+apply_notified(apply *a, bool *notified)
+{
+	PGnotify *n;
+
+	*notified = false;
+	if (!PQconsumeInput(a->pg) || PQstatus(a->pg) != CONNECTION_OK)
+		return false;
+	while ((n = PQnotifies(a->pg))) {
+		if (strcmp(n->extra, a->cfg->src.name) == 0)
+			*notified = true;
+		PQfreemem(n);
+	}
+	return true;
+}
+
+bool
+apply_set_table_error(apply *a, const char *table, const char *error)
+{
+	char errbuf[1024];
+	const char *params[] = { table, error };
+	PGresult *res = control_query(a->pg, a->ctl,
+								  "UPDATE {ctl}.tables SET stream_error = $3, updated_at = now() "
+								  "WHERE source_db = $1 AND source_table = $2", 2, params, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not record the error of table \"%s\": %s", table, errbuf);
+		return false;
+	}
+	PQclear(res);
+	return true;
+}

@@ -1,0 +1,109 @@
+/*
+ * The PostgreSQL sink of the stream: streamed tables, batches, checkpoints.
+ *
+ * A batch is one PostgreSQL transaction holding many whole source
+ * transactions. Row images are encoded through the type map into COPY text
+ * and copied into a per-table staging table (a temporary table, emptied at
+ * commit), so memory stays bounded whatever the size of a source
+ * transaction: rows are flushed to the staging table every few MB. At commit
+ * each table's changes are applied set-wise: the last image per key wins
+ * (DISTINCT ON key ordered by source order), one DELETE for keys whose last
+ * change removed them and one INSERT ... ON CONFLICT DO UPDATE for the rest.
+ * If that trips a constraint (a unique index, say, that only the source
+ * order keeps satisfied) the table's changes are rolled back to a savepoint
+ * and applied again one source change at a time. Tables without a key are
+ * always applied in order: inserts append; an update or delete removes
+ * exactly one row equal to the full before-image.
+ *
+ * The checkpoint (position after the last source transaction of the batch,
+ * its GTID position and commit time) and every active table's applied
+ * position are written in the same transaction, then it commits.
+ *
+ * migrate may copy a streamed table again at any time (it drops and creates
+ * the target and resets the table's state and positions in one
+ * transaction). So before applying, a batch takes ROW EXCLUSIVE locks on
+ * the targets it changes (migrate's DROP waits for the batch, or the batch
+ * sees migrate's committed state) and checks each table is still ready with
+ * the snapshot it was loaded with; a table that is not is dropped from the
+ * batch and from the stream until it is ready again. Applied positions are
+ * only written where state and snapshot still match.
+ */
+#ifndef STREAM_APPLY_H
+#define STREAM_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "common/binlog.h"
+#include "common/binlogpos.h"
+#include "common/control.h"
+#include "common/plan.h"
+#include "common/xalloc.h"
+
+typedef struct apply_table {
+	plan_table  pt;             /* columns, key, target: as migrate sees the table */
+	binlogpos   snapshot;       /* migrate's watermark when the table was loaded */
+	binlogpos   applied;        /* effective watermark: changes before it are in */
+	bool        active;         /* changes are applied */
+	int         stg_no;         /* staging table number */
+	char       *stg;            /* its name, quoted */
+	bool        stg_created;    /* in this session */
+	char       *sql_delete;     /* set-wise statements, prepared texts */
+	char       *sql_upsert;
+	char       *sql_delete_one; /* in-order: $1 = _seq */
+	char       *sql_insert_one;
+	/* the current batch */
+	buf         copy;           /* COPY text rows not yet sent */
+	long long   staged;         /* rows in the staging table or copy */
+	bool        has_old;        /* an update or delete in the batch */
+	long long   n_ins, n_upd, n_del;
+} apply_table;
+
+typedef struct apply apply;
+
+/* apply_open: the sink session for database cfg->src.name; takes the
+ * database's advisory lock (false, logged, if another stream holds it) and
+ * LISTENs for migrate's table-ready notices. */
+apply *apply_open(const config *cfg, const control *ctl);
+void apply_close(apply *a);
+PGconn *apply_conn(apply *a);
+
+/* apply_table_init: prepares t (t->pt loaded by plan_table_load) */
+void apply_table_init(apply *a, apply_table *t);
+void apply_table_free(apply_table *t);
+
+/* apply_row: stages one row change of a source transaction */
+bool apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row);
+
+/* apply_truncate: applies a TRUNCATE of t in the current batch, after the
+ * changes staged so far */
+bool apply_truncate(apply *a, apply_table *t);
+
+/* apply_rows_pending: rows staged in the current batch */
+long long apply_rows_pending(const apply *a);
+
+/* apply_commit: applies the batch, writes the checkpoint at pos (GTID
+ * position and source commit time ts) and the applied position of every
+ * active table, and commits. On failure everything is rolled back and the
+ * error logged. */
+bool apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+				  uint32_t server_id, uint32_t ts);
+
+/* apply_tables_changed: whether the last commit found a table that migrate
+ * is copying again (or copied again) since it was loaded; such a table is no
+ * longer active and the caller should reload the tables. Resets the flag. */
+bool apply_tables_changed(apply *a);
+
+/* apply_rollback: forgets the batch (connection errors, shutdown) */
+void apply_rollback(apply *a, apply_table *tables, size_t ntables);
+
+/* apply_notified: whether migrate announced a table (NOTIFY) since the last
+ * call; false when the sink connection is gone (checked while idle, so a
+ * dead connection is noticed before the next change needs it) */
+bool apply_notified(apply *a, bool *notified);
+
+/* apply_set_error: records why the stream stopped applying a table */
+bool apply_set_table_error(apply *a, const char *table, const char *error);
+
+#endif

@@ -1,0 +1,1099 @@
+/*
+ * stream: replays one source database's binlog into PostgreSQL, forever.
+ *
+ * How it runs: the streamed tables are the allowlisted tables migrate marked
+ * ready. Each has an effective watermark, the later of migrate's snapshot
+ * position and the position the stream last committed for it; a source
+ * transaction that starts before a table's watermark is already in that
+ * table and is skipped for it. Reading starts at the lowest watermark.
+ * Source transactions are collected into batches (apply.h) that commit with
+ * the checkpoint when the batch is big or old enough, or when the stream has
+ * caught up. Signals are only noted by the handlers; the loop acts on them
+ * at transaction boundaries: SIGTERM/SIGINT commit the batch and exit 0,
+ * SIGHUP (or migrate's NOTIFY) commits, reloads the allowlist and the table
+ * states, and reads again from the lowest watermark if a table joined
+ * behind the current position. Connection failures on either side roll
+ * back the batch and reconnect with capped, jittered backoff from the last
+ * checkpoint.
+ */
+#include "common/binlog.h"
+#include "common/binlogpos.h"
+#include "common/config.h"
+#include "common/control.h"
+#include "common/ident.h"
+#include "common/log.h"
+#include "common/maria.h"
+#include "common/pg.h"
+#include "common/plan.h"
+#include "common/xalloc.h"
+#include "stream/apply.h"
+#include "stream/source.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_OK      0      /* stopped by a signal or --stop-at */
+#define EXIT_FAILED  1      /* an error that needs a person (logged) */
+#define EXIT_USAGE   2      /* bad option or configuration */
+
+static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t reload_requested = 0;
+
+static void
+on_stop(int sig)
+{
+	(void) sig;
+	stop_requested = 1;
+}
+
+static void
+on_hup(int sig)
+{
+	(void) sig;
+	reload_requested = 1;
+}
+
+typedef struct options {
+	const char *database;
+	const char *env_file;
+	const char *stop_at;
+	long long   server_id;
+	long long   batch_rows;
+	long long   batch_ms;
+	bool        status;
+	bool        log_level_set;
+} options;
+
+typedef struct run {
+	config      cfg;
+	control     ctl;
+	options     o;
+	uint32_t    server_id;
+	bool        postgis;
+	apply      *a;
+	MYSQL      *meta;           /* introspection connection */
+	apply_table *tables;
+	size_t      ntables;
+	binlogpos   stop;           /* --stop-at, file "" = none */
+	size_t      nlabelsets;     /* ENUM/SET labels handed to the decoder, */
+	struct { const char **v; size_t n; } *labelsets;  /* freed with the reader */
+	/* GTID position: latest seq per domain */
+	size_t      ndomains;
+	struct { uint32_t domain, server; uint64_t seq; } dom[16];
+} run;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"stream replays the binary log of one MariaDB source database into PostgreSQL,\n"
+		"from the watermarks migrate recorded, exactly once.\n\n"
+		"Usage:\n"
+		"  stream --database NAME [options]\n"
+		"  stream --database NAME --status\n\n"
+		"Options:\n"
+		"  --database NAME      source database (settings NAME_*, allowlist tables.d/NAME)\n"
+		"  --env FILE           settings file (default ./.env; the environment wins)\n"
+		"  --stop-at FILE:POS   stop once the transaction reaching this binlog position is applied\n"
+		"  --server-id N        replica server id (default NAME_SERVER_ID, else derived from NAME)\n"
+		"  --batch-rows N       rows per PostgreSQL transaction at most (default 20000)\n"
+		"  --batch-ms N         milliseconds a batch may collect (default 50)\n"
+		"  --status             print each table's state, watermark and rows applied, and the lag\n"
+		"  --log-level LEVEL    debug, info (default), notice, warning, error\n"
+		"  --help               this text\n\n"
+		"Signals: SIGTERM or SIGINT finish the current batch and exit 0; SIGHUP re-reads\n"
+		"the allowlist and table states (migrate's table-ready notice does the same).\n\n"
+		"Exit status: 0 stopped on request or at --stop-at; 1 an error (logged); 2 bad usage or settings.\n");
+}
+
+/* parse_count: a decimal in [lo, hi], else an error naming the option */
+static bool
+parse_count(const char *opt, const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		log_error("invalid value \"%s\" for %s: expected a number from %lld to %lld", s, opt, lo, hi);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool
+parse_options(int argc, char **argv, options *o, bool *help)
+{
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP };
+	static const struct option longopts[] = {
+		{ "database", required_argument, NULL, O_DB },
+		{ "env", required_argument, NULL, O_ENV },
+		{ "stop-at", required_argument, NULL, O_STOP },
+		{ "server-id", required_argument, NULL, O_SID },
+		{ "batch-rows", required_argument, NULL, O_ROWS },
+		{ "batch-ms", required_argument, NULL, O_MS },
+		{ "status", no_argument, NULL, O_STATUS },
+		{ "log-level", required_argument, NULL, O_LOG },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+			case O_DB: o->database = optarg; break;
+			case O_ENV: o->env_file = optarg; break;
+			case O_STOP: o->stop_at = optarg; break;
+			case O_SID:
+				if (!parse_count("--server-id", optarg, 1, 4294967295LL, &o->server_id))
+					return false;
+				break;
+			case O_ROWS:
+				if (!parse_count("--batch-rows", optarg, 1, 10000000, &o->batch_rows))
+					return false;
+				break;
+			case O_MS:
+				if (!parse_count("--batch-ms", optarg, 0, 60000, &o->batch_ms))
+					return false;
+				break;
+			case O_STATUS: o->status = true; break;
+			case O_LOG:
+				o->log_level_set = true;
+				if (!log_parse_level(optarg, &log_min_level)) {
+					log_error("invalid value \"%s\" for --log-level: expected debug, info, notice, warning or error", optarg);
+					return false;
+				}
+				break;
+			case O_HELP: *help = true; return true;
+			default:
+				log_error("unknown option \"%s\"", argv[optind - 1]);
+				return false;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument \"%s\"", argv[optind]);
+		return false;
+	}
+	if (!o->database) {
+		log_error("--database is required");
+		return false;
+	}
+	return true;
+}
+
+/* parse_stop_at: "file:pos" */
+static bool
+parse_stop_at(const char *s, binlogpos *out)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+
+	if (!colon || colon == s || colon - s >= (ptrdiff_t) sizeof(out->file))
+		goto bad;
+	errno = 0;
+	unsigned long long pos = strtoull(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end)
+		goto bad;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->file, s, (size_t) (colon - s));
+	out->pos = pos;
+	return true;
+bad:
+	log_error("invalid value \"%s\" for --stop-at: expected FILE:POS, e.g. mariadb-bin.000003:4711", s);
+	return false;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* enum_labels: the labels of "enum('a','b''c')" or "set(...)"; heap array */
+static const char **
+enum_labels(const char *column_type, size_t *n)
+{
+	const char *p = strchr(column_type, '(');
+	const char **out = NULL;
+	*n = 0;
+	if (!p)
+		return NULL;
+	p++;
+	while (*p == '\'') {
+		buf b = BUF_INIT;
+		p++;
+		for (; *p; p++) {
+			if (*p == '\'' && p[1] == '\'') {
+				buf_putc(&b, '\'');
+				p++;
+			} else if (*p == '\\' && p[1]) {
+				buf_putc(&b, *++p);
+			} else if (*p == '\'')
+				break;
+			else
+				buf_putc(&b, *p);
+		}
+		out = xrealloc(out, (*n + 1) * sizeof(char *));
+		out[(*n)++] = b.data ? b.data : xstrdup("");
+		if (*p == '\'')
+			p++;
+		if (*p == ',')
+			p++;
+	}
+	return out;
+}
+
+/* free_labels: the label arrays given to a decoder that is gone */
+static void
+free_labels(run *r)
+{
+	for (size_t i = 0; i < r->nlabelsets; i++) {
+		for (size_t j = 0; j < r->labelsets[i].n; j++)
+			free((char *) r->labelsets[i].v[j]);
+		free(r->labelsets[i].v);
+	}
+	free(r->labelsets);
+	r->labelsets = NULL;
+	r->nlabelsets = 0;
+}
+
+/* table_hook: the decoder asks which tables it should decode rows for */
+static bool
+table_hook(binlog_table *bt, void *ctx, char *errbuf, size_t errlen)
+{
+	run *r = ctx;
+
+	(void) errbuf;
+	(void) errlen;
+	bt->wanted = false;
+	bt->user = NULL;
+	if (strcmp(bt->db, r->cfg.src.schema) != 0)
+		return true;
+	for (size_t i = 0; i < r->ntables; i++) {
+		apply_table *t = &r->tables[i];
+		if (!t->active || strcmp(t->pt.source, bt->name) != 0)
+			continue;
+		bt->user = t;
+		if (bt->ncols != t->pt.ncols) {
+			/* a schema change the stream does not carry yet: the main loop
+			 * stops this table when it sees rows for it */
+			return true;
+		}
+		for (size_t c = 0; c < bt->ncols; c++) {
+			binlog_column *bc = &bt->cols[c];
+			const plan_column *pc = &t->pt.cols[c];
+			if (bc->name && strcmp(bc->name, pc->name) != 0)
+				return true;
+			if (!bc->has_signedness)
+				bc->is_unsigned = strstr(pc->column_type, "unsigned") != NULL;
+			/* what binlog_row_metadata NO_LOG or MINIMAL leaves out */
+			if (bc->charset == 0)
+				bc->charset = pc->collation_id ? pc->collation_id
+					: (strstr(pc->column_type, "binary") || strstr(pc->column_type, "blob")) ? 63 : 0;
+			if (pc->tm.kind == TYPEMAP_FLOAT || pc->tm.kind == TYPEMAP_DOUBLE) {
+				if (strchr(pc->column_type, ','))
+					bc->decimals = (int) pc->num_scale;
+			} else if (pc->dt_precision >= 0)
+				bc->decimals = (int) pc->dt_precision;
+			if (strncmp(pc->column_type, "inet4", 5) == 0)
+				bc->render = BINLOG_RENDER_INET4;
+			else if (strncmp(pc->column_type, "inet6", 5) == 0)
+				bc->render = BINLOG_RENDER_INET6;
+			else if (strncmp(pc->column_type, "uuid", 4) == 0)
+				bc->render = BINLOG_RENDER_UUID;
+			else if (pc->tm.kind == TYPEMAP_GEOMETRY)
+				bc->render = BINLOG_RENDER_WKB;
+			if (bc->nlabels == 0 && (strncmp(pc->column_type, "enum(", 5) == 0 ||
+									 strncmp(pc->column_type, "set(", 4) == 0)) {
+				size_t n;
+				const char **labels = enum_labels(pc->column_type, &n);
+				bc->labels = labels;
+				bc->nlabels = n;
+				r->labelsets = xrealloc(r->labelsets, (r->nlabelsets + 1) * sizeof(*r->labelsets));
+				r->labelsets[r->nlabelsets].v = labels;
+				r->labelsets[r->nlabelsets++].n = n;
+			}
+		}
+		bt->wanted = true;
+		return true;
+	}
+	return true;
+}
+
+/* load_tables: the streamed tables from the allowlist and the control
+ * schema; tables no longer allowlisted are marked removed */
+static bool
+load_tables(run *r)
+{
+	char errbuf[2048];
+	config *cfg = &r->cfg;
+
+	for (size_t i = 0; i < r->ntables; i++)
+		apply_table_free(&r->tables[i]);
+	free(r->tables);
+	r->tables = NULL;
+	r->ntables = 0;
+	for (size_t i = 0; i < cfg->n_tables; i++) {
+		free(cfg->tables[i].name);
+		for (size_t j = 0; j < cfg->tables[i].n_overrides; j++) {
+			free(cfg->tables[i].overrides[j].column);
+			free(cfg->tables[i].overrides[j].pg_type);
+		}
+		free(cfg->tables[i].overrides);
+	}
+	free(cfg->tables);
+	cfg->tables = NULL;
+	cfg->n_tables = 0;
+	free(cfg->allow_path);
+	cfg->allow_path = NULL;
+	if (!config_load_allowlist(cfg, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
+		return false;
+	}
+	PGresult *res = control_query(apply_conn(r->a), &r->ctl,
+		"SELECT source_table, state, snapshot_file, snapshot_pos, applied_file, applied_pos, stream_error "
+		"FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table", 0, NULL, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not read the table states of database \"%s\": %s", cfg->src.name, errbuf);
+		return false;
+	}
+	plan_env env = { .cfg = cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+	r->tables = xcalloc((size_t) PQntuples(res) + 1, sizeof(apply_table));
+	bool ok = true;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0), *state = PQgetvalue(res, i, 1);
+		const config_table *allow = config_find_table(cfg, name);
+		if (!allow) {
+			if (strcmp(state, "ready") == 0) {
+				const char *params[] = { name };
+				PGresult *u = control_query(apply_conn(r->a), &r->ctl,
+					"UPDATE {ctl}.tables SET state = 'removed', updated_at = now() WHERE source_db = $1 AND source_table = $2",
+					1, params, errbuf, sizeof(errbuf));
+				if (!u) {
+					log_error("could not mark table \"%s\" removed: %s", name, errbuf);
+					ok = false;
+				} else
+					log_info("table \"%s\" left the allowlist; its changes are no longer applied (state removed)", name);
+				PQclear(u);
+			}
+			continue;
+		}
+		if (strcmp(state, "ready") != 0) {
+			log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", name, state);
+			continue;
+		}
+		if (!PQgetisnull(res, i, 6)) {
+			log_warning_dh(PQgetvalue(res, i, 6), "Copy the table again with migrate to stream it again.",
+						   "table \"%s\" is not streamed: it stopped with an error", name);
+			continue;
+		}
+		apply_table *t = &r->tables[r->ntables];
+		if (!plan_table_load(r->meta, &env, allow, &t->pt)) {
+			ok = false;
+			continue;
+		}
+		snprintf(t->snapshot.file, sizeof(t->snapshot.file), "%s", PQgetvalue(res, i, 2));
+		t->snapshot.pos = strtoull(PQgetvalue(res, i, 3), NULL, 10);
+		t->applied = t->snapshot;
+		if (!PQgetisnull(res, i, 4)) {
+			binlogpos ap = { .pos = strtoull(PQgetvalue(res, i, 5), NULL, 10) };
+			snprintf(ap.file, sizeof(ap.file), "%s", PQgetvalue(res, i, 4));
+			if (binlogpos_cmp(&ap, &t->applied) > 0)
+				t->applied = ap;
+		}
+		t->active = true;
+		apply_table_init(r->a, t);
+		r->ntables++;
+		log_info("table \"%s\" streams from %s:%" PRIu64, name, t->applied.file, t->applied.pos);
+	}
+	PQclear(res);
+	for (size_t i = 0; i < cfg->n_tables; i++) {
+		bool known = false;
+		for (size_t j = 0; j < r->ntables; j++)
+			if (strcmp(r->tables[j].pt.source, cfg->tables[i].name) == 0)
+				known = true;
+		if (!known)
+			log_debug("allowlisted table \"%s\" is not streamed (not ready)", cfg->tables[i].name);
+	}
+	return ok;
+}
+
+/* lowest_watermark: where reading must start; false if nothing is streamed */
+static bool
+lowest_watermark(const run *r, binlogpos *out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->ntables; i++) {
+		if (!r->tables[i].active)
+			continue;
+		if (!any || binlogpos_cmp(&r->tables[i].applied, out) < 0)
+			*out = r->tables[i].applied;
+		any = true;
+	}
+	return any;
+}
+
+/* gtid_note / gtid_format: the GTID position as domain-server-seq list */
+static void
+gtid_note(run *r, uint32_t domain, uint32_t server, uint64_t seq)
+{
+	for (size_t i = 0; i < r->ndomains; i++) {
+		if (r->dom[i].domain == domain) {
+			r->dom[i].server = server;
+			r->dom[i].seq = seq;
+			return;
+		}
+	}
+	if (r->ndomains < sizeof(r->dom) / sizeof(r->dom[0])) {
+		r->dom[r->ndomains].domain = domain;
+		r->dom[r->ndomains].server = server;
+		r->dom[r->ndomains].seq = seq;
+		r->ndomains++;
+	}
+}
+
+static void
+gtid_format(const run *r, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < r->ndomains && used < len; i++)
+		used += (size_t) snprintf(out + used, len - used, "%s%u-%u-%" PRIu64, i ? "," : "",
+								  r->dom[i].domain, r->dom[i].server, r->dom[i].seq);
+}
+
+/* skip_space_comments: past blanks and SQL comments */
+static const char *
+skip_ws(const char *p)
+{
+	for (;;) {
+		while (isspace((unsigned char) *p))
+			p++;
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+		} else if ((p[0] == '-' && p[1] == '-') || p[0] == '#') {
+			const char *e = strchr(p, '\n');
+			p = e ? e + 1 : p + strlen(p);
+		} else
+			return p;
+	}
+}
+
+/* word: the next keyword, upper-cased into w; returns the rest */
+static const char *
+word(const char *p, char *w, size_t len)
+{
+	size_t n = 0;
+
+	p = skip_ws(p);
+	while ((isalnum((unsigned char) *p) || *p == '_') && n + 1 < len)
+		w[n++] = (char) toupper((unsigned char) *p++);
+	w[n] = '\0';
+	return p;
+}
+
+/* ident: [db.]name, backquoted or bare; returns the rest or NULL */
+static const char *
+qname(const char *p, char *db, char *name, size_t len)
+{
+	char part[2][256];
+	int n = 0;
+
+	p = skip_ws(p);
+	for (;;) {
+		size_t k = 0;
+		if (*p == '`') {
+			for (p++; *p && !(*p == '`' && p[1] != '`'); p++) {
+				if (*p == '`')
+					p++;
+				if (k + 1 < sizeof(part[0]))
+					part[n][k++] = *p;
+			}
+			if (*p == '`')
+				p++;
+		} else
+			while ((isalnum((unsigned char) *p) || *p == '_' || *p == '$') && k + 1 < sizeof(part[0]))
+				part[n][k++] = *p++;
+		part[n][k] = '\0';
+		if (k == 0)
+			return NULL;
+		n++;
+		if (*p == '.' && n < 2) {
+			p++;
+			continue;
+		}
+		break;
+	}
+	snprintf(db, len, "%s", n == 2 ? part[0] : "");
+	snprintf(name, len, "%s", part[n - 1]);
+	return p;
+}
+
+/* streamed_table: the active table named (db may be "" = the query's db) */
+static apply_table *
+streamed_table(run *r, const char *qdb, const char *db, const char *name)
+{
+	const char *d = db[0] ? db : qdb;
+
+	if (strcmp(d, r->cfg.src.schema) != 0)
+		return NULL;
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i].active && strcmp(r->tables[i].pt.source, name) == 0)
+			return &r->tables[i];
+	return NULL;
+}
+
+/* stop_table: the stream stops applying t and records why */
+static void
+stop_table(run *r, apply_table *t, const char *why)
+{
+	log_error_dh(why, "The other tables stream on. Copy this table again with migrate to stream it again.",
+				 "table \"%s\" of database \"%s\" is no longer streamed", t->pt.source, r->cfg.src.name);
+	t->active = false;
+	(void) apply_set_table_error(r->a, t->pt.source, why);
+}
+
+typedef enum query_action { Q_NONE, Q_COMMIT, Q_FATAL } query_action;
+
+/* handle_query: a QUERY event; TRUNCATE is applied, other DDL on a streamed
+ * table stops that table, statement DML on one is fatal */
+static query_action
+handle_query(run *r, const binlog_event *ev)
+{
+	char w[32], w2[32], db[256], name[256];
+	const char *sql = ev->u.query.sql, *qdb = ev->u.query.db;
+	const char *p = word(sql, w, sizeof(w));
+
+	if (strcmp(w, "BEGIN") == 0 || strcmp(w, "XA") == 0 || strcmp(w, "SAVEPOINT") == 0)
+		return Q_NONE;
+	if (strcmp(w, "COMMIT") == 0)
+		return Q_COMMIT;
+	if (strcmp(w, "ROLLBACK") == 0)
+		return Q_COMMIT;
+	if (strcmp(w, "TRUNCATE") == 0) {
+		const char *q = word(p, w2, sizeof(w2));
+		if (strcmp(w2, "TABLE") != 0)
+			q = p;
+		if (qname(q, db, name, sizeof(db))) {
+			apply_table *t = streamed_table(r, qdb, db, name);
+			if (t && !apply_truncate(r->a, t))
+				return Q_FATAL;
+			if (t)
+				log_info("table \"%s\": TRUNCATE applied", t->pt.source);
+		}
+		return Q_COMMIT;
+	}
+	if (strcmp(w, "INSERT") == 0 || strcmp(w, "UPDATE") == 0 || strcmp(w, "DELETE") == 0 ||
+		strcmp(w, "REPLACE") == 0) {
+		const char *q = p;
+		for (int i = 0; i < 3; i++) {
+			const char *nq = word(q, w2, sizeof(w2));
+			if (strcmp(w2, "INTO") == 0 || strcmp(w2, "FROM") == 0 || strcmp(w2, "IGNORE") == 0 ||
+				strcmp(w2, "LOW_PRIORITY") == 0 || strcmp(w2, "DELAYED") == 0 || strcmp(w2, "QUICK") == 0)
+				q = nq;
+			else
+				break;
+		}
+		if (qname(q, db, name, sizeof(db)) && streamed_table(r, qdb, db, name)) {
+			log_error_dh(sql, "Set binlog_format=ROW on the server (SET GLOBAL binlog_format = 'ROW' and in my.cnf); "
+						 "sessions that set binlog_format themselves must not change streamed tables.",
+						 "a change to streamed table \"%s\" of database \"%s\" was logged as a statement, which cannot be replayed exactly",
+						 name, r->cfg.src.name);
+			return Q_FATAL;
+		}
+		return Q_COMMIT;
+	}
+	if (strcmp(w, "ALTER") == 0 || strcmp(w, "DROP") == 0 || strcmp(w, "RENAME") == 0) {
+		const char *q = p;
+		do
+			q = word(q, w2, sizeof(w2));
+		while (w2[0] && strcmp(w2, "TABLE") != 0);
+		if (strcmp(w2, "TABLE") == 0) {
+			const char *q2 = word(q, w2, sizeof(w2));
+			if (strcmp(w2, "IF") == 0)
+				q = word(q2, w2, sizeof(w2));   /* past EXISTS */
+			/* every table named in a list (DROP TABLE a, b; RENAME TABLE a TO b, c TO d) */
+			while (q && (q = qname(q, db, name, sizeof(db)))) {
+				apply_table *t = streamed_table(r, qdb, db, name);
+				if (t) {
+					char why[1024];
+					snprintf(why, sizeof(why), "schema change at a position the stream cannot carry yet: %.900s", sql);
+					stop_table(r, t, why);
+				}
+				q = skip_ws(q);
+				if (*q == ',')
+					q++;
+				else {
+					const char *q3 = word(q, w2, sizeof(w2));
+					if (strcmp(w2, "TO") == 0) {
+						char d2[256], n2[256];
+						q = qname(q3, d2, n2, sizeof(d2));
+						if (q && *(q = skip_ws(q)) == ',')
+							q++;
+						else
+							break;
+					} else
+						break;
+				}
+			}
+		}
+		return Q_COMMIT;
+	}
+	return Q_COMMIT;
+}
+
+/* commit: the batch with the checkpoint at pos */
+static bool
+commit(run *r, const binlogpos *pos, uint32_t ts)
+{
+	binlogpos cp = *pos;
+
+	gtid_format(r, cp.gtid, sizeof(cp.gtid));
+	long long n = apply_rows_pending(r->a);
+	double t0 = now_s();
+	if (!apply_commit(r->a, r->tables, r->ntables, &cp, r->server_id, ts))
+		return false;
+	if (apply_tables_changed(r->a))
+		reload_requested = 1;   /* picks the table up again once it is ready */
+	if (n > 0)
+		log_debug("applied %lld row changes up to %s:%" PRIu64 " (%.0f ms)", n, cp.file, cp.pos,
+				  (now_s() - t0) * 1000);
+	return true;
+}
+
+typedef enum loop_end { END_STOP, END_RESTART, END_RETRY, END_FATAL } loop_end;
+
+/* stream_loop: reads from start until stopped, a reload that needs a new
+ * start, or an error */
+static loop_end
+stream_loop(run *r, const binlogpos *start)
+{
+	bool fatal = false;
+	source *s = source_open(&r->cfg.src, r->server_id, start, table_hook, r, &fatal);
+	if (!s)
+		return fatal ? END_FATAL : END_RETRY;
+
+	binlog_event ev;
+	binlogpos at, trx_start = *start, done = *start, committed = *start;
+	bool in_trx = false;
+	uint32_t last_ts = 0;
+	double batch_started = 0, last_commit = now_s();
+	loop_end end = END_RETRY;
+
+	for (;;) {
+		if (!in_trx && (stop_requested || reload_requested)) {
+			if (!commit(r, &done, last_ts)) {
+				end = END_RETRY;
+				break;
+			}
+			committed = done;
+			if (stop_requested) {
+				log_info("stopping at %s:%" PRIu64 " on request", done.file, done.pos);
+				end = END_STOP;
+				break;
+			}
+			reload_requested = 0;
+			log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
+			if (!load_tables(r)) {
+				end = END_FATAL;
+				break;
+			}
+			/* the decoder's table maps point at the old tables: start a new
+			 * reader, from the lowest watermark (a table that joined behind
+			 * the stream is read again from its own) */
+			binlogpos low;
+			if (lowest_watermark(r, &low) && binlogpos_cmp(&low, &done) < 0)
+				log_info("a table joined at %s:%" PRIu64 ", behind the stream; reading again from there",
+						 low.file, low.pos);
+			end = END_RESTART;
+			break;
+		}
+		if (!source_next(s, &ev, &at, &fatal)) {
+			end = fatal ? END_FATAL : END_RETRY;
+			break;
+		}
+		switch (ev.kind) {
+		case BINLOG_EV_GTID:
+			in_trx = true;
+			trx_start = at;
+			gtid_note(r, ev.u.gtid.domain_id, ev.server_id, ev.u.gtid.seq_no);
+			break;
+		case BINLOG_EV_ROWS: {
+			apply_table *t = ev.u.rows.table ? ev.u.rows.table->user : NULL;
+			if (!t || !t->active)
+				break;
+			if (!ev.u.rows.table->wanted) {
+				stop_table(r, t, "the table's columns in the binary log no longer match the schema the stream loaded "
+						   "(a schema change the stream cannot carry yet)");
+				break;
+			}
+			if (binlogpos_cmp(&trx_start, &t->applied) < 0)
+				break;  /* already in the target (before its watermark) */
+			if (batch_started == 0)
+				batch_started = now_s();
+			for (size_t i = 0; i < ev.u.rows.nrows; i++) {
+				if (!apply_row(r->a, t, ev.u.rows.kind, &ev.u.rows.rows[i])) {
+					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+					goto out;
+				}
+			}
+			break;
+		}
+		case BINLOG_EV_XID:
+		case BINLOG_EV_QUERY: {
+			if (ev.kind == BINLOG_EV_QUERY) {
+				char w[16];
+				word(ev.u.query.sql, w, sizeof(w));
+				bool boundary = strcmp(w, "BEGIN") == 0 || strcmp(w, "COMMIT") == 0 || strcmp(w, "XA") == 0 ||
+					strcmp(w, "ROLLBACK") == 0 || strcmp(w, "SAVEPOINT") == 0;
+				/* DDL is its own transaction: what came before lands first */
+				if (!boundary && apply_rows_pending(r->a) > 0 && !commit(r, &done, last_ts)) {
+					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+					goto out;
+				}
+				query_action qa = handle_query(r, &ev);
+				if (qa == Q_FATAL) {
+					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+					goto out;
+				}
+				if (qa == Q_NONE)
+					break;
+			}
+			in_trx = false;
+			snprintf(done.file, sizeof(done.file), "%s", at.file);
+			done.pos = ev.next_pos;
+			last_ts = ev.timestamp;
+			bool stop_here = r->stop.file[0] && binlogpos_cmp(&done, &r->stop) >= 0;
+			double now = now_s();
+			bool pending = apply_rows_pending(r->a) > 0;
+			/* a batch closes when full or old enough; when the source goes
+			 * idle, the next heartbeat (every 100 ms) closes it */
+			if (stop_here || (pending && (apply_rows_pending(r->a) >= r->o.batch_rows ||
+										  (now - batch_started) * 1000 >= r->o.batch_ms)) ||
+				(!pending && now - last_commit >= 1.0)) {
+				if (!commit(r, &done, last_ts)) {
+					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+					goto out;
+				}
+				batch_started = 0;
+				last_commit = now;
+				committed = done;
+			}
+			if (stop_here) {
+				log_info("reached --stop-at %s:%" PRIu64 " (at %s:%" PRIu64 ")", r->stop.file, r->stop.pos,
+						 done.file, done.pos);
+				end = END_STOP;
+				goto out;
+			}
+			break;
+		}
+		case BINLOG_EV_ROTATE:
+			if (!in_trx && ev.next_pos != 0) {
+				snprintf(done.file, sizeof(done.file), "%s", ev.u.rotate.file);
+				done.pos = ev.u.rotate.pos;
+			}
+			break;
+		case BINLOG_EV_HEARTBEAT:
+			/* the source is idle: what is staged lands now, and the
+			 * checkpoint catches up with skipped transactions and rotations */
+			if (!in_trx && (apply_rows_pending(r->a) > 0 || binlogpos_cmp(&done, &committed) != 0)) {
+				if (!commit(r, &done, last_ts)) {
+					end = END_RETRY;
+					goto out;
+				}
+				committed = done;
+				batch_started = 0;
+				last_commit = now_s();
+			}
+			if (!in_trx && r->stop.file[0] && binlogpos_cmp(&done, &r->stop) >= 0) {
+				log_info("at --stop-at %s:%" PRIu64 " already (at %s:%" PRIu64 ")", r->stop.file, r->stop.pos,
+						 done.file, done.pos);
+				end = END_STOP;
+				goto out;
+			}
+			if (!in_trx) {
+				bool notified = false;
+				if (!apply_notified(r->a, &notified)) {
+					log_error("lost the sink connection of database \"%s\" while idle", r->cfg.src.name);
+					end = END_RETRY;
+					goto out;
+				}
+				if (notified)
+					reload_requested = 1;
+			}
+			break;
+		default:
+			/* events between transactions (FORMAT_DESCRIPTION, GTID_LIST,
+			 * BINLOG_CHECKPOINT...): resuming after them is as good */
+			if (!in_trx && ev.next_pos != 0 && binlogpos_cmp(&at, &done) >= 0) {
+				snprintf(done.file, sizeof(done.file), "%s", at.file);
+				done.pos = ev.next_pos;
+			}
+			break;
+		}
+	}
+out:
+	apply_rollback(r->a, r->tables, r->ntables);
+	source_close(s);
+	free_labels(r);
+	return end;
+}
+
+/* print_status: --status, from the control schema (and the source's
+ * current position for the lag in bytes) */
+static int
+print_status(run *r)
+{
+	char errbuf[2048];
+	PGconn *pg = pg_connect(r->cfg.sink_url, "stream-status", errbuf, sizeof(errbuf));
+	if (!pg) {
+		log_error("%s", errbuf);
+		return EXIT_FAILED;
+	}
+	control_init(&r->ctl, r->cfg.control_schema, r->cfg.src.name);
+	PGresult *cp = control_query(pg, &r->ctl,
+		"SELECT binlog_file, binlog_pos, coalesce(gtid, ''), coalesce(to_char(source_ts, 'YYYY-MM-DD HH24:MI:SS'), ''), "
+		"coalesce(extract(epoch FROM now() - source_ts)::bigint::text, ''), "
+		"to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') FROM {ctl}.stream_checkpoint WHERE source_db = $1",
+		0, NULL, errbuf, sizeof(errbuf));
+	PGresult *tb = cp ? control_query(pg, &r->ctl,
+		"SELECT source_table, state, coalesce(applied_file, snapshot_file, ''), "
+		"coalesce(applied_pos, snapshot_pos)::text, rows_inserted, rows_updated, rows_deleted, coalesce(stream_error, '') "
+		"FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table", 0, NULL, errbuf, sizeof(errbuf)) : NULL;
+	if (!tb) {
+		log_error_dh(errbuf, "Run migrate for this database first; it installs the control schema.",
+					 "could not read the stream state of database \"%s\"", r->cfg.src.name);
+		PQclear(cp);
+		PQfinish(pg);
+		return EXIT_FAILED;
+	}
+	printf("database %s\n", r->cfg.src.name);
+	if (PQntuples(cp) == 0)
+		printf("  checkpoint: none (stream has not committed yet)\n");
+	else {
+		printf("  checkpoint: %s:%s gtid %s, source commit %s UTC, written %s\n", PQgetvalue(cp, 0, 0),
+			   PQgetvalue(cp, 0, 1), PQgetvalue(cp, 0, 2)[0] ? PQgetvalue(cp, 0, 2) : "-",
+			   PQgetvalue(cp, 0, 3)[0] ? PQgetvalue(cp, 0, 3) : "-", PQgetvalue(cp, 0, 5));
+		/* lag: bytes from the source's current position, seconds since the
+		 * last applied commit when there are bytes to apply */
+		MYSQL *my = maria_connect(&r->cfg.src, errbuf, sizeof(errbuf));
+		if (my && mysql_query(my, "SHOW BINARY LOGS") == 0) {
+			MYSQL_RES *res = mysql_store_result(my);
+			MYSQL_ROW row;
+			unsigned long long lag = 0;
+			bool counting = false;
+			const char *file = PQgetvalue(cp, 0, 0);
+			unsigned long long pos = strtoull(PQgetvalue(cp, 0, 1), NULL, 10);
+			while (res && (row = mysql_fetch_row(res))) {
+				unsigned long long size = row[1] ? strtoull(row[1], NULL, 10) : 0;
+				if (row[0] && strcmp(row[0], file) == 0) {
+					counting = true;
+					lag += size > pos ? size - pos : 0;
+				} else if (counting)
+					lag += size;
+			}
+			if (res)
+				mysql_free_result(res);
+			printf("  lag: %llu bytes, %s seconds\n", lag,
+				   lag == 0 ? "0" : (PQgetvalue(cp, 0, 4)[0] ? PQgetvalue(cp, 0, 4) : "?"));
+		} else
+			printf("  lag: unknown (%s)\n", my ? mysql_error(my) : errbuf);
+		if (my)
+			mysql_close(my);
+	}
+	printf("\n%-32s %-9s %-32s %12s %12s %12s  %s\n", "table", "state", "watermark", "inserted", "updated",
+		   "deleted", "error");
+	for (int i = 0; i < PQntuples(tb); i++) {
+		char wm[300];
+		snprintf(wm, sizeof(wm), "%s:%s", PQgetvalue(tb, i, 2), PQgetvalue(tb, i, 3));
+		printf("%-32s %-9s %-32s %12s %12s %12s  %s\n", PQgetvalue(tb, i, 0), PQgetvalue(tb, i, 1),
+			   wm[0] == ':' ? "-" : wm, PQgetvalue(tb, i, 4), PQgetvalue(tb, i, 5), PQgetvalue(tb, i, 6),
+			   PQgetvalue(tb, i, 7));
+	}
+	PQclear(cp);
+	PQclear(tb);
+	PQfinish(pg);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	run r;
+	char errbuf[2048];
+	bool help = false;
+	int rc = EXIT_FAILED;
+
+	memset(&r, 0, sizeof(r));
+	r.o.batch_rows = 20000;
+	r.o.batch_ms = 50;
+	log_set_prefix("stream");
+	if (!parse_options(argc, argv, &r.o, &help)) {
+		fprintf(stderr, "Try \"stream --help\".\n");
+		return EXIT_USAGE;
+	}
+	if (help) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (r.o.stop_at && !parse_stop_at(r.o.stop_at, &r.stop))
+		return EXIT_USAGE;
+	if (!config_load_env(&r.cfg, r.o.env_file ? r.o.env_file : ".env", r.o.env_file != NULL, errbuf, sizeof(errbuf)) ||
+		!config_load_source(&r.cfg, r.o.database, errbuf, sizeof(errbuf))) {
+		for (size_t i = 0; i < r.cfg.n_warnings; i++)
+			log_warning("%s", r.cfg.warnings[i]);
+		log_error("%s", errbuf);
+		config_free(&r.cfg);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < r.cfg.n_warnings; i++)
+		log_warning("%s", r.cfg.warnings[i]);
+	const char *lvl = config_get(&r.cfg, "LOG_LEVEL");
+	if (lvl && !r.o.log_level_set && !log_parse_level(lvl, &log_min_level)) {
+		log_error("invalid LOG_LEVEL \"%s\": expected debug, info, notice, warning or error", lvl);
+		config_free(&r.cfg);
+		return EXIT_USAGE;
+	}
+	if (r.o.status) {
+		rc = print_status(&r);
+		control_free(&r.ctl);
+		config_free(&r.cfg);
+		return rc;
+	}
+	/* the replica server id: --server-id, NAME_SERVER_ID, or derived */
+	char var[160];
+	snprintf(var, sizeof(var), "%s_SERVER_ID", r.cfg.src.prefix);
+	const char *sid = config_get(&r.cfg, var);
+	r.server_id = source_default_server_id(r.cfg.src.name);
+	if (r.o.server_id > 0)
+		r.server_id = (uint32_t) r.o.server_id;
+	else if (sid) {
+		long long v;
+		if (!parse_count(var, sid, 1, 4294967295LL, &v)) {
+			config_free(&r.cfg);
+			return EXIT_USAGE;
+		}
+		r.server_id = (uint32_t) v;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+
+	control_init(&r.ctl, r.cfg.control_schema, r.cfg.src.name);
+	r.a = apply_open(&r.cfg, &r.ctl);
+	if (!r.a)
+		goto out;
+	if (!control_install(apply_conn(r.a), &r.ctl, errbuf, sizeof(errbuf))) {
+		log_error("could not install the control schema \"%s\": %s", r.cfg.control_schema, errbuf);
+		goto out;
+	}
+	PGresult *res = pg_query(apply_conn(r.a), "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", 0, NULL,
+							 errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not query the sink: %s", errbuf);
+		goto out;
+	}
+	r.postgis = PQntuples(res) > 0;
+	PQclear(res);
+	r.meta = maria_connect(&r.cfg.src, errbuf, sizeof(errbuf));
+	if (!r.meta) {
+		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+		goto out;
+	}
+	if (!load_tables(&r)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	binlogpos start;
+	if (!lowest_watermark(&r, &start)) {
+		log_error_dh(NULL, "Copy tables with migrate --database NAME --tables all first; stream continues from there.",
+					 "no allowlisted table of database \"%s\" is ready to stream", r.cfg.src.name);
+		goto out;
+	}
+
+	int failures = 0;
+	for (;;) {
+		loop_end e = END_RETRY;
+		if (!r.a) {
+			r.a = apply_open(&r.cfg, &r.ctl);   /* logged on failure */
+			for (size_t i = 0; r.a && i < r.ntables; i++)
+				r.tables[i].stg_created = false;
+		}
+		if (r.a)
+			e = stream_loop(&r, &start);
+		if (e == END_STOP) {
+			rc = EXIT_OK;
+			break;
+		}
+		if (e == END_FATAL)
+			break;
+		if (e == END_RETRY) {
+			if (stop_requested) {
+				rc = EXIT_OK;
+				break;
+			}
+			/* capped exponential backoff with jitter */
+			double delay = 0.5 * (double) (1u << (failures < 6 ? failures : 6));
+			if (delay > 30)
+				delay = 30;
+			delay *= 0.5 + (double) (rand() % 1000) / 1000.0;
+			failures++;
+			log_warning("retrying in %.1f s", delay);
+			struct timespec ts = { (time_t) delay, (long) ((delay - (double) (time_t) delay) * 1e9) };
+			while (nanosleep(&ts, &ts) != 0 && !stop_requested)
+				;
+			if (stop_requested) {
+				rc = EXIT_OK;
+				break;
+			}
+			if (r.a && pg_is_disconnect(apply_conn(r.a))) {
+				apply_close(r.a);
+				r.a = NULL;     /* reopened at the top, lock included */
+			}
+			if (mysql_ping(r.meta) != 0) {
+				mysql_close(r.meta);
+				r.meta = maria_connect(&r.cfg.src, errbuf, sizeof(errbuf));
+				if (!r.meta) {
+					log_error("%s", errbuf);
+					continue;
+				}
+			}
+		} else
+			failures = 0;
+		if (!lowest_watermark(&r, &start)) {
+			log_error("no table of database \"%s\" is streamed any more", r.cfg.src.name);
+			break;
+		}
+	}
+out:
+	for (size_t i = 0; i < r.ntables; i++)
+		apply_table_free(&r.tables[i]);
+	free(r.tables);
+	if (r.meta)
+		mysql_close(r.meta);
+	apply_close(r.a);
+	control_free(&r.ctl);
+	config_free(&r.cfg);
+	return rc;
+}

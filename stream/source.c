@@ -1,0 +1,297 @@
+/*
+ * The binlog source. Preflight reads the server's binlog settings on the
+ * same connection that then becomes the replica connection: log_bin,
+ * binlog_format ROW, binlog_row_image FULL (MINIMAL images lack the columns
+ * an upsert needs, so they are refused rather than half supported), the
+ * BINLOG MONITOR privilege (SHOW BINARY LOGS), the start file still being
+ * on the server, and no other replica registered with our server id.
+ *
+ * The dump asks for checksums as the server writes them (the decoder
+ * verifies them), MariaDB's GTID events (slave capability 4), annotate
+ * events, and a heartbeat every 100 ms; the read timeout (5 s) is many
+ * heartbeats, so a connection that hangs without closing fails.
+ *
+ * libmariadb's mariadb_rpl_fetch carries the stream; its raw event bytes go
+ * to our decoder (common/binlog.c).
+ */
+#include "stream/source.h"
+
+#include "common/log.h"
+#include "common/maria.h"
+#include "common/xalloc.h"
+
+#include <mariadb_rpl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HEARTBEAT_NS    100000000ULL   /* 100 ms: an idle stream commits within it */
+#define READ_TIMEOUT_S  5
+
+struct source {
+	MYSQL      *my;
+	MARIADB_RPL *rpl;
+	MARIADB_RPL_EVENT *ev;
+	binlog_decoder *dec;
+	const config_source *src;
+	char        file[256];      /* binlog file of the next event */
+};
+
+uint32_t
+source_default_server_id(const char *dbname)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = dbname; *p; p++)
+		h = (h ^ (unsigned char) *p) * 16777619u;
+	/* high range, away from the small ids servers are usually given */
+	return 0x40000000u | (h & 0x3fffffffu);
+}
+
+/* setting_is: the first value of sql equals want (case-insensitive) */
+static bool
+query_setting(MYSQL *my, const char *sql, char **out)
+{
+	char errbuf[512];
+
+	if (!maria_query_value(my, sql, out, errbuf, sizeof(errbuf))) {
+		log_error("could not read a MariaDB setting (%s): %s", sql, errbuf);
+		return false;
+	}
+	return true;
+}
+
+/* preflight: the checks that make streaming possible; *fatal for settings */
+static bool
+preflight(source *s, uint32_t server_id, const binlogpos *start, bool *fatal)
+{
+	MYSQL *my = s->my;
+	const char *db = s->src->name;
+	char *v = NULL;
+	bool ok = false;
+
+	*fatal = true;
+	if (!query_setting(my, "SELECT @@log_bin", &v))
+		goto out;
+	if (!v || strcmp(v, "1") != 0) {
+		log_error_dh("stream reads changes from the binary log.",
+					 "Start mariadbd with log_bin=mariadb-bin and binlog_format=ROW (in my.cnf), then run migrate again.",
+					 "binary logging is off on the MariaDB server of database \"%s\"", db);
+		goto out;
+	}
+	free(v);
+	v = NULL;
+	if (!query_setting(my, "SELECT @@global.binlog_format", &v))
+		goto out;
+	if (!v || strcasecmp(v, "ROW") != 0) {
+		log_error_dh("In STATEMENT or MIXED format (MariaDB's default is MIXED) some changes are logged as SQL statements, which cannot be replayed exactly.",
+					 "SET GLOBAL binlog_format = 'ROW'; and set binlog_format=ROW in my.cnf so it survives a restart.",
+					 "binlog_format is %s on the MariaDB server of database \"%s\"; stream needs ROW", v ? v : "unknown", db);
+		goto out;
+	}
+	free(v);
+	v = NULL;
+	if (!query_setting(my, "SELECT @@global.binlog_row_image", &v))
+		goto out;
+	if (!v || strcasecmp(v, "FULL") != 0) {
+		log_error_dh("With MINIMAL or NOBLOB images the binlog omits columns, so an update cannot be applied as a whole row; stream supports FULL only.",
+					 "SET GLOBAL binlog_row_image = 'FULL'; and set it in my.cnf.",
+					 "binlog_row_image is %s on the MariaDB server of database \"%s\"; stream needs FULL", v ? v : "unknown", db);
+		goto out;
+	}
+	free(v);
+	v = NULL;
+	if (!query_setting(my, "SELECT @@server_id", &v))
+		goto out;
+	if (v && strtoul(v, NULL, 10) == server_id) {
+		log_error_dh(NULL, "Set a different NAME_SERVER_ID.",
+					 "the stream's server id %u is the MariaDB server's own server_id", server_id);
+		goto out;
+	}
+	free(v);
+	v = NULL;
+
+	/* BINLOG MONITOR (REPLICATION CLIENT before 10.5) and the start file */
+	if (mysql_query(my, "SHOW BINARY LOGS") != 0) {
+		unsigned err = mysql_errno(my);
+		if (maria_is_disconnect(err)) {
+			*fatal = false;
+			log_error("lost the MariaDB connection of database \"%s\": %s", db, mysql_error(my));
+			goto out;
+		}
+		log_error_dh(mysql_error(my), "GRANT BINLOG MONITOR, REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
+					 "user \"%s\" may not list the binary logs of database \"%s\" (privilege BINLOG MONITOR missing)",
+					 s->src->user, db);
+		goto out;
+	}
+	MYSQL_RES *res = mysql_store_result(my);
+	MYSQL_ROW row;
+	bool found = false;
+	char first[256] = "";
+	while (res && (row = mysql_fetch_row(res))) {
+		if (!first[0] && row[0])
+			snprintf(first, sizeof(first), "%s", row[0]);
+		if (row[0] && strcmp(row[0], start->file) == 0)
+			found = true;
+	}
+	if (res)
+		mysql_free_result(res);
+	if (!found) {
+		char detail[768];
+		snprintf(detail, sizeof(detail), "The stream must continue at %s:%llu, but the oldest binary log on the server is %s. "
+				 "Starting from the current position would lose every change in between.",
+				 start->file, (unsigned long long) start->pos, first[0] ? first : "(none)");
+		log_error_dh(detail, "Copy the tables again with migrate --database NAME --tables all (it records new watermarks), "
+					 "then start stream; raise binlog_expire_logs_seconds so this does not recur.",
+					 "binary log %s of database \"%s\" has been purged", start->file, db);
+		goto out;
+	}
+
+	/* a real replica registered with our id would be disconnected by us */
+	if (mysql_query(my, "SHOW SLAVE HOSTS") == 0) {
+		res = mysql_store_result(my);
+		while (res && (row = mysql_fetch_row(res))) {
+			if (row[0] && strtoul(row[0], NULL, 10) == server_id) {
+				log_error_dh(row[1] ? row[1] : NULL, "Set NAME_SERVER_ID to an id no other replica of this server uses.",
+							 "another replica with server id %u is connected to the MariaDB server of database \"%s\"",
+							 server_id, db);
+				mysql_free_result(res);
+				goto out;
+			}
+		}
+		if (res)
+			mysql_free_result(res);
+	} else
+		log_debug("SHOW SLAVE HOSTS not permitted (%s); server id clash not checked", mysql_error(my));
+	ok = true;
+out:
+	free(v);
+	return ok;
+}
+
+source *
+source_open(const config_source *src, uint32_t server_id, const binlogpos *start,
+			binlog_table_hook hook, void *ctx, bool *fatal)
+{
+	char errbuf[1024];
+	source *s = xcalloc(1, sizeof(source));
+	char *checksum = NULL;
+
+	*fatal = false;
+	s->src = src;
+	snprintf(s->file, sizeof(s->file), "%s", start->file);
+	s->my = maria_connect_timed(src, READ_TIMEOUT_S, errbuf, sizeof(errbuf));
+	if (!s->my) {
+		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+		goto fail;
+	}
+	if (!preflight(s, server_id, start, fatal))
+		goto fail;
+	*fatal = false;
+	if (!query_setting(s->my, "SELECT @@global.binlog_checksum", &checksum))
+		goto fail;
+	char set[256];
+	snprintf(set, sizeof(set), "SET @master_binlog_checksum = @@global.binlog_checksum, "
+			 "@mariadb_slave_capability = 4, @master_heartbeat_period = %llu", HEARTBEAT_NS);
+	if (!maria_exec(s->my, set, errbuf, sizeof(errbuf))) {
+		log_error("could not prepare the replication connection of database \"%s\": %s", src->name, errbuf);
+		goto fail;
+	}
+	s->dec = binlog_decoder_new(hook, ctx);
+	binlog_decoder_set_checksum(s->dec, checksum && strcasecmp(checksum, "NONE") != 0);
+	s->rpl = mariadb_rpl_init(s->my);
+	if (!s->rpl) {
+		log_error("could not start a replication handle for database \"%s\"", src->name);
+		goto fail;
+	}
+	char host[96];
+	snprintf(host, sizeof(host), "stream-%s", src->name);
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FILENAME, s->file, strlen(s->file));
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, (unsigned long) start->pos);
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, (unsigned int) server_id);
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FLAGS, (unsigned int) MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS);
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_HOST, host);
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_PORT, (uint32_t) 0);
+	if (mariadb_rpl_open(s->rpl) != 0) {
+		const char *e = mysql_error(s->my)[0] ? mysql_error(s->my) : mariadb_rpl_error(s->rpl);
+		unsigned err = mysql_errno(s->my);
+		if (err == 1227 || strstr(e, "REPLICATION SLAVE") || strstr(e, "denied")) {
+			*fatal = true;
+			log_error_dh(e, "GRANT REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
+						 "user \"%s\" may not read the binary log of database \"%s\" (privilege REPLICATION SLAVE missing)",
+						 src->user, src->name);
+		} else
+			log_error("could not start reading the binary log of database \"%s\" at %s:%llu: %s",
+					  src->name, s->file, (unsigned long long) start->pos, e);
+		goto fail;
+	}
+	free(checksum);
+	log_info("reading the binary log of database \"%s\" from %s:%llu as replica %u",
+			 src->name, s->file, (unsigned long long) start->pos, server_id);
+	return s;
+fail:
+	free(checksum);
+	source_close(s);
+	return NULL;
+}
+
+void
+source_close(source *s)
+{
+	if (!s)
+		return;
+	if (s->ev)
+		mariadb_free_rpl_event(s->ev);
+	if (s->rpl)
+		mariadb_rpl_close(s->rpl);
+	if (s->my)
+		mysql_close(s->my);
+	if (s->dec)
+		binlog_decoder_free(s->dec);
+	free(s);
+}
+
+bool
+source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal)
+{
+	char errbuf[1024];
+
+	*fatal = false;
+	MARIADB_RPL_EVENT *e = mariadb_rpl_fetch(s->rpl, s->ev);
+	if (!e) {
+		s->ev = NULL;   /* freed by the library on error */
+		const char *msg = mysql_error(s->my)[0] ? mysql_error(s->my) : mariadb_rpl_error(s->rpl);
+		unsigned err = mysql_errno(s->my);
+		if (err == 1236) {
+			/* ER_MASTER_FATAL_ERROR_READING_BINLOG: purged, or corrupt */
+			*fatal = true;
+			log_error_dh(msg, "If the binary log was purged, copy the tables again with migrate and restart stream.",
+						 "MariaDB of database \"%s\" cannot send its binary log from %s", s->src->name, s->file);
+		} else
+			log_error("lost the binary log stream of database \"%s\" at %s: %s", s->src->name, s->file,
+					  msg && msg[0] ? msg : "connection closed");
+		return false;
+	}
+	s->ev = e;
+	if (e->raw_data_size < e->raw_data_ofs) {
+		log_error("empty binlog packet from database \"%s\" in %s", s->src->name, s->file);
+		return false;
+	}
+	const uint8_t *raw = (const uint8_t *) e->raw_data + e->raw_data_ofs;
+	size_t len = e->raw_data_size - e->raw_data_ofs;
+	if (!binlog_decode(s->dec, raw, len, ev, errbuf, sizeof(errbuf))) {
+		uint64_t at = e->next_event_pos >= len ? e->next_event_pos - len : 0;
+		*fatal = true;
+		log_error_dh(errbuf, "This is a bug or a corrupt binary log; the stream stopped without applying the event.",
+					 "cannot decode the binlog event at %s:%llu of database \"%s\"", s->file, (unsigned long long) at,
+					 s->src->name);
+		return false;
+	}
+	snprintf(start->file, sizeof(start->file), "%s", s->file);
+	start->pos = ev->next_pos >= ev->size && ev->next_pos != 0 ? ev->next_pos - ev->size : 0;
+	start->gtid[0] = '\0';
+	if (ev->kind == BINLOG_EV_ROTATE)
+		snprintf(s->file, sizeof(s->file), "%s", ev->u.rotate.file);
+	return true;
+}

@@ -1,0 +1,133 @@
+#!/bin/sh
+# stream under faults and allowlist edits: kill -9 at random moments while
+# writes run (no loss, no duplicate), a table added while running joins at
+# its own watermark, a table removed stops being applied, an ALTER stops
+# only its table, MIXED format and a purged binlog are refused at start.
+. "$(dirname "$0")/lib.sh"
+
+# thousands of small source transactions: no fsync per commit in this test
+my "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
+at_exit 'my "SET GLOBAL innodb_flush_log_at_trx_commit = 1"'
+
+my "DROP DATABASE IF EXISTS it_sf; CREATE DATABASE it_sf; USE it_sf;
+CREATE TABLE a (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, s VARCHAR(20));
+CREATE TABLE log (n INT, s VARCHAR(20));
+CREATE TABLE extra (id INT NOT NULL PRIMARY KEY, v INT);
+CREATE TABLE alt (id INT NOT NULL PRIMARY KEY, v INT);
+INSERT INTO a SELECT seq, 0, 's' FROM seq_1_to_2000;
+INSERT INTO extra SELECT seq, seq FROM seq_1_to_500;
+INSERT INTO alt VALUES (1, 1);"
+write_env sf it_sf sf_sink
+allow sf a log alt
+run_migrate --database sf --tables all || fail "migrate failed"
+
+# --- kill -9 while a writer runs ------------------------------------------
+(
+	echo "USE it_sf;"
+	for i in $(seq 1 1500); do
+		echo "START TRANSACTION; UPDATE a SET v = v + 1 WHERE id = $((i % 2000 + 1)); INSERT INTO log VALUES ($i, 'x'); COMMIT;"
+		[ $((i % 100)) -eq 0 ] && echo "INSERT INTO log SELECT seq, 'bulk' FROM seq_1_to_300; DELETE FROM a WHERE id = $i;"
+	done
+) > "$T/writes.sql"
+my < "$T/writes.sql" > "$T/writer.out" 2>&1 &
+writer=$!
+for round in 1 2 3 4; do
+	start_stream --database sf
+	sleep "0.$((round * 2 + 3))"
+	kill -9 "$STREAM_PID" 2>/dev/null
+	wait "$STREAM_PID" 2>/dev/null
+done
+wait $writer || fail "writer failed: $(cat "$T/writer.out")"
+run_stream --database sf --stop-at "$(binlog_end)" || fail "stream after kill -9 failed"
+m=$(my "SELECT COUNT(*), SUM(v), SUM(id) FROM it_sf.a" | tr '\t' ' ')
+p=$(pg "SELECT count(*) || ' ' || sum(v) || ' ' || sum(id) FROM sf_sink.a")
+assert_eq "$m" "$p" "table a equals its source after kill -9"
+m=$(my "SELECT COUNT(*), SUM(n), COUNT(DISTINCT n, s) FROM it_sf.log" | tr '\t' ' ')
+p=$(pg "SELECT count(*) || ' ' || sum(n) || ' ' || count(DISTINCT (n, s)) FROM sf_sink.log")
+assert_eq "$m" "$p" "table without a key: no row lost or doubled after kill -9"
+
+# --- connections cut on both sides, binlog rotation, under load -------------
+start_stream --database sf
+cat "$T/writes.sql" "$T/writes.sql" | my > "$T/writer.out" 2>&1 &
+writer=$!
+sleep 0.5
+my "FLUSH BINARY LOGS"
+sleep 0.5
+my "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'" | while read -r id; do
+	my "KILL $id" 2>/dev/null
+done
+sleep 0.5
+pg_admin "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stream'" > /dev/null
+my "FLUSH BINARY LOGS"
+kill -0 $writer 2>/dev/null || echo "# note: the writer finished before the faults were injected" >&2
+wait $writer || fail "writer failed: $(cat "$T/writer.out")"
+end=$(binlog_end)
+wait_ckpt sf "$end" || fail "the stream did not catch up with $end after cut connections"
+m=$(my "SELECT COUNT(*), SUM(v), SUM(id) FROM it_sf.a" | tr '\t' ' ')
+p=$(pg "SELECT count(*) || ' ' || sum(v) || ' ' || sum(id) FROM sf_sink.a")
+assert_eq "$m" "$p" "table a equals its source after cut connections and rotation"
+m=$(my "SELECT COUNT(*), SUM(n) FROM it_sf.log" | tr '\t' ' ')
+p=$(pg "SELECT count(*) || ' ' || sum(n) FROM sf_sink.log")
+assert_eq "$m" "$p" "table without a key after cut connections and rotation"
+assert_contains "$T/stream.bg.log" "retrying in" "the stream reconnected"
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
+
+# --- allowlist edits while running ----------------------------------------
+start_stream --database sf
+sleep 1
+my "INSERT INTO it_sf.extra VALUES (501, 501); UPDATE it_sf.extra SET v = -1 WHERE id = 7"
+allow sf a alt extra            # log leaves, extra joins
+kill -HUP "$STREAM_PID"
+sleep 1
+my "INSERT INTO it_sf.extra VALUES (502, 502)"
+run_migrate --database sf --tables extra || fail "migrate of the added table failed"
+# writes after the new table's snapshot reach it through the running stream
+my "UPDATE it_sf.extra SET v = -2 WHERE id = 8; DELETE FROM it_sf.extra WHERE id = 9; INSERT INTO it_sf.log VALUES (-1, 'gone')"
+my "INSERT INTO it_sf.a VALUES (99999, 1, 'mark')"
+i=0
+while [ "$(pg "SELECT count(*) FROM sf_sink.a WHERE id = 99999")" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+m=$(my "SELECT COUNT(*), SUM(v) FROM it_sf.extra" | tr '\t' ' ')
+p=$(pg "SELECT count(*) || ' ' || sum(v) FROM sf_sink.extra")
+assert_eq "$m" "$p" "table added while running equals its source"
+assert_eq 0 "$(pg "SELECT count(*) FROM sf_sink.log WHERE n = -1")" "removed table no longer applied"
+assert_eq removed "$(pg "SELECT state FROM $CTL.tables WHERE source_db = 'sf' AND source_table = 'log'")" "removed table marked"
+
+# --- a streamed table copied again by migrate while writes go on -----------
+(
+	echo "USE it_sf;"
+	for i in $(seq 1 400); do
+		echo "UPDATE a SET v = v + 1 WHERE id = $((i * 3 + 1)); INSERT INTO a VALUES ($((200000 + i)), $i, 'r');"
+	done
+) | my > "$T/writer2.out" 2>&1 &
+writer=$!
+sleep 0.3
+run_migrate --database sf --tables a || fail "copying a streamed table again failed"
+wait $writer || fail "writer failed: $(cat "$T/writer2.out")"
+my "INSERT INTO it_sf.a VALUES (99998, 1, 'mark2')"
+i=0
+while [ "$(pg "SELECT count(*) FROM sf_sink.a WHERE id = 99998")" != 1 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+m=$(my "SELECT COUNT(*), SUM(v), SUM(id) FROM it_sf.a" | tr '\t' ' ')
+p=$(pg "SELECT count(*) || ' ' || sum(v) || ' ' || sum(id) FROM sf_sink.a")
+assert_eq "$m" "$p" "table copied again while streamed equals its source"
+
+# --- a schema change stops only its table ---------------------------------
+my "ALTER TABLE it_sf.alt ADD COLUMN w INT; INSERT INTO it_sf.alt VALUES (2, 2, 2); UPDATE it_sf.a SET s = 'after alter' WHERE id = 1777"
+i=0
+while [ "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" != "after alter" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+assert_eq "after alter" "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" "other tables stream on after an ALTER"
+pg "SELECT coalesce(stream_error, '') FROM $CTL.tables WHERE source_db = 'sf' AND source_table = 'alt'" > "$T/alt.err"
+assert_contains "$T/alt.err" "ALTER TABLE" "the stopped table says why"
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
+
+# --- refused at start: MIXED format, purged binlog --------------------------
+my "SET GLOBAL binlog_format = 'MIXED'"
+run_stream --database sf --stop-at "$(binlog_end)"
+rc=$?
+my "SET GLOBAL binlog_format = 'ROW'"
+[ $rc -ne 0 ] || fail "stream started with binlog_format MIXED"
+assert_contains "$T/stream.log" "binlog_format is MIXED" "MIXED refused"
+pg "UPDATE $CTL.tables SET applied_file = 'mariadb-bin.000000', applied_pos = 4, snapshot_file = 'mariadb-bin.000000', snapshot_pos = 4 WHERE source_db = 'sf' AND source_table = 'a'"
+run_stream --database sf --stop-at "$(binlog_end)" && fail "stream started from a purged binlog"
+assert_contains "$T/stream.log" "has been purged" "purged binlog named"
+exit 0
