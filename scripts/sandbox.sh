@@ -4,6 +4,9 @@
 #   sh scripts/sandbox.sh start DIR   start both servers under DIR (fresh, or
 #                                     restart a stopped sandbox in DIR)
 #   sh scripts/sandbox.sh stop DIR    stop them (no-op when not running)
+#   sh scripts/sandbox.sh restart-mariadb DIR, restart-pg DIR
+#                                     stop one server and start it again on
+#                                     the same port (data kept)
 #   sh scripts/sandbox.sh env DIR     print DIR/sandbox.env
 #
 # Both servers listen on free TCP ports on 127.0.0.1 only, plus a Unix socket
@@ -24,7 +27,7 @@ die() { echo "sandbox: $*" >&2; exit 1; }
 say() { echo "sandbox: $*" >&2; }
 
 usage() {
-	echo "usage: $0 start|stop|status|env DIR" >&2
+	echo "usage: $0 start|stop|status|env|restart-mariadb|restart-pg DIR" >&2
 	exit 2
 }
 
@@ -428,6 +431,23 @@ cmd_stop() {
 	return "$_rc"
 }
 
+# restart-mariadb / restart-pg: stop one server by its PID and start it again
+# on the port sandbox.env records (tests of stream under server restarts).
+cmd_restart() {
+	[ -f "$DIR/sandbox.env" ] || die "no sandbox in $DIR"
+	_port=$(sed -n "s/^$1_PORT='\(.*\)'$/\1/p" "$DIR/sandbox.env")
+	[ -n "$_port" ] || die "no $1_PORT in $DIR/sandbox.env"
+	if [ "$1" = MY ]; then
+		my_stop
+		my_start_on "$_port" || die "MariaDB did not start again on port $_port"
+		say "MariaDB restarted on 127.0.0.1:$_port (pid $(my_pid))"
+	else
+		pg_stop
+		pg_start_on "$_port" || die "PostgreSQL did not start again on port $_port"
+		say "PostgreSQL restarted on 127.0.0.1:$_port (pid $(pg_pid))"
+	fi
+}
+
 cmd_status() {
 	_mp=$(my_pid) || { echo "MariaDB of sandbox $DIR is not running"; return 1; }
 	_pp=$(pg_pid) || { echo "PostgreSQL of sandbox $DIR is not running"; return 1; }
@@ -458,6 +478,8 @@ PG_SOCKET_DIR="$PGDIR"
 
 case "$CMD" in
 start) cmd_start ;;
+restart-mariadb) cmd_restart MY ;;
+restart-pg) cmd_restart PG ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
 status) [ -d "$DIR" ] && cmd_status ;;

@@ -193,6 +193,15 @@ apply_table_init(apply *a, apply_table *t)
 		upsert_tail(&b, pt);
 		t->sql_upsert = xstrdup(b.data);
 		buf_reset(&b);
+		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._op = 0 AND ", pt->qtarget, t->stg);
+		match_cond(&b, pt, "t", "s", false);
+		t->sql_delete_simple = xstrdup(b.data);
+		buf_reset(&b);
+		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _op = 1", pt->qtarget, cols.data, cols.data,
+				   t->stg);
+		upsert_tail(&b, pt);
+		t->sql_upsert_simple = xstrdup(b.data);
+		buf_reset(&b);
 		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._seq = $1 AND s._op = 0 AND ", pt->qtarget, t->stg);
 		match_cond(&b, pt, "t", "s", false);
 		t->sql_delete_one = xstrdup(b.data);
@@ -229,6 +238,9 @@ apply_table_free(apply_table *t)
 	free(t->sql_upsert);
 	free(t->sql_delete_one);
 	free(t->sql_insert_one);
+	free(t->sql_delete_simple);
+	free(t->sql_upsert_simple);
+	free(t->keys);
 	buf_free(&t->copy);
 	plan_table_free(&t->pt);
 }
@@ -322,20 +334,121 @@ stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
 	return true;
 }
 
+/* batch_reset: forgets t's part of the batch */
+static void
+batch_reset(apply_table *t)
+{
+	buf_reset(&t->copy);
+	t->staged = 0;
+	t->has_old = false;
+	t->dup = false;
+	t->nkeys = 0;
+	if (t->keycap)
+		memset(t->keys, 0, t->keycap * sizeof(uint64_t));
+	t->n_ins = t->n_upd = t->n_del = 0;
+}
+
+/* key_hash: the key columns' values of an image (never 0) */
+static uint64_t
+key_hash(const apply_table *t, const binlog_value *img)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t k = 0; k < t->pt.nkey; k++) {
+		const binlog_value *v = &img[t->pt.key[k]];
+		size_t len = v->data ? v->len : (size_t) -1;
+		for (size_t i = 0; i < sizeof(len); i++)
+			h = (h ^ ((len >> (8 * i)) & 0xff)) * 1099511628211ULL;
+		for (size_t i = 0; v->data && i < v->len; i++)
+			h = (h ^ (unsigned char) v->data[i]) * 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+/* note_key: remembers a changed key; a repeat (or a hash collision, which
+ * only costs the DISTINCT ON) marks the batch as needing DISTINCT ON */
+static void
+note_key(apply_table *t, const binlog_value *img)
+{
+	if (t->dup)
+		return;
+	if (t->nkeys * 2 >= t->keycap) {
+		size_t cap = t->keycap ? t->keycap * 2 : 4096;
+		uint64_t *old = t->keys;
+		size_t oldcap = t->keycap;
+		t->keys = xcalloc(cap, sizeof(uint64_t));
+		t->keycap = cap;
+		t->nkeys = 0;
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i])
+				continue;
+			size_t j = old[i] & (cap - 1);
+			while (t->keys[j])
+				j = (j + 1) & (cap - 1);
+			t->keys[j] = old[i];
+			t->nkeys++;
+		}
+		free(old);
+	}
+	uint64_t h = key_hash(t, img);
+	size_t j = h & (t->keycap - 1);
+	while (t->keys[j]) {
+		if (t->keys[j] == h) {
+			t->dup = true;
+			return;
+		}
+		j = (j + 1) & (t->keycap - 1);
+	}
+	t->keys[j] = h;
+	t->nkeys++;
+}
+
+/* same_key: an update that leaves the key as it was */
+static bool
+same_key(const apply_table *t, const binlog_value *a, const binlog_value *b)
+{
+	for (size_t k = 0; k < t->pt.nkey; k++) {
+		const binlog_value *x = &a[t->pt.key[k]], *y = &b[t->pt.key[k]];
+		if (!x->data || !y->data || x->len != y->len || memcmp(x->data, y->data, x->len) != 0)
+			return false;
+	}
+	return true;
+}
+
 bool
 apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row)
 {
 	if (!begin(a))
 		return false;
 	a->seq++;
-	if (row->before && !stage_image(a, t, 0, row->before))
-		return false;
-	if (row->after && !stage_image(a, t, 1, row->after))
-		return false;
+	if (t->pt.nkey > 0) {
+		/* keyed: the after-image carries an update unless the key moves */
+		bool old = row->before && (!row->after || !same_key(t, row->before, row->after));
+		if (old) {
+			if (!stage_image(a, t, 0, row->before))
+				return false;
+			t->has_old = true;
+			if (row->after)
+				t->dup = true;  /* a key change: DISTINCT ON sorts it out */
+			note_key(t, row->before);
+		}
+		if (row->after) {
+			if (!stage_image(a, t, 1, row->after))
+				return false;
+			note_key(t, row->after);
+		}
+	} else {
+		if (row->before && !stage_image(a, t, 0, row->before))
+			return false;
+		if (row->after && !stage_image(a, t, 1, row->after))
+			return false;
+		if (row->before)
+			t->has_old = true;
+	}
 	switch (kind) {
 	case BINLOG_ROWS_INSERT: t->n_ins++; break;
-	case BINLOG_ROWS_UPDATE: t->n_upd++; t->has_old = true; break;
-	case BINLOG_ROWS_DELETE: t->n_del++; t->has_old = true; break;
+	case BINLOG_ROWS_UPDATE: t->n_upd++; break;
+	case BINLOG_ROWS_DELETE: t->n_del++; break;
 	}
 	t->staged++;
 	a->pending++;
@@ -425,8 +538,10 @@ apply_table_batch(apply *a, apply_table *t)
 		log_error("could not apply changes to table \"%s\": %s", t->pt.source, errbuf);
 		return false;
 	}
-	if ((!t->has_old || pg_exec(a->pg, t->sql_delete, errbuf, sizeof(errbuf))) &&
-		pg_exec(a->pg, t->sql_upsert, errbuf, sizeof(errbuf)))
+	const char *del = t->dup ? t->sql_delete : t->sql_delete_simple;
+	const char *ups = t->dup ? t->sql_upsert : t->sql_upsert_simple;
+	if ((!t->has_old || pg_exec(a->pg, del, errbuf, sizeof(errbuf))) &&
+		pg_exec(a->pg, ups, errbuf, sizeof(errbuf)))
 		return pg_exec(a->pg, "RELEASE SAVEPOINT batch_table", errbuf, sizeof(errbuf));
 	if (pg_is_disconnect(a->pg)) {
 		log_error("lost the sink connection while applying changes to \"%s\": %s", t->pt.source, errbuf);
@@ -459,8 +574,7 @@ apply_truncate(apply *a, apply_table *t)
 		log_error("could not truncate \"%s\": %s", t->pt.source, errbuf);
 		return false;
 	}
-	t->staged = 0;
-	t->has_old = false;
+	batch_reset(t);
 	a->pending++;   /* the batch holds a change to commit */
 	return true;
 }
@@ -533,10 +647,7 @@ check_tables(apply *a, apply_table *tables, size_t ntables, char *errbuf, size_t
 			log_notice("table \"%s\" is being copied again by migrate (or was stopped); the stream leaves it "
 					   "until it is ready, then continues from its new watermark", t->pt.source);
 			t->active = false;
-			t->staged = 0;
-			t->has_old = false;
-			t->n_ins = t->n_upd = t->n_del = 0;
-			buf_reset(&t->copy);
+			batch_reset(t);
 			a->tables_changed = true;
 		}
 	}
@@ -647,9 +758,7 @@ apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos
 		apply_table *t = &tables[i];
 		if (t->active && binlogpos_cmp(&t->applied, pos) < 0)
 			t->applied = *pos;
-		t->staged = 0;
-		t->has_old = false;
-		t->n_ins = t->n_upd = t->n_del = 0;
+		batch_reset(t);
 	}
 	return true;
 }
@@ -665,10 +774,7 @@ apply_rollback(apply *a, apply_table *tables, size_t ntables)
 	a->pending = 0;
 	for (size_t i = 0; i < ntables; i++) {
 		apply_table *t = &tables[i];
-		buf_reset(&t->copy);
-		t->staged = 0;
-		t->has_old = false;
-		t->n_ins = t->n_upd = t->n_del = 0;
+		batch_reset(t);
 		t->stg_created = false;   /* rolled back with the transaction, or a new session */
 	}
 }

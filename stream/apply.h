@@ -5,10 +5,13 @@
  * transactions. Row images are encoded through the type map into COPY text
  * and copied into a per-table staging table (a temporary table, emptied at
  * commit), so memory stays bounded whatever the size of a source
- * transaction: rows are flushed to the staging table every few MB. At commit
- * each table's changes are applied set-wise: the last image per key wins
- * (DISTINCT ON key ordered by source order), one DELETE for keys whose last
- * change removed them and one INSERT ... ON CONFLICT DO UPDATE for the rest.
+ * transaction: rows are flushed to the staging table every few MB. For a
+ * table with a key an update stages only its after-image unless it changes
+ * the key. At commit each table's changes are applied set-wise: one DELETE
+ * for keys whose last change removed them and one INSERT ... ON CONFLICT DO
+ * UPDATE for the rest; when a key was changed more than once in the batch
+ * (tracked by hash while staging) the last image per key is picked first
+ * (DISTINCT ON key ordered by source order).
  * If that trips a constraint (a unique index, say, that only the source
  * order keeps satisfied) the table's changes are rolled back to a savepoint
  * and applied again one source change at a time. Tables without a key are
@@ -56,7 +59,12 @@ typedef struct apply_table {
 	/* the current batch */
 	buf         copy;           /* COPY text rows not yet sent */
 	long long   staged;         /* rows in the staging table or copy */
-	bool        has_old;        /* an update or delete in the batch */
+	bool        has_old;        /* an old image (delete, key change) staged */
+	bool        dup;            /* a key changed twice, or changed key, in the batch */
+	uint64_t   *keys;           /* hashes of the keys the batch changed */
+	size_t      nkeys, keycap;
+	char       *sql_delete_simple;  /* when no key repeats: no DISTINCT ON */
+	char       *sql_upsert_simple;
 	long long   n_ins, n_upd, n_del;
 } apply_table;
 

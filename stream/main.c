@@ -711,7 +711,10 @@ stream_loop(run *r, const binlogpos *start)
 			reload_requested = 0;
 			log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
 			if (!load_tables(r)) {
-				end = END_FATAL;
+				/* a connection lost on the way is retried; anything else needs a person */
+				end = mysql_ping(r->meta) != 0 || pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+				if (end == END_RETRY)
+					reload_requested = 1;
 				break;
 			}
 			/* the decoder's table maps point at the old tables: start a new
@@ -1016,7 +1019,7 @@ main(int argc, char **argv)
 	}
 	r.postgis = PQntuples(res) > 0;
 	PQclear(res);
-	r.meta = maria_connect(&r.cfg.src, errbuf, sizeof(errbuf));
+	r.meta = maria_connect_timed(&r.cfg.src, 60, errbuf, sizeof(errbuf));
 	if (!r.meta) {
 		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
 		goto out;
@@ -1040,8 +1043,17 @@ main(int argc, char **argv)
 			for (size_t i = 0; r.a && i < r.ntables; i++)
 				r.tables[i].stg_created = false;
 		}
-		if (r.a)
+		if (r.meta && mysql_ping(r.meta) != 0) {
+			mysql_close(r.meta);
+			r.meta = NULL;
+		}
+		if (!r.meta && !(r.meta = maria_connect_timed(&r.cfg.src, 60, errbuf, sizeof(errbuf))))
+			log_error("%s", errbuf);
+		double began = now_s();
+		if (r.a && r.meta)
 			e = stream_loop(&r, &start);
+		if (now_s() - began > 10)
+			failures = 0;   /* it ran for a while: back off from the start again */
 		if (e == END_STOP) {
 			rc = EXIT_OK;
 			break;
@@ -1070,14 +1082,6 @@ main(int argc, char **argv)
 			if (r.a && pg_is_disconnect(apply_conn(r.a))) {
 				apply_close(r.a);
 				r.a = NULL;     /* reopened at the top, lock included */
-			}
-			if (mysql_ping(r.meta) != 0) {
-				mysql_close(r.meta);
-				r.meta = maria_connect(&r.cfg.src, errbuf, sizeof(errbuf));
-				if (!r.meta) {
-					log_error("%s", errbuf);
-					continue;
-				}
 			}
 		} else
 			failures = 0;

@@ -50,6 +50,9 @@ UPDATE k SET s = CONCAT(s, '-x'), ts = NULL, tm = '-838:59:59.99', y = 0, b = 0,
   WHERE id BETWEEN 100 AND 150;
 DELETE FROM k WHERE id BETWEEN 200 AND 260;
 INSERT INTO k (id, s, tx) VALUES (70000, 'tab\there', 'nul\\0x'), (70001, 'ünï', 'line\nbreak');
+UPDATE k SET n = n + 1 WHERE id = 300; UPDATE k SET n = n + 1, s = 'twice' WHERE id = 300;
+DELETE FROM k WHERE id = 301; INSERT INTO k (id, s) VALUES (301, 'again');
+INSERT INTO k (id, s) VALUES (80000, 'short-lived'); DELETE FROM k WHERE id = 80000;
 UPDATE nk SET b = 'uno' WHERE a = 1 LIMIT 1;
 DELETE FROM nk WHERE a = 2;
 INSERT INTO nk VALUES (3, 'three'), (3, 'three');
