@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define COPY_FLUSH_BYTES (4u << 20)
+#define KEYSET_MAX       (256u << 10)   /* keys tracked per table and batch: 4 MB of hashes */
 
 struct apply {
 	PGconn     *pg;
@@ -372,6 +373,10 @@ note_key(apply_table *t, const binlog_value *img)
 {
 	if (t->dup)
 		return;
+	if (t->nkeys >= KEYSET_MAX) {
+		t->dup = true;  /* a huge batch: DISTINCT ON, and memory stays bounded */
+		return;
+	}
 	if (t->nkeys * 2 >= t->keycap) {
 		size_t cap = t->keycap ? t->keycap * 2 : 4096;
 		uint64_t *old = t->keys;
