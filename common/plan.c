@@ -215,8 +215,10 @@ load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 		if (!c->generated && !c->auto_increment) {
 			bool unsupported = false;
 			buf dflt = BUF_INIT;
-			if (typemap_default(&c->tm, row[8], &dflt, &unsupported))
+			if (typemap_default(&c->tm, row[8], &dflt, &unsupported)) {
 				buf_printf(&create, " DEFAULT %s", dflt.data);
+				c->pg_default = xstrdup(dflt.data);
+			}
 			else if (unsupported) {
 				log_warning("default of column \"%s\".\"%s\" is not carried over: %s",
 							pt->source, c->name, row[8]);
@@ -904,6 +906,7 @@ plan_table_free(plan_table *pt)
 		free(c->name);
 		free(c->target);
 		free(c->column_type);
+		free(c->pg_default);
 		for (int f = 0; f < PLAN_FIX_KINDS; f++)
 			for (int s = 0; s < PLAN_FIX_SAMPLES; s++)
 				free(c->fix_samples[f][s]);

@@ -46,6 +46,7 @@ typedef struct plan_column {
 	long long   num_scale;      /* NUMERIC_SCALE, -1 if NULL */
 	long long   dt_precision;   /* DATETIME_PRECISION, -1 if NULL */
 	unsigned    collation_id;   /* of COLLATION_NAME; 0 for non-text columns */
+	char       *pg_default;     /* the DEFAULT expression carried over, or NULL */
 	unsigned long long fixes[PLAN_FIX_KINDS];          /* under plan_table.mu */
 	char       *fix_samples[PLAN_FIX_KINDS][PLAN_FIX_SAMPLES];
 } plan_column;

@@ -239,6 +239,7 @@ apply_table_free(apply_table *t)
 	free(t->sql_upsert);
 	free(t->sql_delete_one);
 	free(t->sql_insert_one);
+	free(t->ddl_pending);
 	free(t->sql_delete_simple);
 	free(t->sql_upsert_simple);
 	free(t->keys);
@@ -813,5 +814,39 @@ apply_set_table_error(apply *a, const char *table, const char *error)
 		return false;
 	}
 	PQclear(res);
+	return true;
+}
+
+bool
+apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np)
+{
+	char errbuf[2048];
+
+	if (!begin(a))
+		return false;
+	if (t->staged > 0 && !apply_table_batch(a, t))
+		return false;
+	buf_reset(&a->sql);
+	buf_puts(&a->sql, ddl);
+	if (t->stg_created)
+		buf_printf(&a->sql, "; DROP TABLE IF EXISTS %s", t->stg);
+	if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
+		log_error_dh(ddl, NULL, "could not change the target of \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	/* the table's description and statements follow the new schema */
+	binlogpos snapshot = t->snapshot, applied = t->applied;
+	long long n_ins = t->n_ins, n_upd = t->n_upd, n_del = t->n_del;
+	apply_table_free(t);    /* ddl_pending included: carried now */
+	memset(t, 0, sizeof(*t));
+	t->pt = *np;
+	t->snapshot = snapshot;
+	t->applied = applied;
+	t->active = true;
+	t->n_ins = n_ins;
+	t->n_upd = n_upd;
+	t->n_del = n_del;
+	apply_table_init(a, t);
+	a->pending++;   /* the change commits with the checkpoint past it */
 	return true;
 }

@@ -49,6 +49,7 @@ typedef struct apply_table {
 	binlogpos   snapshot;       /* migrate's watermark when the table was loaded */
 	binlogpos   applied;        /* effective watermark: changes before it are in */
 	bool        active;         /* changes are applied */
+	char       *ddl_pending;    /* an ALTER TABLE seen, not yet carried (owned) */
 	int         stg_no;         /* staging table number */
 	char       *stg;            /* its name, quoted */
 	bool        stg_created;    /* in this session */
@@ -87,6 +88,12 @@ bool apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row
 /* apply_truncate: applies a TRUNCATE of t in the current batch, after the
  * changes staged so far */
 bool apply_truncate(apply *a, apply_table *t);
+
+/* apply_schema_change: applies t's changes staged so far, then ddl (the
+ * PostgreSQL statements that follow a MariaDB ALTER TABLE) in the current
+ * batch, and makes np (the table as MariaDB describes it now; taken over)
+ * t's description. Commits with the checkpoint past the ALTER. */
+bool apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np);
 
 /* apply_rows_pending: rows staged in the current batch */
 long long apply_rows_pending(const apply *a);

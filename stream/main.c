@@ -270,14 +270,15 @@ free_labels(run *r)
 	r->nlabelsets = 0;
 }
 
+/* evolve_table: below, with the statement handling */
+static bool evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt);
+
 /* table_hook: the decoder asks which tables it should decode rows for */
 static bool
 table_hook(binlog_table *bt, void *ctx, char *errbuf, size_t errlen)
 {
 	run *r = ctx;
 
-	(void) errbuf;
-	(void) errlen;
 	bt->wanted = false;
 	bt->user = NULL;
 	if (strcmp(bt->db, r->cfg.src.schema) != 0)
@@ -287,6 +288,17 @@ table_hook(binlog_table *bt, void *ctx, char *errbuf, size_t errlen)
 		if (!t->active || strcmp(t->pt.source, bt->name) != 0)
 			continue;
 		bt->user = t;
+		if (t->ddl_pending) {
+			char *stmt = xstrdup(t->ddl_pending);
+			bool ok = evolve_table(r, t, stmt, bt);
+			free(stmt);
+			if (!ok) {
+				snprintf(errbuf, errlen, "could not carry a schema change of \"%s\" to PostgreSQL", bt->name);
+				return false;
+			}
+			if (!t->active)
+				return true;
+		}
 		if (bt->ncols != t->pt.ncols) {
 			/* a schema change the stream does not carry yet: the main loop
 			 * stops this table when it sees rows for it */
@@ -569,6 +581,147 @@ stop_table(run *r, apply_table *t, const char *why)
 	(void) apply_set_table_error(r->a, t->pt.source, why);
 }
 
+/* evolve_table: an ALTER TABLE of streamed table t. The table is read again
+ * from information_schema and compared with what the stream has, column by
+ * column (MariaDB names): columns gone are dropped, new ones added with
+ * their type from the type map and their default, a name changed at the
+ * same position with the same type is a rename. What cannot be carried
+ * exactly (a type change, a new NOT NULL column without a default whose
+ * existing rows MariaDB fills with implicit values, a changed key) stops
+ * the table with the statement as its error. Rows after the ALTER are
+ * checked against the new description by the table-map hook, so a
+ * description that does not match the binlog stops the table too.
+ * False only for a sink failure. */
+static bool
+evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
+{
+	plan_env env = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+	const config_table *allow = config_find_table(&r->cfg, t->pt.source);
+	plan_table *np = xcalloc(1, sizeof(plan_table));
+	buf ddl = BUF_INIT;
+	char why[1200] = "";
+	const plan_table *op = &t->pt;
+
+	if (!allow || !plan_table_load(r->meta, &env, allow, np)) {
+		snprintf(why, sizeof(why), "could not read the table again after: %.900s", stmt);
+		goto stop;
+	}
+	/* information_schema shows the table as it is now; the binlog's table
+	 * map shows it as the rows after the ALTER were written: they must agree
+	 * (else the stream is behind a later change it cannot reconstruct) */
+	bool agree = !bt || bt->ncols == np->ncols;
+	for (size_t i = 0; agree && bt && i < bt->ncols; i++)
+		agree = !bt->cols[i].name || strcmp(bt->cols[i].name, np->cols[i].name) == 0;
+	if (!agree) {
+		snprintf(why, sizeof(why), "the table changed again later; the stream cannot rebuild the schema at %.800s", stmt);
+		goto stop;
+	}
+	/* the key must stay what upserts match on */
+	bool same_key = np->nkey == op->nkey;
+	for (size_t k = 0; same_key && k < np->nkey; k++)
+		same_key = strcmp(np->cols[np->key[k]].name, op->cols[op->key[k]].name) == 0;
+	if (!same_key) {
+		snprintf(why, sizeof(why), "the key changed: %.900s", stmt);
+		goto stop;
+	}
+	bool renamed_pos = np->ncols == op->ncols;
+	for (size_t i = 0; renamed_pos && i < np->ncols; i++)
+		if (strcmp(np->cols[i].name, op->cols[i].name) != 0 &&
+			strcmp(np->cols[i].tm.pg_type, op->cols[i].tm.pg_type) != 0)
+			renamed_pos = false;
+	for (size_t i = 0; i < op->ncols; i++) {
+		const plan_column *oc = &op->cols[i];
+		const plan_column *nc = NULL;
+		for (size_t j = 0; j < np->ncols; j++)
+			if (strcmp(np->cols[j].name, oc->name) == 0)
+				nc = &np->cols[j];
+		if (!nc && renamed_pos) {
+			nc = &np->cols[i];
+			buf_printf(&ddl, "%sALTER TABLE %s RENAME COLUMN ", ddl.len ? "; " : "", op->qtarget);
+			ident_pg(&ddl, oc->target);
+			buf_puts(&ddl, " TO ");
+			ident_pg(&ddl, nc->target);
+			continue;
+		}
+		if (!nc) {
+			buf_printf(&ddl, "%sALTER TABLE %s DROP COLUMN ", ddl.len ? "; " : "", op->qtarget);
+			ident_pg(&ddl, oc->target);
+			continue;
+		}
+		if (strcmp(nc->tm.pg_type, oc->tm.pg_type) != 0 || nc->tm.kind != oc->tm.kind) {
+			snprintf(why, sizeof(why), "column \"%s\" changed type (%s -> %s), which the stream does not carry yet: %.700s",
+					 oc->name, oc->column_type, nc->column_type, stmt);
+			goto stop;
+		}
+		if (nc->nullable != oc->nullable) {
+			buf_printf(&ddl, "%sALTER TABLE %s ALTER COLUMN ", ddl.len ? "; " : "", op->qtarget);
+			ident_pg(&ddl, nc->target);
+			buf_puts(&ddl, nc->nullable ? " DROP NOT NULL" : " SET NOT NULL");
+		}
+	}
+	for (size_t j = 0; j < np->ncols; j++) {
+		const plan_column *nc = &np->cols[j];
+		bool known = renamed_pos;
+		for (size_t i = 0; !known && i < op->ncols; i++)
+			known = strcmp(op->cols[i].name, nc->name) == 0;
+		if (known)
+			continue;
+		if (!nc->nullable && !nc->pg_default) {
+			snprintf(why, sizeof(why), "new column \"%s\" is NOT NULL without a default (MariaDB fills existing rows "
+					 "with implicit values the stream cannot know): %.700s", nc->name, stmt);
+			goto stop;
+		}
+		buf_printf(&ddl, "%sALTER TABLE %s ADD COLUMN ", ddl.len ? "; " : "", op->qtarget);
+		ident_pg(&ddl, nc->target);
+		buf_printf(&ddl, " %s", nc->tm.pg_type);
+		if (nc->pg_default)
+			buf_printf(&ddl, " DEFAULT %s", nc->pg_default);
+		if (!nc->nullable)
+			buf_puts(&ddl, " NOT NULL");
+	}
+	if (ddl.len == 0) {
+		/* nothing PostgreSQL needs to know (an index, an engine, a comment) */
+		plan_table_free(np);
+		free(np);
+		buf_free(&ddl);
+		free(t->ddl_pending);
+		t->ddl_pending = NULL;
+		return true;
+	}
+	bool ok = apply_schema_change(r->a, t, ddl.data, np);
+	if (ok)
+		log_info("table \"%s\": schema change carried: %s", t->pt.source, ddl.data);
+	free(np);   /* its contents now belong to t */
+	buf_free(&ddl);
+	return ok;
+stop:
+	plan_table_free(np);
+	free(np);
+	buf_free(&ddl);
+	free(t->ddl_pending);
+	t->ddl_pending = NULL;
+	stop_table(r, t, why);
+	return true;
+}
+
+/* evolve_pending: carries the ALTERs noted for active tables; called when
+ * the source is idle (information_schema then shows the latest schema) */
+static bool
+evolve_pending(run *r)
+{
+	for (size_t i = 0; i < r->ntables; i++) {
+		apply_table *t = &r->tables[i];
+		if (t->active && t->ddl_pending) {
+			char *stmt = xstrdup(t->ddl_pending);
+			bool ok = evolve_table(r, t, stmt, NULL);
+			free(stmt);
+			if (!ok)
+				return false;
+		}
+	}
+	return true;
+}
+
 typedef enum query_action { Q_NONE, Q_COMMIT, Q_FATAL } query_action;
 
 /* handle_query: a QUERY event; TRUNCATE is applied, other DDL on a streamed
@@ -628,6 +781,19 @@ handle_query(run *r, const binlog_event *ev)
 			const char *q2 = word(q, w2, sizeof(w2));
 			if (strcmp(w2, "IF") == 0)
 				q = word(q2, w2, sizeof(w2));   /* past EXISTS */
+			/* ALTER TABLE of a streamed table: carried when it can be */
+			if (strcmp(w, "ALTER") == 0) {
+				if (q && qname(q, db, name, sizeof(db))) {
+					apply_table *t = streamed_table(r, qdb, db, name);
+					if (t) {
+						/* carried with the table's next table map (which shows
+						 * the columns as of then) or when the source is idle */
+						free(t->ddl_pending);
+						t->ddl_pending = xstrdup(sql);
+					}
+				}
+				return Q_COMMIT;
+			}
 			/* every table named in a list (DROP TABLE a, b; RENAME TABLE a TO b, c TO d) */
 			while (q && (q = qname(q, db, name, sizeof(db)))) {
 				apply_table *t = streamed_table(r, qdb, db, name);
@@ -813,6 +979,10 @@ stream_loop(run *r, const binlogpos *start)
 			}
 			break;
 		case BINLOG_EV_HEARTBEAT:
+			if (!in_trx && !evolve_pending(r)) {
+				end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+				goto out;
+			}
 			/* the source is idle: what is staged lands now, and the
 			 * checkpoint catches up with skipped transactions and rotations */
 			if (!in_trx && (apply_rows_pending(r->a) > 0 || binlogpos_cmp(&done, &committed) != 0)) {

@@ -111,13 +111,29 @@ m=$(my "SELECT COUNT(*), SUM(v), SUM(id) FROM it_sf.a" | tr '\t' ' ')
 p=$(pg "SELECT count(*) || ' ' || sum(v) || ' ' || sum(id) FROM sf_sink.a")
 assert_eq "$m" "$p" "table copied again while streamed equals its source"
 
-# --- a schema change stops only its table ---------------------------------
-my "ALTER TABLE it_sf.alt ADD COLUMN w INT; INSERT INTO it_sf.alt VALUES (2, 2, 2); UPDATE it_sf.a SET s = 'after alter' WHERE id = 1777"
+# --- schema changes: ADD, RENAME, DROP COLUMN carried; a type change stops
+# only its table -------------------------------------------------------------
+# step SQL MARK: runs SQL on the source, then waits until row MARK of table a
+# arrived (each ALTER is carried before the next one is written)
+step() {
+	my "USE it_sf; $1; INSERT INTO a VALUES ($2, 1, 'mark')"
+	_i=0
+	while [ "$(pg "SELECT count(*) FROM sf_sink.a WHERE id = $2")" != 1 ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+step "ALTER TABLE alt ADD COLUMN w INT DEFAULT 5; INSERT INTO alt VALUES (2, 2, 2)" 99990
+step "ALTER TABLE alt ADD COLUMN note VARCHAR(10) NOT NULL DEFAULT 'n/a'; INSERT INTO alt (id, v) VALUES (3, 3)" 99991
+step "ALTER TABLE alt RENAME COLUMN v TO v2; UPDATE alt SET v2 = 20 WHERE id = 2" 99992
+step "ALTER TABLE alt DROP COLUMN w, ADD INDEX ix_v2 (v2); INSERT INTO alt (id, v2, note) VALUES (4, 4, 'four')" 99993
+pg "SELECT id, v2, note FROM sf_sink.alt ORDER BY id" | tr '\n' ' ' > "$T/alt.rows"
+assert_eq "1|1|n/a 2|20|n/a 3|3|n/a 4|4|four " "$(cat "$T/alt.rows")" "ADD, RENAME and DROP COLUMN carried with the rows around them"
+assert_eq "id v2 note" "$(pg "SELECT string_agg(attname, ' ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'sf_sink.alt'::regclass AND attnum > 0 AND NOT attisdropped")" "target columns follow the source"
+my "ALTER TABLE it_sf.alt MODIFY v2 BIGINT; INSERT INTO it_sf.alt (id, v2) VALUES (5, 5); UPDATE it_sf.a SET s = 'after alter' WHERE id = 1777"
 i=0
 while [ "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" != "after alter" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-assert_eq "after alter" "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" "other tables stream on after an ALTER"
+assert_eq "after alter" "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" "other tables stream on after a type change"
 pg "SELECT coalesce(stream_error, '') FROM $CTL.tables WHERE source_db = 'sf' AND source_table = 'alt'" > "$T/alt.err"
-assert_contains "$T/alt.err" "ALTER TABLE" "the stopped table says why"
+assert_contains "$T/alt.err" "changed type" "the stopped table says why"
+assert_eq 0 "$(pg "SELECT count(*) FROM sf_sink.alt WHERE id = 5")" "nothing applied to the stopped table"
 kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
 
 # --- refused at start: MIXED format, purged binlog --------------------------
