@@ -949,3 +949,20 @@ config_free(config *cfg)
 	free(cfg->warnings);
 	memset(cfg, 0, sizeof(*cfg));
 }
+
+bool
+config_parse_count(const char *name, const char *arg, long long min, long long max,
+				   long long *out, char *errbuf, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < min || v > max) {
+		snprintf(errbuf, errlen, "invalid value \"%s\" for %s: expected an integer from %lld to %lld",
+				 arg, name, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}

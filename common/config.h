@@ -124,6 +124,12 @@ const char *config_override_for(const config_table *t, const char *column);
  * password (host, port, dbname); returns a heap string the caller frees. */
 char *config_sink_display(const char *sink_url);
 
+/* config_parse_count: a whole number in [min, max] for option or variable
+ * name (a command-line value or a NAME_* setting); false with errbuf naming
+ * it otherwise */
+bool config_parse_count(const char *name, const char *arg, long long min, long long max,
+						long long *out, char *errbuf, size_t errlen);
+
 void config_free(config *cfg);
 
 #endif

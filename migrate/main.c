@@ -97,20 +97,16 @@ usage(FILE *out)
 			"difference.\n");
 }
 
-/* parse_count: a positive integer option, range-checked */
+/* parse_count: a range-checked whole-number option, logged when bad */
 static bool
 parse_count(const char *opt, const char *arg, long long min, long long max, long long *out)
 {
-	char *end;
+	char errbuf[256];
 
-	errno = 0;
-	long long v = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || v < min || v > max) {
-		log_error("invalid value \"%s\" for %s: expected an integer from %lld to %lld", arg, opt, min, max);
-		return false;
-	}
-	*out = v;
-	return true;
+	if (config_parse_count(opt, arg, min, max, out, errbuf, sizeof(errbuf)))
+		return true;
+	log_error("%s", errbuf);
+	return false;
 }
 
 /* parse_options: argv -> opts; false on bad usage (already reported) */

@@ -115,20 +115,16 @@ usage(FILE *f)
 		"Exit status: 0 stopped on request or at --stop-at; 1 an error (logged); 2 bad usage or settings.\n");
 }
 
-/* parse_count: a decimal in [lo, hi], else an error naming the option */
+/* parse_count: a range-checked whole-number option, logged when bad */
 static bool
-parse_count(const char *opt, const char *s, long long lo, long long hi, long long *out)
+parse_count(const char *opt, const char *arg, long long min, long long max, long long *out)
 {
-	char *end;
+	char errbuf[256];
 
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		log_error("invalid value \"%s\" for %s: expected a number from %lld to %lld", s, opt, lo, hi);
-		return false;
-	}
-	*out = v;
-	return true;
+	if (config_parse_count(opt, arg, min, max, out, errbuf, sizeof(errbuf)))
+		return true;
+	log_error("%s", errbuf);
+	return false;
 }
 
 static bool

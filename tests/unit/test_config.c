@@ -929,6 +929,27 @@ START_TEST(test_sink_display)
 END_TEST
 
 /* config_suite: the configuration tests, for tests/unit/main.c */
+START_TEST(test_parse_count)
+{
+	char err[256];
+	long long v = -7;
+
+	ck_assert(config_parse_count("--batch-rows", "20000", 1, 10000000, &v, err, sizeof(err)));
+	ck_assert_int_eq(v, 20000);
+	ck_assert(config_parse_count("X_SERVER_ID", "4294967295", 1, 4294967295LL, &v, err, sizeof(err)));
+	ck_assert_int_eq(v, 4294967295LL);
+	v = -7;
+	ck_assert(!config_parse_count("--batch-rows", "0", 1, 10, &v, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "--batch-rows"));
+	ck_assert_ptr_nonnull(strstr(err, "from 1 to 10"));
+	ck_assert(!config_parse_count("--batch-rows", "11", 1, 10, &v, err, sizeof(err)));
+	ck_assert(!config_parse_count("--batch-rows", "5x", 1, 10, &v, err, sizeof(err)));
+	ck_assert(!config_parse_count("--batch-rows", "", 1, 10, &v, err, sizeof(err)));
+	ck_assert(!config_parse_count("--batch-rows", "99999999999999999999", 1, 10, &v, err, sizeof(err)));
+	ck_assert_int_eq(v, -7);   /* untouched on error */
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -962,6 +983,7 @@ config_suite(void)
 	tcase_add_test(tc, test_allowlist_missing);
 	tcase_add_test(tc, test_allowlist_reload_keeps_last_good);
 	tcase_add_test(tc, test_sink_display);
+	tcase_add_test(tc, test_parse_count);
 	suite_add_tcase(s, tc);
 	return s;
 }
