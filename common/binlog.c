@@ -1394,6 +1394,27 @@ civil_from_days(int64_t z, unsigned *y, unsigned *m, unsigned *d)
 	*y = (unsigned) (yoe + era * 400 + (*m <= 2));
 }
 
+/* put_clock_tail: ":MM:SS" plus fsp fraction digits (the part DATETIME,
+ * TIMESTAMP and TIME share); returns the bytes written (at most 13) */
+static size_t
+put_clock_tail(char *o, unsigned mi, unsigned s, uint32_t usec, unsigned fsp)
+{
+	size_t		n = 0;
+
+	o[n++] = ':';
+	put_digits(o + n, mi % 100, 2);
+	n += 2;
+	o[n++] = ':';
+	put_digits(o + n, s % 100, 2);
+	n += 2;
+	if (fsp > 0) {
+		o[n++] = '.';
+		put_digits(o + n, usec / pow10_9[6 - fsp], fsp);
+		n += fsp;
+	}
+	return n;
+}
+
 /* render_datetime: "YYYY-MM-DD", plus " HH:MM:SS" with time, plus fsp
  * fraction digits of usec */
 static void
@@ -1419,17 +1440,7 @@ render_datetime(arena *a, binlog_value *out, unsigned y, unsigned mo, unsigned d
 		o[n++] = ' ';
 		put_digits(o + n, h % 100, 2);
 		n += 2;
-		o[n++] = ':';
-		put_digits(o + n, mi % 100, 2);
-		n += 2;
-		o[n++] = ':';
-		put_digits(o + n, s % 100, 2);
-		n += 2;
-		if (fsp > 0) {
-			o[n++] = '.';
-			put_digits(o + n, usec / pow10_9[6 - fsp], fsp);
-			n += fsp;
-		}
+		n += put_clock_tail(o + n, mi, s, usec, fsp);
 	}
 	arena_trim(a, o, n);
 	out->data = o;
@@ -1450,17 +1461,7 @@ render_time(arena *a, binlog_value *out, bool neg, unsigned h, unsigned mi, unsi
 	if (h < 10)
 		o[n++] = '0';
 	n += put_u64(o + n, h);
-	o[n++] = ':';
-	put_digits(o + n, mi % 100, 2);
-	n += 2;
-	o[n++] = ':';
-	put_digits(o + n, s % 100, 2);
-	n += 2;
-	if (fsp > 0) {
-		o[n++] = '.';
-		put_digits(o + n, usec / pow10_9[6 - fsp], fsp);
-		n += fsp;
-	}
+	n += put_clock_tail(o + n, mi, s, usec, fsp);
 	arena_trim(a, o, n);
 	out->data = o;
 	out->len = n;
