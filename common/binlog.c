@@ -2488,3 +2488,34 @@ binlog_decode(binlog_decoder *d, const uint8_t *data, size_t len,
 		return fail(&dc, "unknown event type without the ignorable flag");
 	}
 }
+
+bool
+binlog_column_fits(const binlog_column *c, const char *column_type)
+{
+	char dt[24];
+	size_t n = 0;
+
+	while (n + 1 < sizeof(dt) && ((column_type[n] >= 'a' && column_type[n] <= 'z') || column_type[n] == '_' ||
+								  (column_type[n] >= '0' && column_type[n] <= '9'))) {
+		dt[n] = column_type[n];
+		n++;
+	}
+	dt[n] = '\0';
+	static const struct { const char *dt; uint8_t t1, t2; } map[] = {
+		{ "tinyint", T_TINY, T_TINY }, { "smallint", T_SHORT, T_SHORT }, { "mediumint", T_INT24, T_INT24 },
+		{ "int", T_LONG, T_LONG }, { "bigint", T_LONGLONG, T_LONGLONG },
+		{ "decimal", T_NEWDECIMAL, T_DECIMAL }, { "float", T_FLOAT, T_FLOAT }, { "double", T_DOUBLE, T_DOUBLE },
+		{ "bit", T_BIT, T_BIT }, { "char", T_STRING, T_STRING }, { "binary", T_STRING, T_STRING },
+		{ "varchar", T_VARCHAR, T_VAR_STRING }, { "varbinary", T_VARCHAR, T_VAR_STRING },
+		{ "tinytext", T_BLOB, T_TINY_BLOB }, { "text", T_BLOB, T_BLOB }, { "mediumtext", T_BLOB, T_MEDIUM_BLOB },
+		{ "longtext", T_BLOB, T_LONG_BLOB }, { "tinyblob", T_BLOB, T_TINY_BLOB }, { "blob", T_BLOB, T_BLOB },
+		{ "mediumblob", T_BLOB, T_MEDIUM_BLOB }, { "longblob", T_BLOB, T_LONG_BLOB }, { "json", T_BLOB, T_JSON },
+		{ "enum", T_ENUM, T_STRING }, { "set", T_SET, T_STRING },
+		{ "date", T_DATE, T_NEWDATE }, { "datetime", T_DATETIME2, T_DATETIME },
+		{ "timestamp", T_TIMESTAMP2, T_TIMESTAMP }, { "time", T_TIME2, T_TIME }, { "year", T_YEAR, T_YEAR },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(dt, map[i].dt) == 0)
+			return c->type == map[i].t1 || c->type == map[i].t2;
+	return true;    /* geometry, inet, uuid and others: not told apart here */
+}

@@ -234,4 +234,12 @@ bool binlog_decode(binlog_decoder *d, const uint8_t *data, size_t len,
 /* binlog_event_name: "WRITE_ROWS_EVENT_V1" etc. for a type code */
 const char *binlog_event_name(uint8_t type);
 
+/*
+ * binlog_column_fits: whether a column MariaDB describes with column_type
+ * (information_schema COLUMN_TYPE, e.g. "int(11) unsigned") is logged with
+ * c's type code: a coarse check that a table map and a description are of
+ * the same schema. True where it cannot tell (geometry, INET, UUID).
+ */
+bool binlog_column_fits(const binlog_column *c, const char *column_type);
+
 #endif

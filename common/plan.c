@@ -12,6 +12,8 @@
 #include "common/log.h"
 #include "common/maria.h"
 
+#include <jansson.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -68,6 +70,70 @@ query_rows(MYSQL *my, const char *sql, const char *what, const char *table)
 	return res;
 }
 
+/*
+ * A table's description is read from information_schema into JSON, one
+ * array of rows per query ({"tables": [[...]], "checks": ..., "columns": ...,
+ * "indexes": ...}; each value a string or null), and built from there. The
+ * stream records that JSON with its checkpoint and builds the table from it
+ * again after a restart: the schema as of the checkpoint, not as of now.
+ */
+typedef struct desc_ctx {
+	MYSQL      *my;             /* NULL when replaying */
+	json_t     *desc;
+	const char *table;
+} desc_ctx;
+
+#define DESC_MAX_FIELDS 16
+
+/* desc_rows: the rows of one query (borrowed from d->desc), or NULL (logged) */
+static json_t *
+desc_rows(desc_ctx *d, const char *key, const char *sql, const char *what)
+{
+	if (!d->my) {
+		json_t *a = json_object_get(d->desc, key);
+		if (!json_is_array(a)) {
+			log_error("the recorded description of table \"%s\" has no %s", d->table, what);
+			return NULL;
+		}
+		return a;
+	}
+	MYSQL_RES *res = query_rows(d->my, sql, what, d->table);
+	if (!res)
+		return NULL;
+	unsigned nf = mysql_num_fields(res);
+	json_t *a = json_array();
+	MYSQL_ROW row;
+	bool ok = nf <= DESC_MAX_FIELDS;
+	while (ok && (row = mysql_fetch_row(res))) {
+		json_t *r = json_array();
+		for (unsigned i = 0; ok && i < nf; i++) {
+			json_t *v = row[i] ? json_string(row[i]) : json_null();
+			ok = v && json_array_append_new(r, v) == 0;
+		}
+		json_array_append_new(a, r);
+	}
+	mysql_free_result(res);
+	if (!ok) {
+		log_error("could not read %s of table \"%s\" from MariaDB: a value is not valid UTF-8", what, d->table);
+		json_decref(a);
+		return NULL;
+	}
+	json_object_set_new(d->desc, key, a);
+	return a;
+}
+
+/* desc_row: row i of rows as C strings (NULL for SQL NULL) */
+static void
+desc_row(json_t *rows, size_t i, const char *row[DESC_MAX_FIELDS])
+{
+	json_t *r = json_array_get(rows, i);
+
+	for (size_t f = 0; f < DESC_MAX_FIELDS; f++) {
+		json_t *v = json_array_get(r, f);
+		row[f] = json_is_string(v) ? json_string_value(v) : NULL;
+	}
+}
+
 /* pg_index_name: "<table>_<suffix>", shortened with a hash to fit 63 bytes */
 static char *
 pg_index_name(const char *table, const char *suffix)
@@ -122,7 +188,7 @@ is_int_kind(const plan_column *c)
 
 /* load_columns: COLUMNS + CHECK_CONSTRAINTS -> pt->cols */
 static bool
-load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, const char *qt)
+load_columns(desc_ctx *d, const plan_env *env, plan_table *pt, const char *qs, const char *qt)
 {
 	const config *cfg = env->cfg;
 	buf sql = BUF_INIT;
@@ -132,15 +198,16 @@ load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 
 	buf_printf(&sql, "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
 			   "WHERE CONSTRAINT_SCHEMA = %s AND TABLE_NAME = %s", qs, qt);
-	MYSQL_RES *res = query_rows(my, sql.data, "check constraints", pt->source);
-	if (!res)
+	json_t *rows = desc_rows(d, "checks", sql.data, "check constraints");
+	if (!rows)
 		goto out;
-	MYSQL_ROW row;
-	json_checks = xcalloc(mysql_num_rows(res) + 1, sizeof(char *));
-	while ((row = mysql_fetch_row(res)))
+	const char *row[DESC_MAX_FIELDS];
+	json_checks = xcalloc(json_array_size(rows) + 1, sizeof(char *));
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		desc_row(rows, i, row);
 		if (row[0])
 			json_checks[njson++] = xstrdup(row[0]);
-	mysql_free_result(res);
+	}
 
 	buf_reset(&sql);
 	buf_printf(&sql, "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, "
@@ -149,15 +216,16 @@ load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 			   "(SELECT co.ID FROM information_schema.COLLATIONS co WHERE co.COLLATION_NAME = c.COLLATION_NAME) "
 			   "FROM information_schema.COLUMNS c "
 			   "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION", qs, qt);
-	res = query_rows(my, sql.data, "columns", pt->source);
-	if (!res)
+	rows = desc_rows(d, "columns", sql.data, "columns");
+	if (!rows)
 		goto out;
-	pt->ncols = mysql_num_rows(res);
+	pt->ncols = json_array_size(rows);
 	pt->cols = xcalloc(pt->ncols, sizeof(plan_column));
 	buf create = BUF_INIT, sel = BUF_INIT, cols = BUF_INIT;
 	buf_printf(&create, "%s (", pt->qtarget);
 	bool bad = false;
-	for (size_t i = 0; (row = mysql_fetch_row(res)); i++) {
+	for (size_t i = 0; i < pt->ncols; i++) {
+		desc_row(rows, i, row);
 		plan_column *c = &pt->cols[i];
 		typemap_source src = {
 			.name = row[0],
@@ -238,7 +306,6 @@ load_columns(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 			ident_my(&sel, c->name);
 		ident_pg(&cols, c->target);
 	}
-	mysql_free_result(res);
 	buf_puts(&create, "\n)");
 	pt->create_sql = create.data;
 	pt->select_list = sel.data;
@@ -374,7 +441,7 @@ render_index(plan_table *pt, const plan_env *env, const src_index *ix)
 
 /* load_indexes: STATISTICS -> index statements and the chunk key */
 static bool
-load_indexes(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, const char *qt)
+load_indexes(desc_ctx *d, const plan_env *env, plan_table *pt, const char *qs, const char *qt)
 {
 	buf sql = BUF_INIT;
 	src_index *ix = NULL;
@@ -383,12 +450,13 @@ load_indexes(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 	buf_printf(&sql, "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE "
 			   "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s "
 			   "ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX", qs, qt);
-	MYSQL_RES *res = query_rows(my, sql.data, "indexes", pt->source);
+	json_t *rows = desc_rows(d, "indexes", sql.data, "indexes");
 	buf_free(&sql);
-	if (!res)
+	if (!rows)
 		return false;
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res))) {
+	const char *row[DESC_MAX_FIELDS];
+	for (size_t r = 0; r < json_array_size(rows); r++) {
+		desc_row(rows, r, row);
 		if (!row[0] || !row[2])
 			continue;
 		if (nix == 0 || strcmp(ix[nix - 1].name, row[0]) != 0) {
@@ -409,7 +477,6 @@ load_indexes(MYSQL *my, const plan_env *env, plan_table *pt, const char *qs, con
 		cur->sub_part[cur->n] = parse_ll(row[3]);
 		cur->n++;
 	}
-	mysql_free_result(res);
 
 	/* chunk key: PRIMARY (sorted first), else a NOT NULL unprefixed UNIQUE */
 	for (size_t i = 0; i < nix && pt->nkey == 0; i++) {
@@ -472,8 +539,9 @@ render_sequences(plan_table *pt, const plan_env *env)
 	}
 }
 
-bool
-plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow, plan_table *pt)
+/* load_table: plan_table_load and plan_table_load_described */
+static bool
+load_table(desc_ctx *d, const plan_env *env, const config_table *allow, plan_table *pt)
 {
 	const config *cfg = env->cfg;
 	buf qs = BUF_INIT, qt = BUF_INIT, sql = BUF_INIT;
@@ -484,6 +552,7 @@ plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow, plan_
 	pt->allow = allow;
 	pt->source = xstrdup(allow->name);
 	pt->target = ident_target(allow->name, cfg->keep_case);
+	d->table = pt->source;
 	buf q = BUF_INIT;
 	ident_my(&q, cfg->src.schema);
 	buf_putc(&q, '.');
@@ -495,36 +564,36 @@ plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow, plan_
 	ident_pg(&p, pt->target);
 	pt->qtarget = p.data;
 
-	maria_escape_literal(my, &qs, cfg->src.schema, strlen(cfg->src.schema));
-	maria_escape_literal(my, &qt, allow->name, strlen(allow->name));
+	if (d->my) {
+		maria_escape_literal(d->my, &qs, cfg->src.schema, strlen(cfg->src.schema));
+		maria_escape_literal(d->my, &qt, allow->name, strlen(allow->name));
+	}
 	buf_printf(&sql, "SELECT TABLE_TYPE, TABLE_ROWS, AUTO_INCREMENT FROM information_schema.TABLES "
 			   "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s", qs.data, qt.data);
-	MYSQL_RES *res = query_rows(my, sql.data, "the definition", pt->source);
-	if (!res)
+	json_t *rows = desc_rows(d, "tables", sql.data, "the definition");
+	if (!rows)
 		goto out;
-	MYSQL_ROW row = mysql_fetch_row(res);
-	if (!row) {
+	const char *row[DESC_MAX_FIELDS];
+	desc_row(rows, 0, row);
+	if (json_array_size(rows) == 0) {
 		char detail[512], hint[256];
 		snprintf(detail, sizeof(detail), "It is listed in %s:%d for database \"%s\".",
 				 cfg->allow_path, allow->line, cfg->src.name);
 		snprintf(hint, sizeof(hint), "Check the name (case matters) or remove it from the allowlist.");
 		log_error_dh(detail, hint, "table \"%s\" does not exist in MariaDB schema \"%s\"",
 					 pt->source, cfg->src.schema);
-		mysql_free_result(res);
 		goto out;
 	}
 	if (!row[0] || strcmp(row[0], "BASE TABLE") != 0) {
 		log_error("\"%s\".\"%s\" is a %s, not a table; only base tables can be migrated",
 				  cfg->src.schema, pt->source, str_or(row[0], "?"));
-		mysql_free_result(res);
 		goto out;
 	}
 	pt->est_rows = parse_ll(row[1]);
 	pt->next_auto_increment = row[2] ? strtoull(row[2], NULL, 10) : 0;
-	mysql_free_result(res);
 
-	if (!load_columns(my, env, pt, qs.data, qt.data) ||
-		!load_indexes(my, env, pt, qs.data, qt.data))
+	if (!load_columns(d, env, pt, qs.data, qt.data) ||
+		!load_indexes(d, env, pt, qs.data, qt.data))
 		goto out;
 	render_sequences(pt, env);
 	pt->binary = env->copy_binary;
@@ -538,11 +607,41 @@ plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow, plan_
 			goto out;
 		}
 	}
-	ok = true;
+	pt->described = json_dumps(d->desc, JSON_COMPACT);
+	ok = pt->described != NULL;
 out:
 	buf_free(&qs);
 	buf_free(&qt);
 	buf_free(&sql);
+	return ok;
+}
+
+bool
+plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow, plan_table *pt)
+{
+	desc_ctx d = { .my = my, .desc = json_object() };
+	bool ok = load_table(&d, env, allow, pt);
+
+	json_decref(d.desc);
+	return ok;
+}
+
+bool
+plan_table_load_described(const char *described, const plan_env *env, const config_table *allow,
+						  plan_table *pt)
+{
+	json_error_t jerr;
+	desc_ctx d = { .my = NULL, .desc = json_loads(described, 0, &jerr) };
+
+	if (!json_is_object(d.desc)) {
+		memset(pt, 0, sizeof(*pt));
+		pthread_mutex_init(&pt->mu, NULL);
+		log_error("the recorded description of table \"%s\" is not valid: %s", allow->name, jerr.text);
+		json_decref(d.desc);
+		return false;
+	}
+	bool ok = load_table(&d, env, allow, pt);
+	json_decref(d.desc);
 	return ok;
 }
 
@@ -912,6 +1011,7 @@ plan_table_free(plan_table *pt)
 				free(c->fix_samples[f][s]);
 	}
 	free(pt->cols);
+	free(pt->described);
 	for (size_t i = 0; i < pt->nindex; i++) {
 		free(pt->index_sql[i]);
 		free(pt->index_desc[i]);

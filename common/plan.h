@@ -88,6 +88,8 @@ typedef struct plan_table {
 	unsigned long long next_auto_increment;  /* 0 if none */
 	char       *select_list;    /* `a`, ST_AsBinary(`g`), ... */
 	char       *copy_columns;   /* "a", "g", ... */
+	char       *described;      /* the information_schema rows it was built from, as JSON
+	                             * (plan_table_load_described builds it again) */
 	char       *create_sql;     /* what follows CREATE [UNLOGGED] TABLE: name (columns) */
 	size_t      nindex;
 	char      **index_sql;      /* primary key's unique index first */
@@ -133,6 +135,11 @@ typedef struct plan_env {
  */
 bool plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow,
 					 plan_table *pt);
+
+/* plan_table_load_described: the same from a recorded pt->described (no
+ * MariaDB connection): the table as it was when described */
+bool plan_table_load_described(const char *described, const plan_env *env,
+							   const config_table *allow, plan_table *pt);
 
 /* plan_table_chunk: fills pt->chunks (reads MIN/MAX or key boundaries) */
 bool plan_table_chunk(MYSQL *my, const plan_env *env, plan_table *pt);

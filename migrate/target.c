@@ -184,17 +184,17 @@ fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, t
 	key_names_array(pt, &key);
 	const char *params[] = {
 		pt->source, cfg->src.schema, cfg->src.sink_schema, pt->target,
-		pt->unlogged ? "unlogged" : "logged", pt->nkey ? key.data : NULL
+		pt->unlogged ? "unlogged" : "logged", pt->nkey ? key.data : NULL, pt->described
 	};
 	PGresult *res = control_query(pg, ctl,
 								  "INSERT INTO {ctl}.tables (source_db, source_table, source_schema, target_schema, target_table, "
-								  "state, load_mode, chunk_key, started_at) VALUES ($1, $2, $3, $4, $5, 'copying', $6, $7, now()) "
+								  "state, load_mode, chunk_key, stream_schema, started_at) VALUES ($1, $2, $3, $4, $5, 'copying', $6, $7, $8, now()) "
 								  "ON CONFLICT (source_db, source_table) DO UPDATE SET source_schema = $3, target_schema = $4, "
 								  "target_table = $5, state = 'copying', load_mode = $6, chunk_key = $7, rows_copied = 0, "
 								  "bytes_copied = 0, snapshot_file = NULL, snapshot_pos = NULL, snapshot_gtid = NULL, "
 								  "error = NULL, applied_file = NULL, applied_pos = NULL, stream_error = NULL, "
-								  "started_at = now(), finished_at = NULL, updated_at = now()",
-								  6, params, errbuf, sizeof(errbuf));
+								  "stream_schema = $8, ddl_pending = NULL, started_at = now(), finished_at = NULL, updated_at = now()",
+								  7, params, errbuf, sizeof(errbuf));
 	if (!res)
 		goto fail;
 	PQclear(res);

@@ -817,23 +817,80 @@ apply_set_table_error(apply *a, const char *table, const char *error)
 	return true;
 }
 
+/* set_table_fields: UPDATE of t's control row inside the batch; fields is
+ * "a = $3, b = $4" over params */
+static bool
+set_table_fields(apply *a, const apply_table *t, const char *fields, int nparams, const char **params)
+{
+	char errbuf[1024];
+	const char *all[4] = { t->pt.source };
+	buf sql = BUF_INIT;
+
+	for (int i = 0; i < nparams && i < 3; i++)
+		all[i + 1] = params[i];
+	buf_printf(&sql, "UPDATE {ctl}.tables SET %s, updated_at = now() WHERE source_db = $1 AND source_table = $2", fields);
+	PGresult *res = control_query(a->pg, a->ctl, sql.data, nparams + 1, all, errbuf, sizeof(errbuf));
+	buf_free(&sql);
+	if (!res) {
+		log_error("could not record the schema of table \"%s\": %s", t->pt.source, errbuf);
+		return false;
+	}
+	PQclear(res);
+	return true;
+}
+
 bool
-apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np)
+apply_record_schema(apply *a, const apply_table *t)
+{
+	const char *params[] = { t->pt.described };
+
+	return set_table_fields(a, t, "stream_schema = $3", 1, params);
+}
+
+bool
+apply_note_ddl(apply *a, apply_table *t)
+{
+	const char *params[] = { t->ddl_pending };
+
+	if (!begin(a) || !set_table_fields(a, t, "ddl_pending = $3", 1, params))
+		return false;
+	a->pending++;   /* recorded with the checkpoint past the ALTER */
+	return true;
+}
+
+apply_ddl_result
+apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np, char *why, size_t whylen)
 {
 	char errbuf[2048];
 
 	if (!begin(a))
-		return false;
+		return APPLY_DDL_FAILED;
 	if (t->staged > 0 && !apply_table_batch(a, t))
-		return false;
+		return APPLY_DDL_FAILED;
+	/* PostgreSQL may refuse a change (a type its cast cannot reach): the
+	 * table stops, the batch goes on */
+	if (!pg_exec(a->pg, "SAVEPOINT schema_change", errbuf, sizeof(errbuf))) {
+		log_error("could not change the target of \"%s\": %s", t->pt.source, errbuf);
+		return APPLY_DDL_FAILED;
+	}
 	buf_reset(&a->sql);
 	buf_puts(&a->sql, ddl);
 	if (t->stg_created)
 		buf_printf(&a->sql, "; DROP TABLE IF EXISTS %s", t->stg);
 	if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
-		log_error_dh(ddl, NULL, "could not change the target of \"%s\": %s", t->pt.source, errbuf);
-		return false;
+		if (pg_is_disconnect(a->pg))
+			return APPLY_DDL_FAILED;
+		snprintf(why, whylen, "PostgreSQL refused the change (%s): %s", ddl, errbuf);
+		char e2[512];
+		if (!pg_exec(a->pg, "ROLLBACK TO SAVEPOINT schema_change", e2, sizeof(e2))) {
+			log_error("could not roll back a refused schema change of \"%s\": %s", t->pt.source, e2);
+			return APPLY_DDL_FAILED;
+		}
+		return APPLY_DDL_REFUSED;
 	}
+	const char *params[] = { np->described };
+	if (!set_table_fields(a, t, "stream_schema = $3, ddl_pending = NULL", 1, params))
+		return APPLY_DDL_FAILED;
 	/* the table's description and statements follow the new schema */
 	binlogpos snapshot = t->snapshot, applied = t->applied;
 	long long n_ins = t->n_ins, n_upd = t->n_upd, n_del = t->n_del;
@@ -848,5 +905,5 @@ apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np)
 	t->n_del = n_del;
 	apply_table_init(a, t);
 	a->pending++;   /* the change commits with the checkpoint past it */
-	return true;
+	return APPLY_DDL_DONE;
 }

@@ -91,9 +91,22 @@ bool apply_truncate(apply *a, apply_table *t);
 
 /* apply_schema_change: applies t's changes staged so far, then ddl (the
  * PostgreSQL statements that follow a MariaDB ALTER TABLE) in the current
- * batch, and makes np (the table as MariaDB describes it now; taken over)
- * t's description. Commits with the checkpoint past the ALTER. */
-bool apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np);
+ * batch, and makes np (the table as MariaDB describes it now; taken over on
+ * APPLY_DDL_DONE) t's description, recorded in the control schema. Commits
+ * with the checkpoint past the ALTER. APPLY_DDL_REFUSED: PostgreSQL refused
+ * ddl (why says so), nothing changed, the batch goes on; APPLY_DDL_FAILED: a
+ * sink failure (logged). */
+typedef enum apply_ddl_result { APPLY_DDL_DONE, APPLY_DDL_REFUSED, APPLY_DDL_FAILED } apply_ddl_result;
+apply_ddl_result apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np,
+									 char *why, size_t whylen);
+
+/* apply_record_schema: records t's description (t->pt.described) as the
+ * schema the stream decodes it with (outside a batch: when first loaded) */
+bool apply_record_schema(apply *a, const apply_table *t);
+
+/* apply_note_ddl: records t->ddl_pending in the current batch, so that a
+ * restart before it is carried still carries it */
+bool apply_note_ddl(apply *a, apply_table *t);
 
 /* apply_rows_pending: rows staged in the current batch */
 long long apply_rows_pending(const apply *a);

@@ -266,8 +266,9 @@ free_labels(run *r)
 	r->nlabelsets = 0;
 }
 
-/* evolve_table: below, with the statement handling */
+/* evolve_table, map_matches: below, with the statement handling */
 static bool evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt);
+static bool map_matches(const binlog_table *bt, const plan_table *pt);
 
 /* table_hook: the decoder asks which tables it should decode rows for */
 static bool
@@ -295,16 +296,14 @@ table_hook(binlog_table *bt, void *ctx, char *errbuf, size_t errlen)
 			if (!t->active)
 				return true;
 		}
-		if (bt->ncols != t->pt.ncols) {
-			/* a schema change the stream does not carry yet: the main loop
+		if (!map_matches(bt, &t->pt)) {
+			/* a schema change the stream does not carry: the main loop
 			 * stops this table when it sees rows for it */
 			return true;
 		}
 		for (size_t c = 0; c < bt->ncols; c++) {
 			binlog_column *bc = &bt->cols[c];
 			const plan_column *pc = &t->pt.cols[c];
-			if (bc->name && strcmp(bc->name, pc->name) != 0)
-				return true;
 			if (!bc->has_signedness)
 				bc->is_unsigned = strstr(pc->column_type, "unsigned") != NULL;
 			/* what binlog_row_metadata NO_LOG or MINIMAL leaves out */
@@ -372,7 +371,8 @@ load_tables(run *r)
 		return false;
 	}
 	PGresult *res = control_query(apply_conn(r->a), &r->ctl,
-		"SELECT source_table, state, snapshot_file, snapshot_pos, applied_file, applied_pos, stream_error "
+		"SELECT source_table, state, snapshot_file, snapshot_pos, applied_file, applied_pos, stream_error, "
+		"stream_schema, ddl_pending "
 		"FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table", 0, NULL, errbuf, sizeof(errbuf));
 	if (!res) {
 		log_error("could not read the table states of database \"%s\": %s", cfg->src.name, errbuf);
@@ -409,10 +409,25 @@ load_tables(run *r)
 			continue;
 		}
 		apply_table *t = &r->tables[r->ntables];
-		if (!plan_table_load(r->meta, &env, allow, &t->pt)) {
+		/* the schema as of the stream's position for the table (recorded by
+		 * migrate and with each change carried); MariaDB's current one only
+		 * for a table copied by a migrate that did not record it */
+		bool recorded = !PQgetisnull(res, i, 7);
+		if (recorded ? !plan_table_load_described(PQgetvalue(res, i, 7), &env, allow, &t->pt)
+			: !plan_table_load(r->meta, &env, allow, &t->pt)) {
+			plan_table_free(&t->pt);
+			memset(t, 0, sizeof(*t));
 			ok = false;
 			continue;
 		}
+		if (!recorded && !apply_record_schema(r->a, t)) {
+			plan_table_free(&t->pt);
+			memset(t, 0, sizeof(*t));
+			ok = false;
+			continue;
+		}
+		if (!PQgetisnull(res, i, 8))
+			t->ddl_pending = xstrdup(PQgetvalue(res, i, 8));
 		snprintf(t->snapshot.file, sizeof(t->snapshot.file), "%s", PQgetvalue(res, i, 2));
 		t->snapshot.pos = strtoull(PQgetvalue(res, i, 3), NULL, 10);
 		t->applied = t->snapshot;
@@ -577,17 +592,83 @@ stop_table(run *r, apply_table *t, const char *why)
 	(void) apply_set_table_error(r->a, t->pt.source, why);
 }
 
+/* map_matches: whether a table map shows the table pt describes (same
+ * columns in the same order, names where the binlog has them, type codes) */
+static bool
+map_matches(const binlog_table *bt, const plan_table *pt)
+{
+	if (bt->ncols != pt->ncols)
+		return false;
+	for (size_t c = 0; c < bt->ncols; c++) {
+		if (bt->cols[c].name && strcmp(bt->cols[c].name, pt->cols[c].name) != 0)
+			return false;
+		if (!binlog_column_fits(&bt->cols[c], pt->cols[c].column_type))
+			return false;
+	}
+	return true;
+}
+
+/* has_words: whether stmt contains the keyword w (case-insensitive, whole) */
+static bool
+has_word(const char *stmt, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = stmt; (p = strcasestr(p, w)); p += n) {
+		bool start = p == stmt || !(isalnum((unsigned char) p[-1]) || p[-1] == '_');
+		bool end = !(isalnum((unsigned char) p[n]) || p[n] == '_');
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+/* retype_exact: whether PostgreSQL's cast of every value of oc gives what
+ * MariaDB's conversion to nc keeps (or fails, which stops the table);
+ * conversions between other kinds are not carried */
+static bool
+retype_exact(const plan_column *oc, const plan_column *nc)
+{
+	typemap_kind a = oc->tm.kind, b = nc->tm.kind;
+	bool to_label = strncmp(nc->column_type, "enum", 4) == 0 || strncmp(nc->column_type, "set", 3) == 0;
+
+	if ((a == TYPEMAP_INT || a == TYPEMAP_DECIMAL) && (b == TYPEMAP_INT || b == TYPEMAP_DECIMAL))
+		return true;    /* both round half away from zero; out of range fails */
+	if (a == TYPEMAP_INT && b == TYPEMAP_TEXT)
+		return !to_label;   /* MariaDB reads a number as an ENUM/SET index */
+	if (a == TYPEMAP_TEXT && b == TYPEMAP_TEXT)
+		return true;    /* length changes; a label list is text both sides */
+	if (a == TYPEMAP_BYTEA && b == TYPEMAP_BYTEA)
+		return true;
+	if (a == b && (a == TYPEMAP_DATETIME || a == TYPEMAP_TIMESTAMP || a == TYPEMAP_TIME))
+		return nc->dt_precision >= oc->dt_precision;   /* MariaDB truncates, PostgreSQL rounds */
+	return false;
+}
+
+/* default_is_constant: a carried DEFAULT that is the same value for every
+ * existing row, as MariaDB filled them (not now(), a sequence, ...) */
+static bool
+default_is_constant(const char *d)
+{
+	if (d[0] == '\'')
+		return strstr(d, "'::") == NULL || strchr(strstr(d, "'::"), '(') == NULL;
+	if (isdigit((unsigned char) d[0]) || d[0] == '-' || d[0] == '.')
+		return strspn(d, "0123456789.-+eE") == strlen(d);
+	return strcasecmp(d, "true") == 0 || strcasecmp(d, "false") == 0 ||
+		(strncasecmp(d, "B'", 2) == 0 && strchr(d + 2, '\'') && strchr(d + 2, '\'')[1] == '\0');
+}
+
 /* evolve_table: an ALTER TABLE of streamed table t. The table is read again
  * from information_schema and compared with what the stream has, column by
  * column (MariaDB names): columns gone are dropped, new ones added with
- * their type from the type map and their default, a name changed at the
- * same position with the same type is a rename. What cannot be carried
- * exactly (a type change, a new NOT NULL column without a default whose
- * existing rows MariaDB fills with implicit values, a changed key) stops
- * the table with the statement as its error. Rows after the ALTER are
- * checked against the new description by the table-map hook, so a
- * description that does not match the binlog stops the table too.
- * False only for a sink failure. */
+ * their type from the type map and their default, a column of a new name at
+ * the same position is a rename when the statement renames (CHANGE, RENAME
+ * COLUMN), a changed type is converted when PostgreSQL's cast gives what
+ * MariaDB's conversion kept (retype_exact). What cannot be carried exactly
+ * (other type changes, a new column whose existing rows MariaDB filled with
+ * values the stream cannot know, a changed key, a description that does not
+ * match the binlog's table map bt, a change PostgreSQL refuses) stops the
+ * table with the statement in its error. False only for a sink failure. */
 static bool
 evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 {
@@ -597,6 +678,7 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 	buf ddl = BUF_INIT;
 	char why[1200] = "";
 	const plan_table *op = &t->pt;
+	bool *matched = NULL;
 
 	if (!allow || !plan_table_load(r->meta, &env, allow, np)) {
 		snprintf(why, sizeof(why), "could not read the table again after: %.900s", stmt);
@@ -605,11 +687,9 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 	/* information_schema shows the table as it is now; the binlog's table
 	 * map shows it as the rows after the ALTER were written: they must agree
 	 * (else the stream is behind a later change it cannot reconstruct) */
-	bool agree = !bt || bt->ncols == np->ncols;
-	for (size_t i = 0; agree && bt && i < bt->ncols; i++)
-		agree = !bt->cols[i].name || strcmp(bt->cols[i].name, np->cols[i].name) == 0;
-	if (!agree) {
-		snprintf(why, sizeof(why), "the table changed again later; the stream cannot rebuild the schema at %.800s", stmt);
+	if (bt && !map_matches(bt, np)) {
+		snprintf(why, sizeof(why), "the table changed again later (MariaDB's description no longer matches the "
+				 "binary log where the stream is); the stream cannot rebuild the schema at %.700s", stmt);
 		goto stop;
 	}
 	/* the key must stay what upserts match on */
@@ -620,24 +700,30 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 		snprintf(why, sizeof(why), "the key changed: %.900s", stmt);
 		goto stop;
 	}
-	bool renamed_pos = np->ncols == op->ncols;
-	for (size_t i = 0; renamed_pos && i < np->ncols; i++)
-		if (strcmp(np->cols[i].name, op->cols[i].name) != 0 &&
-			strcmp(np->cols[i].tm.pg_type, op->cols[i].tm.pg_type) != 0)
-			renamed_pos = false;
+	bool renames = has_word(stmt, "CHANGE") || (has_word(stmt, "RENAME") && has_word(stmt, "COLUMN"));
+	matched = xcalloc(np->ncols + 1, sizeof(bool));
 	for (size_t i = 0; i < op->ncols; i++) {
 		const plan_column *oc = &op->cols[i];
 		const plan_column *nc = NULL;
-		for (size_t j = 0; j < np->ncols; j++)
-			if (strcmp(np->cols[j].name, oc->name) == 0)
+		for (size_t j = 0; j < np->ncols && !nc; j++)
+			if (strcmp(np->cols[j].name, oc->name) == 0) {
 				nc = &np->cols[j];
-		if (!nc && renamed_pos) {
-			nc = &np->cols[i];
-			buf_printf(&ddl, "%sALTER TABLE %s RENAME COLUMN ", ddl.len ? "; " : "", op->qtarget);
-			ident_pg(&ddl, oc->target);
-			buf_puts(&ddl, " TO ");
-			ident_pg(&ddl, nc->target);
-			continue;
+				matched[j] = true;
+			}
+		if (!nc && renames && i < np->ncols && !matched[i]) {
+			/* a new name at the same position, the old name gone */
+			bool new_name = true;
+			for (size_t k = 0; k < op->ncols; k++)
+				if (strcmp(op->cols[k].name, np->cols[i].name) == 0)
+					new_name = false;
+			if (new_name) {
+				nc = &np->cols[i];
+				matched[i] = true;
+				buf_printf(&ddl, "%sALTER TABLE %s RENAME COLUMN ", ddl.len ? "; " : "", op->qtarget);
+				ident_pg(&ddl, oc->target);
+				buf_puts(&ddl, " TO ");
+				ident_pg(&ddl, nc->target);
+			}
 		}
 		if (!nc) {
 			buf_printf(&ddl, "%sALTER TABLE %s DROP COLUMN ", ddl.len ? "; " : "", op->qtarget);
@@ -645,9 +731,17 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 			continue;
 		}
 		if (strcmp(nc->tm.pg_type, oc->tm.pg_type) != 0 || nc->tm.kind != oc->tm.kind) {
-			snprintf(why, sizeof(why), "column \"%s\" changed type (%s -> %s), which the stream does not carry yet: %.700s",
-					 oc->name, oc->column_type, nc->column_type, stmt);
-			goto stop;
+			if (!retype_exact(oc, nc)) {
+				snprintf(why, sizeof(why), "column \"%s\" changed type (%s -> %s), a conversion the stream does not "
+						 "carry (PostgreSQL's cast could differ from MariaDB's): %.600s",
+						 oc->name, oc->column_type, nc->column_type, stmt);
+				goto stop;
+			}
+			buf_printf(&ddl, "%sALTER TABLE %s ALTER COLUMN ", ddl.len ? "; " : "", op->qtarget);
+			ident_pg(&ddl, nc->target);
+			buf_printf(&ddl, " TYPE %s USING ", nc->tm.pg_type);
+			ident_pg(&ddl, nc->target);
+			buf_printf(&ddl, "::%s", nc->tm.pg_type);
 		}
 		if (nc->nullable != oc->nullable) {
 			buf_printf(&ddl, "%sALTER TABLE %s ALTER COLUMN ", ddl.len ? "; " : "", op->qtarget);
@@ -657,14 +751,17 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 	}
 	for (size_t j = 0; j < np->ncols; j++) {
 		const plan_column *nc = &np->cols[j];
-		bool known = renamed_pos;
-		for (size_t i = 0; !known && i < op->ncols; i++)
-			known = strcmp(op->cols[i].name, nc->name) == 0;
-		if (known)
+		if (matched[j])
 			continue;
 		if (!nc->nullable && !nc->pg_default) {
 			snprintf(why, sizeof(why), "new column \"%s\" is NOT NULL without a default (MariaDB fills existing rows "
 					 "with implicit values the stream cannot know): %.700s", nc->name, stmt);
+			goto stop;
+		}
+		if (nc->pg_default && !default_is_constant(nc->pg_default)) {
+			snprintf(why, sizeof(why), "new column \"%s\" has the default %s, which MariaDB computed for the existing "
+					 "rows when it changed the table; the stream cannot know those values: %.600s",
+					 nc->name, nc->pg_default, stmt);
 			goto stop;
 		}
 		buf_printf(&ddl, "%sALTER TABLE %s ADD COLUMN ", ddl.len ? "; " : "", op->qtarget);
@@ -675,22 +772,26 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 		if (!nc->nullable)
 			buf_puts(&ddl, " NOT NULL");
 	}
-	if (ddl.len == 0) {
-		/* nothing PostgreSQL needs to know (an index, an engine, a comment) */
+	free(matched);
+	matched = NULL;
+	if (ddl.len == 0)
+		buf_puts(&ddl, "SELECT 1");    /* nothing PostgreSQL needs to know; the new description is recorded */
+	apply_ddl_result res = apply_schema_change(r->a, t, ddl.data, np, why, sizeof(why));
+	if (res == APPLY_DDL_DONE) {
+		if (strcmp(ddl.data, "SELECT 1") != 0)
+			log_info("table \"%s\": schema change carried: %s", t->pt.source, ddl.data);
+		free(np);   /* its contents now belong to t */
+		buf_free(&ddl);
+		return true;
+	}
+	if (res == APPLY_DDL_FAILED) {
 		plan_table_free(np);
 		free(np);
 		buf_free(&ddl);
-		free(t->ddl_pending);
-		t->ddl_pending = NULL;
-		return true;
+		return false;
 	}
-	bool ok = apply_schema_change(r->a, t, ddl.data, np);
-	if (ok)
-		log_info("table \"%s\": schema change carried: %s", t->pt.source, ddl.data);
-	free(np);   /* its contents now belong to t */
-	buf_free(&ddl);
-	return ok;
 stop:
+	free(matched);
 	plan_table_free(np);
 	free(np);
 	buf_free(&ddl);
@@ -786,6 +887,8 @@ handle_query(run *r, const binlog_event *ev)
 						 * the columns as of then) or when the source is idle */
 						free(t->ddl_pending);
 						t->ddl_pending = xstrdup(sql);
+						if (!apply_note_ddl(r->a, t))
+							return Q_FATAL;
 					}
 				}
 				return Q_COMMIT;
