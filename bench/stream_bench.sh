@@ -1,8 +1,10 @@
 #!/bin/sh
 # Benchmark of bin/stream's catch-up against a native MariaDB replica (single
 # SQL thread) on the shared trading dataset and backlog (../shared/bench), in
-# one run on one sandbox, then (LAG=1) its apply lag and memory under a steady
-# write load. See bench/README.md.
+# one run on one sandbox, and against PostgreSQL applying the same backlog
+# itself (bench/backlog_pg.sql, PL/pgSQL on a copy of the migrated table: the
+# floor the sink's own executor sets), then (LAG=1) its apply lag and memory
+# under a steady write load. See bench/README.md.
 #
 #   sh bench/stream_bench.sh [ROWS]         (default 200000 deals, the reference size)
 #
@@ -14,7 +16,10 @@
 #   LAG_SAMPLE=S        sampling interval of the lag, seconds (default 0.1)
 #   REPLICA_FLUSH=N     the replica's innodb_flush_log_at_trx_commit (default 1, MariaDB's default)
 #   PROFILE=1           sample what stream's PostgreSQL session does during the catch-up
-#   NO_STREAM=1         measure the replica only (when bin/stream is not built)
+#   NATIVE=0            skip the PostgreSQL-native contenders (bench/backlog_pg.sql
+#                       run by PostgreSQL on copies of the migrated t_deal, one
+#                       COMMIT per 400 source transactions, then one per transaction)
+#   NO_STREAM=1         measure the replica (and the native contenders) only (when bin/stream is not built)
 #   STREAM=PATH         binary to measure (default bin/stream; `make` first)
 #   MIGRATE=PATH        binary that makes the initial copy (default bin/migrate)
 #   SHARED_BENCH=DIR    the shared inputs (default ../shared/bench of the repo)
@@ -32,12 +37,14 @@ LAG_WRITERS=${LAG_WRITERS:-2}
 LAG_PAUSE_MS=${LAG_PAUSE_MS:-10}
 LAG_SAMPLE=${LAG_SAMPLE:-0.1}
 NO_STREAM=${NO_STREAM:-0}
+NATIVE=${NATIVE:-1}
 PROFILE=${PROFILE:-0}
 REPLICA_FLUSH=${REPLICA_FLUSH:-1}
 SHARED=${SHARED_BENCH:-$REPO/../shared/bench}
 CTL=sync_control        # the control schema (CONTROL_SCHEMA of the .env below)
 PG_SCHEMA=trading       # where the tables land (SINK_SCHEMA of the .env below)
 REPLICA_SERVER_ID=2     # the source is 1; stream derives a high id from the database name
+NV_BATCH=400            # source transactions per COMMIT of the first native contender (about one stream batch of 20000 rows)
 
 die() { echo "stream_bench: $*" >&2; exit 1; }
 
@@ -52,6 +59,12 @@ for f in gen_trading.sql gen_trading_rows.sh backlog.sql; do
 	[ -r "$SHARED/$f" ] || die "shared benchmark input $SHARED/$f not found (set SHARED_BENCH)"
 done
 SHARED=$(cd "$SHARED" && pwd -P)
+# the n of backlog.sql's CALL make_backlog(n), which the native contenders repeat
+BL_CALLS=$(sed -n 's/^CALL make_backlog(\([0-9][0-9]*\)).*/\1/p' "$SHARED/backlog.sql" | head -n 1)
+if [ "$NATIVE" != 0 ]; then
+	[ -r "$REPO/bench/backlog_pg.sql" ] || die "$REPO/bench/backlog_pg.sql not found (or NATIVE=0)"
+	isnum "$BL_CALLS" || die "no 'CALL make_backlog(N);' line in $SHARED/backlog.sql (or NATIVE=0)"
+fi
 SRC_MIGRATE=${MIGRATE:-$REPO/bin/migrate}
 SRC_STREAM=${STREAM:-$REPO/bin/stream}
 [ -x "$SRC_MIGRATE" ] || die "$SRC_MIGRATE not built (run make)"
@@ -144,6 +157,7 @@ if [ "$NO_STREAM" != 1 ]; then
 	cp "$SRC_STREAM" "$W/stream"
 	STREAM_BIN="$W/stream"
 fi
+[ "$NATIVE" = 0 ] || cp "$REPO/bench/backlog_pg.sql" "$W/backlog_pg.sql"
 
 # Variables of the tools come from the bench's .env only (the environment wins).
 unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE LOG_LEVEL \
@@ -316,15 +330,20 @@ MY_FP_SQL="SELECT COUNT(*), SUM(qty), SUM(price), COUNT(amount), SUM(amount), CO
 	COUNT(attrs), SUM(active + 0), SUM(status = 'OPEN'), SUM(status = 'CLOSED'), SUM(id), SUM(UNIX_TIMESTAMP(updated_at))
 	FROM T_DEAL; SELECT COUNT(*) FROM T_CARRIER; SELECT COUNT(*) FROM T_EVENT_LOG;"
 my_fp() { "$@" xchange_trading -e "$MY_FP_SQL" | tr '\t\n' '| ' | sed 's/ $//'; }
+PG_FP_DEAL="COUNT(*), SUM(qty), SUM(price), COUNT(amount), SUM(amount), COUNT(notes), SUM(octet_length(notes)),
+	COUNT(attrs), SUM(CASE WHEN active::text IN ('1', 'true') THEN 1 ELSE 0 END),
+	SUM(CASE WHEN status::text = 'OPEN' THEN 1 ELSE 0 END), SUM(CASE WHEN status::text = 'CLOSED' THEN 1 ELSE 0 END),
+	SUM(id)"
 pg_fp() {
 	pg_super -d "$PG_DB" -c "SET search_path = $PG_SCHEMA" -c "
-		SELECT COUNT(*), SUM(qty), SUM(price), COUNT(amount), SUM(amount), COUNT(notes), SUM(octet_length(notes)),
-		       COUNT(attrs), SUM(CASE WHEN active::text IN ('1', 'true') THEN 1 ELSE 0 END),
-		       SUM(CASE WHEN status::text = 'OPEN' THEN 1 ELSE 0 END), SUM(CASE WHEN status::text = 'CLOSED' THEN 1 ELSE 0 END),
-		       SUM(id), SUM(extract(epoch FROM updated_at)::bigint)
-		FROM t_deal;
+		SELECT $PG_FP_DEAL, SUM(extract(epoch FROM updated_at)::bigint) FROM t_deal;
 		SELECT COUNT(*) FROM t_carrier; SELECT COUNT(*) FROM t_event_log;" 2>&1 | tr '\n' ' ' | sed 's/ $//'
 }
+# native_fp SCHEMA: the fingerprint of SCHEMA.t_deal without updated_at (the
+# native contenders write now() where the source wrote its own clock)
+native_fp() { pg_super -d "$PG_DB" -c "SELECT $PG_FP_DEAL FROM $1.t_deal" 2>&1 | tr '\n' ' ' | sed 's/ $//'; }
+# fp_no_time FP: a source fingerprint (my_fp) cut to native_fp's fields
+fp_no_time() { echo "${1%% *}" | cut -d'|' -f1-12; }
 FP_FIELDS="count|sum(qty)|sum(price)|count(amount)|sum(amount)|count(notes)|sum(length(notes))|count(attrs)|active|open|closed|sum(id)|sum(epoch(updated_at)) carriers log"
 
 # --- machine facts -----------------------------------------------------------------
@@ -380,6 +399,30 @@ keep_log "$WD/migrate.log" migrate.log
 [ "$rc" -eq 0 ] || { tail -n 20 "$WD/migrate.log" | mask | tee -a "$LOG"; die "migrate exited $rc"; }
 say "  migrate: $(elapsed "$t0" "$(now)") s; source binlog at $(master_pos)"
 
+# The native contenders' tables: copies of the migrated t_deal as it is now
+# (the backlog is not written yet), one per contender, each in its own schema
+# with its own make_backlog procedure (bench/backlog_pg.sql). LIKE ... INCLUDING
+# ALL copies the columns, defaults, constraints and indexes; REINDEX rebuilds
+# the indexes in one pass, as migrate builds them after its COPY.
+NV_SCHEMAS=""
+if [ "$NATIVE" != 0 ]; then
+	t0=$(now)
+	for ns in native1 native2; do
+		pg_super -d "$PG_DB" -c "DROP SCHEMA IF EXISTS $ns CASCADE" -c "CREATE SCHEMA $ns" \
+			-c "CREATE TABLE $ns.t_deal (LIKE $PG_SCHEMA.t_deal INCLUDING ALL)" \
+			-c "INSERT INTO $ns.t_deal SELECT * FROM $PG_SCHEMA.t_deal ORDER BY id" \
+			-c "REINDEX TABLE $ns.t_deal" -c "VACUUM ANALYZE $ns.t_deal" >>"$LOG" 2>&1 ||
+			die "could not copy $PG_SCHEMA.t_deal to $ns.t_deal (see $LOG)"
+		NV_SCHEMAS="$NV_SCHEMAS $ns"
+		pg_super -d "$PG_DB" -v schema="$ns" -f "$W/backlog_pg.sql" >>"$LOG" 2>&1 ||
+			die "bench/backlog_pg.sql failed for schema $ns (see $LOG)"
+		ni=$(pg_super -d "$PG_DB" -c "SELECT count(*) FROM pg_index WHERE indrelid = '$ns.t_deal'::regclass")
+		ti=$(pg_super -d "$PG_DB" -c "SELECT count(*) FROM pg_index WHERE indrelid = '$PG_SCHEMA.t_deal'::regclass")
+		[ "$ni" = "$ti" ] || die "$ns.t_deal has $ni indexes, $PG_SCHEMA.t_deal $ti"
+	done
+	say "native: copies of $PG_SCHEMA.t_deal in$NV_SCHEMAS ($ni indexes each, $(pg_super -d "$PG_DB" -c "SELECT pg_size_pretty(pg_total_relation_size('native1.t_deal'))") each) made in $(elapsed "$t0" "$(now)") s"
+fi
+
 # --- 2. the replica, seeded as of the position after migrate ------------------------------
 
 replica_start
@@ -402,11 +445,14 @@ REP_FP0=$(my_fp rep_root)
 # --- 3. the backlog, written while neither stream nor the replica apply ---------------------
 
 BL_START=$(master_pos)
+# T_DEAL's AUTO_INCREMENT counter: the first id the backlog's inserts get
+FIRST_ID=$(my_root -e "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'xchange_trading' AND TABLE_NAME = 'T_DEAL'")
+isnum "$FIRST_ID" || die "could not read T_DEAL's AUTO_INCREMENT (got '$FIRST_ID')"
 SEQ0=$(my_root -e "SELECT @@gtid_binlog_pos")
 SEQ0=${SEQ0##*-}
 isnum "$SEQ0" || SEQ0=0
 H0=$(handler_rows)
-say "- backlog.sql on the source from $BL_START (load $(loadavg))"
+say "- backlog.sql on the source from $BL_START, T_DEAL's AUTO_INCREMENT $FIRST_ID (load $(loadavg))"
 t0=$(now)
 my_root xchange_trading <"$SHARED/backlog.sql" >>"$LOG" 2>&1 || die "backlog.sql failed (see $LOG)"
 BL_SECS=$(elapsed "$t0" "$(now)")
@@ -542,17 +588,89 @@ EOF
 	(cd "$WD" && "$STREAM_BIN" --env "$WD/.env" --database trading --status) 2>&1 | mask | sed 's/^/    /' | tee -a "$LOG" || true
 fi
 
+# --- 6. PostgreSQL applying the backlog itself ----------------------------------------------
+#
+# The same statements per source transaction as backlog.sql, run by PostgreSQL
+# in PL/pgSQL on a copy of the migrated t_deal: no network, no row parsing, no
+# decoding. What the sink's executor needs for the changes at all.
+
+# native_run SCHEMA PER_COMMIT: CALL SCHEMA.make_backlog(n, PER_COMMIT, FIRST_ID)
+# under /usr/bin/time (wall seconds, as for stream); sets NV_SECS, NV_RATE,
+# NV_PG_CPU, NV_CHECK; drops SCHEMA afterwards (no autovacuum of it during
+# the next contender)
+native_run() {
+	settle
+	say "- PostgreSQL native: CALL $1.make_backlog($BL_CALLS, $2, $FIRST_ID), a COMMIT per $2 source transaction(s) (load $(loadavg))"
+	c_pg0=$(cpu_of "$PG_PID")
+	rc=0
+	PGOPTIONS='-c client_min_messages=warning' /usr/bin/time -f '%e' -o "$WD/$1.time" \
+		psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" \
+		-c "CALL $1.make_backlog($BL_CALLS, $2, $FIRST_ID)" >"$WD/$1.log" 2>&1 &
+	NV_PID=$!
+	_bg=$BG_PIDS
+	BG_PIDS="$BG_PIDS $NV_PID"     # waited for in the background, so that a signal ends the run at once
+	wait "$NV_PID" || rc=$?
+	BG_PIDS=$_bg
+	sleep 1     # the postmaster reaps the backend (its CPU moves to the postmaster's cutime)
+	NV_PG_CPU=$(cpu_diff "$c_pg0" "$(cpu_of "$PG_PID")")
+	keep_log "$WD/$1.log" "$1.log"
+	NV_SECS=$(tail -n 1 "$WD/$1.time" | awk '{ printf "%.2f", $1 }')
+	if [ "$rc" -ne 0 ]; then
+		NV_SECS=FAIL
+		NV_CHECK="psql exited $rc"
+		say "  psql EXITED $rc:"
+		tail -n 20 "$WD/$1.log" | sed 's/^/    /' | tee -a "$LOG"
+	else
+		NV_FP=$(native_fp "$1")
+		NV_CHECK=ok
+		[ "$NV_FP" = "$(fp_no_time "$SRC_FP")" ] || NV_CHECK="WRONG DATA: $NV_FP (source $(fp_no_time "$SRC_FP"))"
+	fi
+	[ "$NV_CHECK" = ok ] || FAILS=$((FAILS + 1))
+	NV_RATE=$(rate "$N" "$NV_SECS")
+	say "  native: $NV_SECS s wall, $NV_RATE row changes/s; CPU: PostgreSQL $NV_PG_CPU s; check (t_deal but updated_at): $NV_CHECK"
+	say "  PostgreSQL's $1.t_deal after it (counters include the copy): $(pg_super -d "$PG_DB" -c "SELECT 'ins ' || n_tup_ins || ', upd ' || n_tup_upd || ' (HOT ' || n_tup_hot_upd || '), del ' || n_tup_del || ', autovacuum ' || autovacuum_count || ', autoanalyze ' || autoanalyze_count || ', size ' || pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables WHERE schemaname = '$1' AND relname = 't_deal'" 2>&1)"
+	pg_super -d "$PG_DB" -c "DROP SCHEMA $1 CASCADE" >>"$LOG" 2>&1 || say "  (could not drop schema $1)"
+}
+
+NV1_SECS=- NV1_RATE=- NV1_PG_CPU=- NV1_CHECK="not run"
+NV2_SECS=- NV2_RATE=- NV2_PG_CPU=- NV2_CHECK="not run"
+if [ "$NATIVE" != 0 ]; then
+	# stream left trading.t_deal with an autovacuum debt that stream itself did
+	# not have to compete with: no autovacuum of it during these contenders
+	# (reset afterwards, as migrate leaves it); a running one is waited for
+	pg_super -d "$PG_DB" -c "ALTER TABLE $PG_SCHEMA.t_deal SET (autovacuum_enabled = off)"
+	i=0
+	while [ "$(pg_super -d "$PG_DB" -c "SELECT (SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = '$PG_SCHEMA.t_deal'::regclass)
+		+ (SELECT count(*) FROM pg_stat_progress_analyze WHERE relid = '$PG_SCHEMA.t_deal'::regclass)")" != 0 ]; do
+		[ "$i" = 0 ] && say "- waiting for the autovacuum of $PG_SCHEMA.t_deal to finish"
+		[ "$i" -ge 3000 ] && { say "  (still running after 300 s)"; break; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	native_run native1 "$NV_BATCH"
+	NV1_SECS=$NV_SECS NV1_RATE=$NV_RATE NV1_PG_CPU=$NV_PG_CPU NV1_CHECK=$NV_CHECK
+	native_run native2 1
+	NV2_SECS=$NV_SECS NV2_RATE=$NV_RATE NV2_PG_CPU=$NV_PG_CPU NV2_CHECK=$NV_CHECK
+	pg_super -d "$PG_DB" -c "ALTER TABLE $PG_SCHEMA.t_deal RESET (autovacuum_enabled)"
+fi
+
 note ""
 note "## catch-up of the backlog: $N row changes ($BL_INS ins, $BL_UPD upd, $BL_DEL del) in $NTRX transactions, $(awk -v b="$BL_BYTES" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of binlog ($BL_START .. $END_POS)"
 note "(the source wrote it in $BL_SECS s, one session; the contenders ran one after the other, each after a CHECKPOINT, a flush of InnoDB's dirty pages and sync)"
-note "$(printf '%-44s %8s %10s %8s  %-36s %s' contender seconds 'changes/s' 'RSS MiB' 'CPU seconds' check)"
-note "$(printf '%-44s %8s %10s %8s  %-36s %s' "MariaDB replica (1 SQL thread, trx_commit=$REPLICA_FLUSH)" "$REP_SECS" "$REP_RATE" - "replica $REP_CPU" "$REP_CHECK")"
-note "$(printf '%-44s %8s %10s %8s  %-36s %s' 'stream --stop-at' "$ST_SECS" "$ST_RATE" "$(mib "$ST_RSS")" "stream $ST_CPU, pg $ST_PG_CPU, source $ST_SRC_CPU" "$ST_CHECK")"
+row() { printf '%-46s %8s %10s %8s  %-36s %s' "$@"; }
+note "$(row contender seconds 'changes/s' 'RSS MiB' 'CPU seconds' check)"
+note "$(row "MariaDB replica (1 SQL thread, trx_commit=$REPLICA_FLUSH)" "$REP_SECS" "$REP_RATE" - "replica $REP_CPU" "$REP_CHECK")"
+note "$(row 'stream --stop-at' "$ST_SECS" "$ST_RATE" "$(mib "$ST_RSS")" "stream $ST_CPU, pg $ST_PG_CPU, source $ST_SRC_CPU" "$ST_CHECK")"
+if [ "$NATIVE" != 0 ]; then
+	note "$(row "PostgreSQL native (PL/pgSQL, commit/$NV_BATCH trx)" "$NV1_SECS" "$NV1_RATE" - "pg $NV1_PG_CPU" "$NV1_CHECK")"
+	note "$(row 'PostgreSQL native (PL/pgSQL, commit/1 trx)' "$NV2_SECS" "$NV2_RATE" - "pg $NV2_PG_CPU" "$NV2_CHECK")"
+fi
 RATIO=$(ratio "$ST_RATE" "$REP_RATE")
 note "stream rate / replica rate: $RATIO (target >= 2: $(awk -v r="$RATIO" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= 2 ? "met" : "NOT MET"); else print "no figure" }'))"
+[ "$NATIVE" = 0 ] || note "stream rate / PostgreSQL-native rate (commit per $NV_BATCH): $(ratio "$ST_RATE" "$NV1_RATE")"
 [ -z "$ST_COUNTS" ] || note "stream's T_DEAL counters (ins upd del): $ST_COUNTS; in the binlog: $BL_INS $BL_UPD $BL_DEL"
 
-# --- 6. steady load: apply lag and memory ----------------------------------------------------
+# --- 7. steady load: apply lag and memory ----------------------------------------------------
 
 if [ "$LAG" != 0 ] && [ "$NO_STREAM" != 1 ] && [ "$ST_SECS" != FAIL ]; then
 	LD="$WD/lag"

@@ -898,7 +898,12 @@ handle_query(run *r, const binlog_event *ev)
 				apply_table *t = streamed_table(r, qdb, db, name);
 				if (t) {
 					char why[1024];
-					snprintf(why, sizeof(why), "schema change at a position the stream cannot carry yet: %.900s", sql);
+					if (strcmp(w, "DROP") == 0)
+						snprintf(why, sizeof(why), "the table was dropped in MariaDB; PostgreSQL keeps its copy as it was "
+								 "then (take the table off the allowlist, or drop it in PostgreSQL): %.800s", sql);
+					else
+						snprintf(why, sizeof(why), "the table was renamed in MariaDB, which the stream does not follow "
+								 "(allowlist the new name and copy it with migrate): %.800s", sql);
 					stop_table(r, t, why);
 				}
 				q = skip_ws(q);

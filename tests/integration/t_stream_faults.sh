@@ -2,7 +2,8 @@
 # stream under faults and allowlist edits: kill -9 at random moments while
 # writes run (no loss, no duplicate), a table added while running joins at
 # its own watermark, a table removed stops being applied, an ALTER stops
-# only its table, MIXED format and a purged binlog are refused at start.
+# only its table (what it can carry is carried), RENAME and DROP TABLE stop
+# their tables, MIXED format and a purged binlog are refused at start.
 . "$(dirname "$0")/lib.sh"
 
 # thousands of small source transactions: no fsync per commit in this test
@@ -14,11 +15,13 @@ CREATE TABLE a (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, s VARCHAR(20));
 CREATE TABLE log (n INT, s VARCHAR(20));
 CREATE TABLE extra (id INT NOT NULL PRIMARY KEY, v INT);
 CREATE TABLE alt (id INT NOT NULL PRIMARY KEY, v INT);
+CREATE TABLE drp (id INT NOT NULL PRIMARY KEY);
+INSERT INTO drp VALUES (1), (2);
 INSERT INTO a SELECT seq, 0, 's' FROM seq_1_to_2000;
 INSERT INTO extra SELECT seq, seq FROM seq_1_to_500;
 INSERT INTO alt VALUES (1, 1);"
 write_env sf it_sf sf_sink
-allow sf a log alt
+allow sf a log alt drp
 run_migrate --database sf --tables all || fail "migrate failed"
 
 # --- kill -9 while a writer runs ------------------------------------------
@@ -76,7 +79,7 @@ kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
 start_stream --database sf
 sleep 1
 my "INSERT INTO it_sf.extra VALUES (501, 501); UPDATE it_sf.extra SET v = -1 WHERE id = 7"
-allow sf a alt extra            # log leaves, extra joins
+allow sf a alt extra drp        # log leaves, extra joins
 kill -HUP "$STREAM_PID"
 sleep 1
 my "INSERT INTO it_sf.extra VALUES (502, 502)"
@@ -161,6 +164,15 @@ assert_eq "after alter" "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" "other
 pg "SELECT coalesce(stream_error, '') FROM $CTL.tables WHERE source_db = 'sf' AND source_table = 'alt'" > "$T/alt.err"
 assert_contains "$T/alt.err" "changed type" "the stopped table says why"
 assert_eq 0 "$(pg "SELECT count(*) FROM sf_sink.alt WHERE id = 10")" "nothing applied to the stopped table"
+# RENAME TABLE and DROP TABLE stop their tables; PostgreSQL keeps the copies
+my "USE it_sf; RENAME TABLE extra TO extra_old; DROP TABLE drp; UPDATE a SET s = 'after drop' WHERE id = 1777"
+i=0
+while [ "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" != "after drop" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+assert_eq "after drop" "$(pg "SELECT s FROM sf_sink.a WHERE id = 1777")" "other tables stream on after RENAME and DROP TABLE"
+pg "SELECT source_table || ': ' || coalesce(stream_error, '') FROM $CTL.tables WHERE source_db = 'sf' AND source_table IN ('extra', 'drp')" > "$T/ren.err"
+assert_contains "$T/ren.err" "extra: the table was renamed in MariaDB" "RENAME TABLE stops the table, saying why"
+assert_contains "$T/ren.err" "drp: the table was dropped in MariaDB" "DROP TABLE stops the table, saying why"
+assert_eq 2 "$(pg "SELECT count(*) FROM sf_sink.drp")" "the dropped table's copy is kept"
 kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
 
 # --- refused at start: MIXED format, purged binlog --------------------------
