@@ -4,7 +4,7 @@
 # a separate object directory.
 
 CC      ?= cc
-PKGS    := libmariadb libpq jansson zlib
+PKGS    := libmariadb libpq jansson zlib rdkafka
 TESTPKGS := check
 SANITIZE ?=
 
@@ -62,6 +62,19 @@ $(BINDIR)/unit-tests: $(UNIT_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(COMMON_OBJ) $(shell pkg-config --libs $(TESTPKGS)) $(LDLIBS)
 
+# Test-only Kafka tools (tests/kafka/): a mock cluster to stream into and a
+# client that dumps (or produces) messages. They link only librdkafka, and
+# only `make test` builds them.
+KAFKA_TOOLS := $(BINDIR)/kafka-mock $(BINDIR)/kafka-dump
+
+$(BINDIR)/kafka-mock: $(OBJDIR)/tests/kafka/mock_broker.o $(VARIANT_STAMP)
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs rdkafka) -pthread
+
+$(BINDIR)/kafka-dump: $(OBJDIR)/tests/kafka/kafka_dump.o $(VARIANT_STAMP)
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs rdkafka) -pthread
+
 $(OBJDIR)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) -MMD -MP -c -o $@ $<
@@ -80,12 +93,12 @@ $(OBJDIR)/schemas/schemas.o: $(OBJDIR)/schemas/schemas.c
 
 # Functions that overflow buffers or hide errors are not used.
 check-banned:
-	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] stream/*.[ch] tests/unit/*.c tests/fuzz/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] stream/*.[ch] tests/unit/*.c tests/fuzz/*.c tests/kafka/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
 
 deps:
 	sh scripts/deps.sh
 
-test: deps all $(BINDIR)/unit-tests $(BINDIR)/fuzz-binlog
+test: deps all $(BINDIR)/unit-tests $(BINDIR)/fuzz-binlog $(KAFKA_TOOLS)
 	BINDIR=$(BINDIR) sh tests/run.sh
 
 unit-test: $(BINDIR)/unit-tests

@@ -39,14 +39,14 @@ apply_conn(apply *a)
 }
 
 apply *
-apply_open(const config *cfg, const control *ctl)
+apply_open(const config *cfg, const control *ctl, const char *role)
 {
 	char errbuf[2048];
 	apply *a = xcalloc(1, sizeof(apply));
 
 	a->cfg = cfg;
 	a->ctl = ctl;
-	a->pg = pg_connect(cfg->sink_url, "stream", errbuf, sizeof(errbuf));
+	a->pg = pg_connect(cfg->sink_url, role, errbuf, sizeof(errbuf));
 	if (!a->pg) {
 		char *sink = config_sink_display(cfg->sink_url);
 		log_error_dh(sink, "Check SINK_DB_URL.", "%s", errbuf);
@@ -54,12 +54,12 @@ apply_open(const config *cfg, const control *ctl)
 		free(a);
 		return NULL;
 	}
-	const char *params[] = { cfg->control_schema };
+	const char *params[] = { cfg->control_schema, role };
 	PGresult *res = control_query(a->pg, ctl,
-								  "SELECT pg_try_advisory_lock(hashtext('stream'), hashtext($2 || '.' || $1)), "
+								  "SELECT pg_try_advisory_lock(hashtext($3), hashtext($2 || '.' || $1)), "
 								  "(SELECT string_agg(pid::text, ', ') FROM pg_stat_activity "
-								  " WHERE application_name = 'stream' AND pid <> pg_backend_pid())",
-								  1, params, errbuf, sizeof(errbuf));
+								  " WHERE application_name = $3 AND pid <> pg_backend_pid())",
+								  2, params, errbuf, sizeof(errbuf));
 	if (!res) {
 		log_error("could not take the stream lock of database \"%s\": %s", cfg->src.name, errbuf);
 		apply_close(a);

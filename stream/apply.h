@@ -71,10 +71,11 @@ typedef struct apply_table {
 
 typedef struct apply apply;
 
-/* apply_open: the sink session for database cfg->src.name; takes the
- * database's advisory lock (false, logged, if another stream holds it) and
- * LISTENs for migrate's table-ready notices. */
-apply *apply_open(const config *cfg, const control *ctl);
+/* apply_open: the sink session for database cfg->src.name, named role
+ * ("stream", or "publish" for --to kafka, which uses only the control
+ * schema); takes the database's advisory lock for that role (false, logged,
+ * if another daemon holds it) and LISTENs for migrate's table-ready notices. */
+apply *apply_open(const config *cfg, const control *ctl, const char *role);
 void apply_close(apply *a);
 PGconn *apply_conn(apply *a);
 

@@ -27,6 +27,7 @@
 #include "common/plan.h"
 #include "common/xalloc.h"
 #include "stream/apply.h"
+#include "stream/kafka.h"
 #include "stream/source.h"
 
 #include <ctype.h>
@@ -71,6 +72,7 @@ typedef struct options {
 	long long   batch_ms;
 	bool        status;
 	bool        log_level_set;
+	bool        to_kafka;       /* --to kafka */
 } options;
 
 typedef struct run {
@@ -79,7 +81,10 @@ typedef struct run {
 	options     o;
 	uint32_t    server_id;
 	bool        postgis;
-	apply      *a;
+	apply      *a;              /* the sink; with --to kafka only the control schema */
+	kafka_sink *k;              /* --to kafka */
+	kafka_settings ks;
+	binlogpos   published;      /* --to kafka: the durable position written last */
 	MYSQL      *meta;           /* introspection connection */
 	apply_table *tables;
 	size_t      ntables;
@@ -96,7 +101,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"stream replays the binary log of one MariaDB source database into PostgreSQL,\n"
-		"from the watermarks migrate recorded, exactly once.\n\n"
+		"from the watermarks migrate recorded, exactly once (or, with --to kafka,\n"
+		"publishes it to Kafka as Debezium events, at least once).\n\n"
 		"Usage:\n"
 		"  stream --database NAME [options]\n"
 		"  stream --database NAME --status\n\n"
@@ -107,6 +113,8 @@ usage(FILE *f)
 		"  --server-id N        replica server id (default NAME_SERVER_ID, else derived from NAME)\n"
 		"  --batch-rows N       rows per PostgreSQL transaction at most (default 20000)\n"
 		"  --batch-ms N         milliseconds a batch may collect (default 50)\n"
+		"  --to kafka           publish the changes to Kafka as Debezium events instead\n"
+		"                       (KAFKA_* settings; PostgreSQL keeps only the control schema)\n"
 		"  --status             print each table's state, watermark and rows applied, and the lag\n"
 		"  --log-level LEVEL    debug, info (default), notice, warning, error\n"
 		"  --help               this text\n\n"
@@ -130,7 +138,7 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
-	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP };
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "env", required_argument, NULL, O_ENV },
@@ -139,6 +147,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "batch-rows", required_argument, NULL, O_ROWS },
 		{ "batch-ms", required_argument, NULL, O_MS },
 		{ "status", no_argument, NULL, O_STATUS },
+		{ "to", required_argument, NULL, O_TO },
 		{ "log-level", required_argument, NULL, O_LOG },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -164,6 +173,14 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				break;
 			case O_STATUS: o->status = true; break;
+			case O_TO:
+				if (strcmp(optarg, "kafka") == 0)
+					o->to_kafka = true;
+				else if (strcmp(optarg, "postgresql") != 0) {
+					log_error("invalid value \"%s\" for --to: expected kafka or postgresql", optarg);
+					return false;
+				}
+				break;
 			case O_LOG:
 				o->log_level_set = true;
 				if (!log_parse_level(optarg, &log_min_level)) {
@@ -403,7 +420,7 @@ load_tables(run *r)
 			log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", name, state);
 			continue;
 		}
-		if (!PQgetisnull(res, i, 6)) {
+		if (!PQgetisnull(res, i, 6) && !r->k) {
 			log_warning_dh(PQgetvalue(res, i, 6), "Copy the table again with migrate to stream it again.",
 						   "table \"%s\" is not streamed: it stopped with an error", name);
 			continue;
@@ -412,7 +429,7 @@ load_tables(run *r)
 		/* the schema as of the stream's position for the table (recorded by
 		 * migrate and with each change carried); MariaDB's current one only
 		 * for a table copied by a migrate that did not record it */
-		bool recorded = !PQgetisnull(res, i, 7);
+		bool recorded = !PQgetisnull(res, i, 7) && !r->k;   /* the publisher reads the schema of now */
 		if (recorded ? !plan_table_load_described(PQgetvalue(res, i, 7), &env, allow, &t->pt)
 			: !plan_table_load(r->meta, &env, allow, &t->pt)) {
 			plan_table_free(&t->pt);
@@ -420,18 +437,22 @@ load_tables(run *r)
 			ok = false;
 			continue;
 		}
-		if (!recorded && !apply_record_schema(r->a, t)) {
+		if (!recorded && !r->k && !apply_record_schema(r->a, t)) {
 			plan_table_free(&t->pt);
 			memset(t, 0, sizeof(*t));
 			ok = false;
 			continue;
 		}
-		if (!PQgetisnull(res, i, 8))
+		if (!PQgetisnull(res, i, 8) && !r->k)
 			t->ddl_pending = xstrdup(PQgetvalue(res, i, 8));
 		snprintf(t->snapshot.file, sizeof(t->snapshot.file), "%s", PQgetvalue(res, i, 2));
 		t->snapshot.pos = strtoull(PQgetvalue(res, i, 3), NULL, 10);
 		t->applied = t->snapshot;
-		if (!PQgetisnull(res, i, 4)) {
+		if (r->k) {
+			/* published: from the later of the snapshot and what Kafka acknowledged */
+			if (r->published.file[0] && binlogpos_cmp(&r->published, &t->applied) > 0)
+				t->applied = r->published;
+		} else if (!PQgetisnull(res, i, 4)) {
 			binlogpos ap = { .pos = strtoull(PQgetvalue(res, i, 5), NULL, 10) };
 			snprintf(ap.file, sizeof(ap.file), "%s", PQgetvalue(res, i, 4));
 			if (binlogpos_cmp(&ap, &t->applied) > 0)
@@ -440,7 +461,8 @@ load_tables(run *r)
 		t->active = true;
 		apply_table_init(r->a, t);
 		r->ntables++;
-		log_info("table \"%s\" streams from %s:%" PRIu64, name, t->applied.file, t->applied.pos);
+		log_info("table \"%s\" %s from %s:%" PRIu64, name, r->k ? "is published" : "streams", t->applied.file,
+				 t->applied.pos);
 	}
 	PQclear(res);
 	for (size_t i = 0; i < cfg->n_tables; i++) {
@@ -589,7 +611,8 @@ stop_table(run *r, apply_table *t, const char *why)
 	log_error_dh(why, "The other tables stream on. Copy this table again with migrate to stream it again.",
 				 "table \"%s\" of database \"%s\" is no longer streamed", t->pt.source, r->cfg.src.name);
 	t->active = false;
-	(void) apply_set_table_error(r->a, t->pt.source, why);
+	if (!r->k)  /* the control row's error belongs to the stream into PostgreSQL */
+		(void) apply_set_table_error(r->a, t->pt.source, why);
 }
 
 /* map_matches: whether a table map shows the table pt describes (same
@@ -696,7 +719,7 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 	bool same_key = np->nkey == op->nkey;
 	for (size_t k = 0; same_key && k < np->nkey; k++)
 		same_key = strcmp(np->cols[np->key[k]].name, op->cols[op->key[k]].name) == 0;
-	if (!same_key) {
+	if (!same_key && !r->k) {
 		snprintf(why, sizeof(why), "the key changed: %.900s", stmt);
 		goto stop;
 	}
@@ -731,7 +754,7 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 			continue;
 		}
 		if (strcmp(nc->tm.pg_type, oc->tm.pg_type) != 0 || nc->tm.kind != oc->tm.kind) {
-			if (!retype_exact(oc, nc)) {
+			if (!retype_exact(oc, nc) && !r->k) {
 				snprintf(why, sizeof(why), "column \"%s\" changed type (%s -> %s), a conversion the stream does not "
 						 "carry (PostgreSQL's cast could differ from MariaDB's): %.600s",
 						 oc->name, oc->column_type, nc->column_type, stmt);
@@ -753,12 +776,12 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 		const plan_column *nc = &np->cols[j];
 		if (matched[j])
 			continue;
-		if (!nc->nullable && !nc->pg_default) {
+		if (!nc->nullable && !nc->pg_default && !r->k) {
 			snprintf(why, sizeof(why), "new column \"%s\" is NOT NULL without a default (MariaDB fills existing rows "
 					 "with implicit values the stream cannot know): %.700s", nc->name, stmt);
 			goto stop;
 		}
-		if (nc->pg_default && !default_is_constant(nc->pg_default)) {
+		if (nc->pg_default && !default_is_constant(nc->pg_default) && !r->k) {
 			snprintf(why, sizeof(why), "new column \"%s\" has the default %s, which MariaDB computed for the existing "
 					 "rows when it changed the table; the stream cannot know those values: %.600s",
 					 nc->name, nc->pg_default, stmt);
@@ -774,6 +797,22 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 	}
 	free(matched);
 	matched = NULL;
+	if (r->k) {
+		/* --to kafka: the events follow the new description (PostgreSQL's
+		 * copy is the stream's business, not the publisher's) */
+		binlogpos snapshot = t->snapshot, applied = t->applied;
+		apply_table_free(t);
+		memset(t, 0, sizeof(*t));
+		t->pt = *np;
+		t->snapshot = snapshot;
+		t->applied = applied;
+		t->active = true;
+		apply_table_init(r->a, t);
+		log_info("table \"%s\": events follow the schema change: %.600s", t->pt.source, stmt);
+		free(np);
+		buf_free(&ddl);
+		return true;
+	}
 	if (ddl.len == 0)
 		buf_puts(&ddl, "SELECT 1");    /* nothing PostgreSQL needs to know; the new description is recorded */
 	apply_ddl_result res = apply_schema_change(r->a, t, ddl.data, np, why, sizeof(why));
@@ -842,6 +881,11 @@ handle_query(run *r, const binlog_event *ev)
 			q = p;
 		if (qname(q, db, name, sizeof(db))) {
 			apply_table *t = streamed_table(r, qdb, db, name);
+			if (t && r->k) {
+				/* as Debezium's MySQL connector by default (skipped.operations=t) */
+				log_notice("table \"%s\": TRUNCATE not published (Debezium consumers do not expect it)", t->pt.source);
+				return Q_COMMIT;
+			}
 			if (t && !apply_truncate(r->a, t))
 				return Q_FATAL;
 			if (t)
@@ -887,7 +931,7 @@ handle_query(run *r, const binlog_event *ev)
 						 * the columns as of then) or when the source is idle */
 						free(t->ddl_pending);
 						t->ddl_pending = xstrdup(sql);
-						if (!apply_note_ddl(r->a, t))
+						if (!r->k && !apply_note_ddl(r->a, t))
 							return Q_FATAL;
 					}
 				}
@@ -928,13 +972,63 @@ handle_query(run *r, const binlog_event *ev)
 	return Q_COMMIT;
 }
 
-/* commit: the batch with the checkpoint at pos */
+/* publish_checkpoint: records pos (durable in Kafka) as where --to kafka
+ * resumes */
+static bool
+publish_checkpoint(run *r, const binlogpos *pos, uint32_t server_id, uint32_t ts)
+{
+	char errbuf[1024], posbuf[32], sidbuf[16], tsbuf[16];
+	snprintf(posbuf, sizeof(posbuf), "%" PRIu64, pos->pos);
+	snprintf(sidbuf, sizeof(sidbuf), "%" PRIu32, server_id);
+	snprintf(tsbuf, sizeof(tsbuf), "%" PRIu32, ts);
+	const char *params[] = { r->ks.prefix, pos->file, posbuf, pos->gtid[0] ? pos->gtid : NULL, sidbuf,
+							 ts ? tsbuf : NULL };
+	PGresult *res = control_query(apply_conn(r->a), &r->ctl,
+		"INSERT INTO {ctl}.publish_checkpoint (source_db, topic_prefix, binlog_file, binlog_pos, gtid, server_id, "
+		"source_ts) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint)) ON CONFLICT (source_db, topic_prefix) "
+		"DO UPDATE SET binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, gtid = EXCLUDED.gtid, "
+		"server_id = EXCLUDED.server_id, source_ts = EXCLUDED.source_ts, updated_at = now()",
+		6, params, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not record the published position of database \"%s\": %s", r->cfg.src.name, errbuf);
+		return false;
+	}
+	PQclear(res);
+	r->published = *pos;
+	return true;
+}
+
+/* publish_settle: records the position Kafka has acknowledged everything
+ * up to, when it moved (waiting up to wait_ms for the oldest batch) */
+static bool
+publish_settle(run *r, int wait_ms)
+{
+	binlogpos pos = r->published;
+	uint32_t sid = 0, ts = 0;
+	bool advanced;
+
+	if (!kafka_durable(r->k, wait_ms, &pos, &sid, &ts, &advanced))
+		return false;
+	return !advanced || publish_checkpoint(r, &pos, sid, ts);
+}
+
+/* pending: changes in the current batch */
+static long long
+pending(const run *r)
+{
+	return r->k ? kafka_pending(r->k) : apply_rows_pending(r->a);
+}
+
+/* commit: the batch with the checkpoint at pos (--to kafka: the batch is
+ * closed at pos, and the checkpoint moves to what Kafka acknowledged) */
 static bool
 commit(run *r, const binlogpos *pos, uint32_t ts)
 {
 	binlogpos cp = *pos;
 
 	gtid_format(r, cp.gtid, sizeof(cp.gtid));
+	if (r->k)
+		return kafka_mark(r->k, &cp, r->server_id, ts) && publish_settle(r, 0);
 	long long n = apply_rows_pending(r->a);
 	double t0 = now_s();
 	if (!apply_commit(r->a, r->tables, r->ntables, &cp, r->server_id, ts))
@@ -1020,6 +1114,20 @@ stream_loop(run *r, const binlogpos *start)
 				break;  /* already in the target (before its watermark) */
 			if (batch_started == 0)
 				batch_started = now_s();
+			if (r->k) {
+				char gtid[512];
+				gtid_format(r, gtid, sizeof(gtid));
+				kafka_source ks = { .file = at.file, .pos = at.pos, .gtid = gtid, .server_id = ev.server_id,
+									.ts = ev.timestamp };
+				for (size_t i = 0; i < ev.u.rows.nrows; i++) {
+					ks.row = (unsigned) i;
+					if (!kafka_row(r->k, &t->pt, r->cfg.src.schema, ev.u.rows.kind, &ev.u.rows.rows[i], &ks)) {
+						end = END_FATAL;
+						goto out;
+					}
+				}
+				break;
+			}
 			for (size_t i = 0; i < ev.u.rows.nrows; i++) {
 				if (!apply_row(r->a, t, ev.u.rows.kind, &ev.u.rows.rows[i])) {
 					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
@@ -1036,7 +1144,7 @@ stream_loop(run *r, const binlogpos *start)
 				bool boundary = strcmp(w, "BEGIN") == 0 || strcmp(w, "COMMIT") == 0 || strcmp(w, "XA") == 0 ||
 					strcmp(w, "ROLLBACK") == 0 || strcmp(w, "SAVEPOINT") == 0;
 				/* DDL is its own transaction: what came before lands first */
-				if (!boundary && apply_rows_pending(r->a) > 0 && !commit(r, &done, last_ts)) {
+				if (!boundary && pending(r) > 0 && !commit(r, &done, last_ts)) {
 					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
 					goto out;
 				}
@@ -1054,12 +1162,12 @@ stream_loop(run *r, const binlogpos *start)
 			last_ts = ev.timestamp;
 			bool stop_here = r->stop.file[0] && binlogpos_cmp(&done, &r->stop) >= 0;
 			double now = now_s();
-			bool pending = apply_rows_pending(r->a) > 0;
+			bool has_rows = pending(r) > 0;
 			/* a batch closes when full or old enough; when the source goes
 			 * idle, the next heartbeat (every 100 ms) closes it */
-			if (stop_here || (pending && (apply_rows_pending(r->a) >= r->o.batch_rows ||
-										  (now - batch_started) * 1000 >= r->o.batch_ms)) ||
-				(!pending && now - last_commit >= 1.0)) {
+			if (stop_here || (has_rows && (pending(r) >= r->o.batch_rows ||
+										   (now - batch_started) * 1000 >= r->o.batch_ms)) ||
+				(!has_rows && now - last_commit >= 1.0)) {
 				if (!commit(r, &done, last_ts)) {
 					end = pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
 					goto out;
@@ -1089,7 +1197,7 @@ stream_loop(run *r, const binlogpos *start)
 			}
 			/* the source is idle: what is staged lands now, and the
 			 * checkpoint catches up with skipped transactions and rotations */
-			if (!in_trx && (apply_rows_pending(r->a) > 0 || binlogpos_cmp(&done, &committed) != 0)) {
+			if (!in_trx && (pending(r) > 0 || binlogpos_cmp(&done, &committed) != 0)) {
 				if (!commit(r, &done, last_ts)) {
 					end = END_RETRY;
 					goto out;
@@ -1097,6 +1205,11 @@ stream_loop(run *r, const binlogpos *start)
 				committed = done;
 				batch_started = 0;
 				last_commit = now_s();
+			}
+			/* Kafka acknowledges in its own time: the checkpoint follows */
+			if (r->k && !publish_settle(r, 0)) {
+				end = END_RETRY;
+				goto out;
 			}
 			if (!in_trx && r->stop.file[0] && binlogpos_cmp(&done, &r->stop) >= 0) {
 				log_info("at --stop-at %s:%" PRIu64 " already (at %s:%" PRIu64 ")", r->stop.file, r->stop.pos,
@@ -1194,6 +1307,15 @@ print_status(run *r)
 		if (my)
 			mysql_close(my);
 	}
+	PGresult *pub = control_query(pg, &r->ctl,
+		"SELECT topic_prefix, binlog_file || ':' || binlog_pos, coalesce(gtid, '-'), "
+		"coalesce(to_char(source_ts, 'YYYY-MM-DD HH24:MI:SS'), '-'), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') "
+		"FROM {ctl}.publish_checkpoint WHERE source_db = $1 ORDER BY topic_prefix", 0, NULL, errbuf, sizeof(errbuf));
+	for (int i = 0; pub && i < PQntuples(pub); i++)
+		printf("  published to Kafka (topic prefix %s): %s gtid %s, source commit %s UTC, written %s\n",
+			   PQgetvalue(pub, i, 0), PQgetvalue(pub, i, 1), PQgetvalue(pub, i, 2), PQgetvalue(pub, i, 3),
+			   PQgetvalue(pub, i, 4));
+	PQclear(pub);
 	printf("\n%-32s %-9s %-32s %12s %12s %12s  %s\n", "table", "state", "watermark", "inserted", "updated",
 		   "deleted", "error");
 	for (int i = 0; i < PQntuples(tb); i++) {
@@ -1278,7 +1400,12 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	control_init(&r.ctl, r.cfg.control_schema, r.cfg.src.name);
-	r.a = apply_open(&r.cfg, &r.ctl);
+	if (r.o.to_kafka && !kafka_settings_load(&r.cfg, &r.ks, errbuf, sizeof(errbuf))) {
+		log_error_dh(NULL, "See env.example for the KAFKA_* settings.", "%s", errbuf);
+		config_free(&r.cfg);
+		return EXIT_USAGE;
+	}
+	r.a = apply_open(&r.cfg, &r.ctl, r.o.to_kafka ? "publish" : "stream");
 	if (!r.a)
 		goto out;
 	if (!control_install(apply_conn(r.a), &r.ctl, errbuf, sizeof(errbuf))) {
@@ -1293,6 +1420,24 @@ main(int argc, char **argv)
 	}
 	r.postgis = PQntuples(res) > 0;
 	PQclear(res);
+	if (r.o.to_kafka) {
+		const char *params[] = { r.ks.prefix };
+		res = control_query(apply_conn(r.a), &r.ctl, "SELECT binlog_file, binlog_pos FROM {ctl}.publish_checkpoint "
+							"WHERE source_db = $1 AND topic_prefix = $2", 1, params, errbuf, sizeof(errbuf));
+		if (!res) {
+			log_error("could not read the published position of database \"%s\": %s", r.cfg.src.name, errbuf);
+			goto out;
+		}
+		if (PQntuples(res) > 0) {
+			snprintf(r.published.file, sizeof(r.published.file), "%s", PQgetvalue(res, 0, 0));
+			r.published.pos = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+			log_info("publishing database \"%s\" to Kafka (topic prefix \"%s\") from %s:%" PRIu64,
+					 r.cfg.src.name, r.ks.prefix, r.published.file, r.published.pos);
+		}
+		PQclear(res);
+		if (!(r.k = kafka_open(&r.ks, r.cfg.src.name)))
+			goto out;
+	}
 	r.meta = maria_connect_timed(&r.cfg.src, 60, errbuf, sizeof(errbuf));
 	if (!r.meta) {
 		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
@@ -1313,7 +1458,7 @@ main(int argc, char **argv)
 	for (;;) {
 		loop_end e = END_RETRY;
 		if (!r.a) {
-			r.a = apply_open(&r.cfg, &r.ctl);   /* logged on failure */
+			r.a = apply_open(&r.cfg, &r.ctl, r.k ? "publish" : "stream");   /* logged on failure */
 			for (size_t i = 0; r.a && i < r.ntables; i++)
 				r.tables[i].stg_created = false;
 		}
@@ -1330,6 +1475,10 @@ main(int argc, char **argv)
 			failures = 0;   /* it ran for a while: back off from the start again */
 		if (e == END_STOP) {
 			rc = EXIT_OK;
+			/* Kafka: wait for what is in flight, so the checkpoint covers it */
+			if (r.k && (!kafka_drain(r.k, 30000) || !publish_settle(&r, 1000)))
+				log_warning("not every event was acknowledged by Kafka before stopping; the next start publishes "
+							"again from %s:%" PRIu64, r.published.file, r.published.pos);
 			break;
 		}
 		if (e == END_FATAL)
@@ -1357,8 +1506,18 @@ main(int argc, char **argv)
 				apply_close(r.a);
 				r.a = NULL;     /* reopened at the top, lock included */
 			}
+			if (r.k) {
+				/* events after the durable position are published again by a
+				 * fresh producer (the old one may be poisoned) */
+				kafka_close(r.k);
+				if (!(r.k = kafka_open(&r.ks, r.cfg.src.name)))
+					break;
+			}
 		} else
 			failures = 0;
+		for (size_t i = 0; r.k && i < r.ntables; i++)
+			if (r.published.file[0] && binlogpos_cmp(&r.published, &r.tables[i].applied) > 0)
+				r.tables[i].applied = r.published;
 		if (!lowest_watermark(&r, &start)) {
 			log_error("no table of database \"%s\" is streamed any more", r.cfg.src.name);
 			break;
@@ -1371,6 +1530,8 @@ out:
 	if (r.meta)
 		mysql_close(r.meta);
 	apply_close(r.a);
+	kafka_close(r.k);
+	kafka_settings_free(&r.ks);
 	control_free(&r.ctl);
 	config_free(&r.cfg);
 	return rc;

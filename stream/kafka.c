@@ -1,0 +1,473 @@
+/*
+ * The Kafka sink of stream: a librdkafka producer and the bookkeeping that
+ * turns delivery reports into a durable binlog position.
+ *
+ * Events are produced asynchronously. Each carries, as its opaque, the
+ * number of the mark it belongs to; the marks live in a ring, each with the
+ * position that closes it and how many of its events are not acknowledged
+ * yet. The delivery callback (run from rd_kafka_poll, in the caller's thread)
+ * counts them down; the oldest closed marks whose count reached zero are
+ * durable, in order. A permanent delivery failure poisons the sink: the
+ * caller restarts from the durable position, so nothing is skipped.
+ *
+ * The producer is idempotent (no duplicates or reordering from its own
+ * retries, order kept per partition), compresses with zstd, hashes keys
+ * with murmur2 as the Java client does (so a key lands on the partition
+ * Debezium would pick), and never times a message out: while the brokers
+ * are down events wait in librdkafka's queue, and when it is full the main
+ * loop waits with them.
+ */
+#include "stream/kafka.h"
+
+#include "common/debezium.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#include <librdkafka/rdkafka.h>
+#include <jansson.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KAFKA_MARKS 4096        /* closed marks in flight at most */
+
+typedef struct kafka_batch {
+	binlogpos   pos;
+	uint32_t    server_id;
+	uint32_t    ts;
+	long long   outstanding;    /* events not acknowledged yet */
+	bool        closed;         /* pos set: no more events join it */
+} kafka_batch;
+
+struct kafka_sink {
+	rd_kafka_t *rk;
+	kafka_settings ks;
+	char       *source_db;
+	kafka_batch *marks;          /* ring: [head, tail) closed, tail open */
+	uint64_t    head;
+	uint64_t    tail;
+	long long   pending;        /* events in the open mark */
+	kafka_batch durable;        /* the latest settled mark */
+	bool        moved;          /* durable changed since kafka_durable reported it */
+	bool        failed;
+	char        failure[512];
+	char        topic[1024];
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+bool
+kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t errlen)
+{
+	const char *v;
+
+	memset(ks, 0, sizeof(*ks));
+	v = config_get(cfg, "KAFKA_BOOTSTRAP_SERVERS");
+	if (!v || !*v) {
+		snprintf(errbuf, errlen, "KAFKA_BOOTSTRAP_SERVERS is not set (host:port of the Kafka brokers)");
+		return false;
+	}
+	ks->bootstrap = xstrdup(v);
+	v = config_get(cfg, "KAFKA_TOPIC_PREFIX");
+	ks->prefix = xstrdup(v && *v ? v : cfg->src.name);
+	v = config_get(cfg, "KAFKA_FORMAT");
+	if (v && *v && strcmp(v, "envelope") != 0 && strcmp(v, "flattened") != 0) {
+		snprintf(errbuf, errlen, "KAFKA_FORMAT must be envelope or flattened (got \"%s\")", v);
+		kafka_settings_free(ks);
+		return false;
+	}
+	ks->flatten = v && strcmp(v, "flattened") == 0;
+	v = config_get(cfg, "KAFKA_SCHEMAS");
+	if (v && *v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+		snprintf(errbuf, errlen, "KAFKA_SCHEMAS must be true or false (got \"%s\")", v);
+		kafka_settings_free(ks);
+		return false;
+	}
+	ks->schemas = v && strcmp(v, "true") == 0;
+	ks->sasl_user = dup_or_null(config_get(cfg, "KAFKA_SASL_USERNAME"));
+	ks->sasl_pass = dup_or_null(config_get(cfg, "KAFKA_SASL_PASSWORD"));
+	ks->sasl_mechanism = dup_or_null(config_get(cfg, "KAFKA_SASL_MECHANISM"));
+	ks->security = dup_or_null(config_get(cfg, "KAFKA_SECURITY_PROTOCOL"));
+	ks->ca = dup_or_null(config_get(cfg, "KAFKA_SSL_CA_LOCATION"));
+	ks->properties = dup_or_null(config_get(cfg, "KAFKA_PROPERTIES"));
+	if (ks->sasl_user && !ks->sasl_pass) {
+		snprintf(errbuf, errlen, "KAFKA_SASL_USERNAME is set but KAFKA_SASL_PASSWORD is not");
+		kafka_settings_free(ks);
+		return false;
+	}
+	return true;
+}
+
+void
+kafka_settings_free(kafka_settings *ks)
+{
+	free(ks->bootstrap);
+	free(ks->prefix);
+	free(ks->sasl_user);
+	free(ks->sasl_pass);
+	free(ks->sasl_mechanism);
+	free(ks->security);
+	free(ks->ca);
+	free(ks->properties);
+	memset(ks, 0, sizeof(*ks));
+}
+
+/* on_log: librdkafka's log lines through ours (they never carry the
+ * configuration: its debug=conf dump is refused in kafka_open) */
+static void
+on_log(const rd_kafka_t *rk, int level, const char *fac, const char *line)
+{
+	(void) rk;
+	if (level <= 3)
+		log_error("kafka: %s: %s", fac, line);
+	else if (level <= 4)
+		log_warning("kafka: %s: %s", fac, line);
+	else if (level <= 6)
+		log_info("kafka: %s: %s", fac, line);
+	else
+		log_debug("kafka: %s: %s", fac, line);
+}
+
+/* on_error: brokers down and other transient conditions are warnings
+ * (librdkafka retries); a fatal error (idempotence broken) poisons the sink */
+static void
+on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	kafka_sink *k = opaque;
+
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		char why[400];
+		rd_kafka_fatal_error(rk, why, sizeof(why));
+		if (!k->failed)
+			snprintf(k->failure, sizeof(k->failure), "the producer failed: %s", why);
+		k->failed = true;
+		return;
+	}
+	log_warning("kafka: %s (retrying)", reason);
+}
+
+/* on_delivery: one event acknowledged (or failed for good) */
+static void
+on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	kafka_sink *k = opaque;
+	uint64_t seq = (uint64_t) (uintptr_t) m->_private;
+
+	(void) rk;
+	if (m->err) {
+		if (!k->failed)
+			snprintf(k->failure, sizeof(k->failure), "an event to topic \"%s\" was not delivered: %s",
+					 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+		k->failed = true;
+		return;
+	}
+	k->marks[seq % KAFKA_MARKS].outstanding--;
+}
+
+/* conf_set: one property; the value is not echoed (it may be a secret) */
+static bool
+conf_set(rd_kafka_conf_t *conf, const char *name, const char *value)
+{
+	char errstr[512];
+
+	if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		log_error_dh(errstr, "Check KAFKA_PROPERTIES and the KAFKA_* settings.",
+					 "could not set the Kafka property \"%s\"", name);
+		return false;
+	}
+	return true;
+}
+
+kafka_sink *
+kafka_open(const kafka_settings *ks, const char *source_db)
+{
+	kafka_sink *k = xcalloc(1, sizeof(kafka_sink));
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char client_id[300], errstr[512];
+
+	k->ks.bootstrap = xstrdup(ks->bootstrap);
+	k->ks.prefix = xstrdup(ks->prefix);
+	k->ks.flatten = ks->flatten;
+	k->ks.schemas = ks->schemas;
+	k->source_db = xstrdup(source_db);
+	k->marks = xcalloc(KAFKA_MARKS, sizeof(kafka_batch));
+	snprintf(client_id, sizeof(client_id), "stream-%s", source_db);
+	bool ok = conf_set(conf, "bootstrap.servers", ks->bootstrap) &&
+		conf_set(conf, "client.id", client_id) &&
+		conf_set(conf, "enable.idempotence", "true") &&
+		conf_set(conf, "compression.type", "zstd") &&
+		conf_set(conf, "partitioner", "murmur2_random") &&
+		conf_set(conf, "message.timeout.ms", "0") &&
+		conf_set(conf, "linger.ms", "10") &&
+		conf_set(conf, "queue.buffering.max.kbytes", "65536");
+	if (ok && ks->sasl_user) {
+		ok = conf_set(conf, "security.protocol", ks->security ? ks->security : "SASL_SSL") &&
+			conf_set(conf, "sasl.mechanisms", ks->sasl_mechanism ? ks->sasl_mechanism : "PLAIN") &&
+			conf_set(conf, "sasl.username", ks->sasl_user) &&
+			conf_set(conf, "sasl.password", ks->sasl_pass);
+	} else if (ok && ks->security)
+		ok = conf_set(conf, "security.protocol", ks->security);
+	if (ok && ks->ca)
+		ok = conf_set(conf, "ssl.ca.location", ks->ca);
+	/* KAFKA_PROPERTIES: name=value;name=value, applied last */
+	if (ok && ks->properties) {
+		char *props = xstrdup(ks->properties), *save = NULL;
+		for (char *p = strtok_r(props, ";\n", &save); ok && p; p = strtok_r(NULL, ";\n", &save)) {
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				continue;
+			char *eq = strchr(p, '=');
+			if (!eq) {
+				log_error("KAFKA_PROPERTIES: \"%s\" is not name=value", p);
+				ok = false;
+				break;
+			}
+			*eq = '\0';
+			if (strcmp(p, "debug") == 0 && (strstr(eq + 1, "conf") || strstr(eq + 1, "all"))) {
+				log_error_dh("librdkafka's debug=conf prints the configuration, passwords included.",
+							 "Use other debug contexts (e.g. debug=broker,msg).", "KAFKA_PROPERTIES: debug=%s refused",
+							 eq + 1);
+				ok = false;
+				break;
+			}
+			ok = conf_set(conf, p, eq + 1);
+		}
+		free(props);
+	}
+	if (!ok) {
+		rd_kafka_conf_destroy(conf);
+		kafka_close(k);
+		return NULL;
+	}
+	rd_kafka_conf_set_opaque(conf, k);
+	rd_kafka_conf_set_log_cb(conf, on_log);
+	rd_kafka_conf_set_error_cb(conf, on_error);
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!k->rk) {
+		rd_kafka_conf_destroy(conf);
+		log_error("could not create the Kafka producer: %s", errstr);
+		kafka_close(k);
+		return NULL;
+	}
+	return k;
+}
+
+void
+kafka_close(kafka_sink *k)
+{
+	if (!k)
+		return;
+	if (k->rk)
+		rd_kafka_destroy(k->rk);
+	kafka_settings_free(&k->ks);
+	free(k->source_db);
+	free(k->marks);
+	free(k);
+}
+
+/* produce: one event of the open mark; waits while librdkafka's queue is
+ * full (brokers down) */
+static bool
+produce(kafka_sink *k, const char *key, size_t keylen, const char *val, size_t vallen)
+{
+	for (int waited = 0;; waited++) {
+		if (k->failed) {
+			log_error("%s", k->failure);
+			return false;
+		}
+		rd_kafka_resp_err_t err = rd_kafka_producev(k->rk,
+			RD_KAFKA_V_TOPIC(k->topic),
+			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_KEY((void *) key, keylen),
+			RD_KAFKA_V_VALUE((void *) val, vallen),
+			RD_KAFKA_V_OPAQUE((void *) (uintptr_t) k->tail),
+			RD_KAFKA_V_END);
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+			break;
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+			log_error("could not publish to topic \"%s\": %s", k->topic, rd_kafka_err2str(err));
+			return false;
+		}
+		if (waited == 50)
+			log_warning("the Kafka producer's queue is full (brokers slow or down); waiting");
+		rd_kafka_poll(k->rk, 100);
+	}
+	k->marks[k->tail % KAFKA_MARKS].outstanding++;
+	k->pending++;
+	rd_kafka_poll(k->rk, 0);
+	return true;
+}
+
+/* publish: one event (and its tombstone after a delete, in envelope form) */
+static bool
+publish(kafka_sink *k, const plan_table *pt, dbz_op op, const binlog_value *before, const binlog_value *after,
+		const dbz_source *s, const dbz_options *o)
+{
+	char errbuf[1024];
+	const binlog_value *img = op == DBZ_DELETE ? before : after;
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	/* a table without a key: a null Kafka key, as from Debezium */
+	json_t *key = pt->nkey ? dbz_key(pt, img, s, o, errbuf, sizeof(errbuf)) : NULL;
+	if (pt->nkey && !key) {
+		log_error_dh(errbuf, NULL, "could not build the key of a change of table \"%s\" (database \"%s\")",
+					 pt->source, k->source_db);
+		return false;
+	}
+	json_t *val = dbz_value(pt, op, before, after, s, o,
+							(uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000, errbuf, sizeof(errbuf));
+	if (!val) {
+		json_decref(key);
+		log_error_dh(errbuf, NULL, "could not build the event of a change of table \"%s\" (database \"%s\")",
+					 pt->source, k->source_db);
+		return false;
+	}
+	char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;
+	char *vs = json_dumps(val, JSON_COMPACT);
+	bool ok = vs && (!key || ks) && produce(k, ks, ks ? strlen(ks) : 0, vs, strlen(vs));
+	/* the tombstone lets log compaction drop the key (ExtractNewRecordState
+	 * drops tombstones by default, so the flattened form has none) */
+	if (ok && op == DBZ_DELETE && !o->flatten)
+		ok = produce(k, ks, ks ? strlen(ks) : 0, NULL, 0);
+	free(ks);
+	free(vs);
+	json_decref(key);
+	json_decref(val);
+	return ok;
+}
+
+/* key_changed: whether an update moves the row to another key */
+static bool
+key_changed(const plan_table *pt, const binlog_row *row)
+{
+	for (size_t i = 0; i < pt->nkey; i++) {
+		const binlog_value *a = &row->before[pt->key[i]], *b = &row->after[pt->key[i]];
+		if ((a->data == NULL) != (b->data == NULL) || a->len != b->len ||
+			(a->data && memcmp(a->data, b->data, a->len) != 0))
+			return true;
+	}
+	return false;
+}
+
+bool
+kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_kind kind,
+		  const binlog_row *row, const kafka_source *src)
+{
+	dbz_options o = { .flatten = k->ks.flatten, .schemas = k->ks.schemas };
+	dbz_source s = {
+		.server_name = k->ks.prefix, .db = db, .table = pt->source, .server_id = src->server_id,
+		.file = src->file, .pos = src->pos, .gtid = src->gtid && src->gtid[0] ? src->gtid : NULL,
+		.ts_ms = (uint64_t) src->ts * 1000, .row = src->row, .snapshot = false,
+	};
+	char *topic = dbz_topic(k->ks.prefix, db, pt->source);
+
+	snprintf(k->topic, sizeof(k->topic), "%s", topic);
+	free(topic);
+	switch (kind) {
+	case BINLOG_ROWS_INSERT:
+		return publish(k, pt, DBZ_CREATE, NULL, row->after, &s, &o);
+	case BINLOG_ROWS_DELETE:
+		return publish(k, pt, DBZ_DELETE, row->before, NULL, &s, &o);
+	case BINLOG_ROWS_UPDATE:
+		/* a changed key: a delete of the old key and a create of the new
+		 * one, as Debezium sends it, so that each key's history stays on its
+		 * own partition */
+		if (pt->nkey && key_changed(pt, row))
+			return publish(k, pt, DBZ_DELETE, row->before, NULL, &s, &o) &&
+				publish(k, pt, DBZ_CREATE, NULL, row->after, &s, &o);
+		return publish(k, pt, DBZ_UPDATE, row->before, row->after, &s, &o);
+	}
+	return false;
+}
+
+long long
+kafka_pending(const kafka_sink *k)
+{
+	return k->pending;
+}
+
+/* settle: moves head past the complete marks into k->durable */
+static void
+settle(kafka_sink *k)
+{
+	while (k->head < k->tail) {
+		kafka_batch *m = &k->marks[k->head % KAFKA_MARKS];
+		if (!m->closed || m->outstanding > 0)
+			break;
+		k->durable = *m;
+		k->moved = true;
+		m->closed = false;
+		k->head++;
+	}
+}
+
+bool
+kafka_mark(kafka_sink *k, const binlogpos *pos, uint32_t server_id, uint32_t ts)
+{
+	/* a full ring: wait for the oldest mark (brokers down) */
+	for (settle(k); k->tail - k->head >= KAFKA_MARKS - 1; settle(k)) {
+		if (k->failed) {
+			log_error("%s", k->failure);
+			return false;
+		}
+		rd_kafka_poll(k->rk, 100);
+	}
+	kafka_batch *m = &k->marks[k->tail % KAFKA_MARKS];
+	m->pos = *pos;
+	m->server_id = server_id;
+	m->ts = ts;
+	m->closed = true;
+	k->tail++;
+	kafka_batch *next = &k->marks[k->tail % KAFKA_MARKS];
+	memset(next, 0, sizeof(*next));
+	k->pending = 0;
+	return !k->failed;
+}
+
+bool
+kafka_durable(kafka_sink *k, int wait_ms, binlogpos *pos, uint32_t *server_id, uint32_t *ts, bool *advanced)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*advanced = false;
+	for (;;) {
+		rd_kafka_poll(k->rk, 0);
+		if (k->failed) {
+			log_error_dh(k->failure, "The stream restarts from the last position Kafka acknowledged.",
+						 "publishing to Kafka failed");
+			return false;
+		}
+		settle(k);
+		if (k->moved) {
+			*pos = k->durable.pos;
+			*server_id = k->durable.server_id;
+			*ts = k->durable.ts;
+			k->moved = false;
+			*advanced = true;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long elapsed = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (k->head == k->tail || elapsed >= wait_ms)
+			return true;
+		rd_kafka_poll(k->rk, wait_ms - elapsed < 20 ? (int) (wait_ms - elapsed) : 20);
+	}
+}
+
+bool
+kafka_drain(kafka_sink *k, int wait_ms)
+{
+	rd_kafka_resp_err_t err = rd_kafka_flush(k->rk, wait_ms);
+
+	rd_kafka_poll(k->rk, 0);
+	return err == RD_KAFKA_RESP_ERR_NO_ERROR && !k->failed;
+}
