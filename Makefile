@@ -107,7 +107,7 @@ unit-test: $(BINDIR)/unit-tests
 integration-test: all
 	BINDIR=$(BINDIR) sh tests/integration/run.sh
 
-demo: deps all
+demo: deps all $(KAFKA_TOOLS)
 	sh scripts/demo.sh
 
 demo-stop:

@@ -3,8 +3,10 @@
 # SQL thread) on the shared trading dataset and backlog (../shared/bench), in
 # one run on one sandbox, and against PostgreSQL applying the same backlog
 # itself (bench/backlog_pg.sql, PL/pgSQL on a copy of the migrated table: the
-# floor the sink's own executor sets), then (LAG=1) its apply lag and memory
-# under a steady write load. See bench/README.md.
+# floor the sink's own executor sets), then (KAFKA=1) its rate publishing the
+# same backlog to Kafka (librdkafka's mock cluster, bin/kafka-mock), then
+# (LAG=1) its apply lag and memory under a steady write load. See
+# bench/README.md.
 #
 #   sh bench/stream_bench.sh [ROWS]         (default 200000 deals, the reference size)
 #
@@ -19,6 +21,16 @@
 #   NATIVE=0            skip the PostgreSQL-native contenders (bench/backlog_pg.sql
 #                       run by PostgreSQL on copies of the migrated t_deal, one
 #                       COMMIT per 400 source transactions, then one per transaction)
+#   KAFKA=0|1           the Kafka contender: stream --to kafka --stop-at END into
+#                       bin/kafka-mock (default: 1 when bin/kafka-mock is built,
+#                       else skipped with a note; KAFKA=1 insists on it)
+#   KAFKA_PARTITIONS=N  partitions of the pre-created topic bench.xchange_trading.T_DEAL
+#                       (default 64; the mock keeps about 5 MiB per partition and
+#                       drops the oldest data, which does not affect the producer's
+#                       acknowledgements: those are what is timed)
+#   KAFKA_BROKERS=N     brokers of the mock cluster (default 3)
+#   KAFKA_PROPERTIES=.. librdkafka producer properties for stream (its KAFKA_PROPERTIES,
+#                       e.g. linger.ms=50;batch.size=1000000; default none)
 #   NO_STREAM=1         measure the replica (and the native contenders) only (when bin/stream is not built)
 #   STREAM=PATH         binary to measure (default bin/stream; `make` first)
 #   MIGRATE=PATH        binary that makes the initial copy (default bin/migrate)
@@ -40,11 +52,18 @@ NO_STREAM=${NO_STREAM:-0}
 NATIVE=${NATIVE:-1}
 PROFILE=${PROFILE:-0}
 REPLICA_FLUSH=${REPLICA_FLUSH:-1}
+KAFKA=${KAFKA:-auto}
+KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-64}
+KAFKA_BROKERS=${KAFKA_BROKERS:-3}
+K_PROPS=${KAFKA_PROPERTIES:-}     # stream's own setting, passed on through its .env
 SHARED=${SHARED_BENCH:-$REPO/../shared/bench}
 CTL=sync_control        # the control schema (CONTROL_SCHEMA of the .env below)
 PG_SCHEMA=trading       # where the tables land (SINK_SCHEMA of the .env below)
 REPLICA_SERVER_ID=2     # the source is 1; stream derives a high id from the database name
 NV_BATCH=400            # source transactions per COMMIT of the first native contender (about one stream batch of 20000 rows)
+K_PREFIX=bench          # KAFKA_TOPIC_PREFIX of the Kafka contender (no publish_checkpoint row for it yet)
+K_TOPIC=$K_PREFIX.xchange_trading.T_DEAL   # PREFIX.SCHEMA.TABLE, the only table backlog.sql changes
+K_TARGET=150000         # the issue's target, events/s
 
 die() { echo "stream_bench: $*" >&2; exit 1; }
 
@@ -55,6 +74,9 @@ isnum "$LAG_SECS" || die "LAG_SECS must be a number (got '$LAG_SECS')"
 { isnum "$LAG_WRITERS" && [ "$LAG_WRITERS" -ge 1 ]; } || die "LAG_WRITERS must be a number >= 1 (got '$LAG_WRITERS')"
 isnum "$LAG_PAUSE_MS" || die "LAG_PAUSE_MS must be a number (got '$LAG_PAUSE_MS')"
 case "$LAG_SAMPLE" in '' | *[!0-9.]*) die "LAG_SAMPLE must be a number of seconds (got '$LAG_SAMPLE')" ;; esac
+case "$KAFKA" in 0 | 1 | auto) ;; *) die "KAFKA must be 0 or 1 (got '$KAFKA')" ;; esac
+{ isnum "$KAFKA_PARTITIONS" && [ "$KAFKA_PARTITIONS" -ge 1 ]; } || die "KAFKA_PARTITIONS must be a number >= 1 (got '$KAFKA_PARTITIONS')"
+{ isnum "$KAFKA_BROKERS" && [ "$KAFKA_BROKERS" -ge 1 ] && [ "$KAFKA_BROKERS" -le 16 ]; } || die "KAFKA_BROKERS must be a number from 1 to 16 (got '$KAFKA_BROKERS')"
 for f in gen_trading.sql gen_trading_rows.sh backlog.sql; do
 	[ -r "$SHARED/$f" ] || die "shared benchmark input $SHARED/$f not found (set SHARED_BENCH)"
 done
@@ -71,6 +93,25 @@ SRC_STREAM=${STREAM:-$REPO/bin/stream}
 if [ "$NO_STREAM" != 1 ]; then
 	[ -x "$SRC_STREAM" ] || die "$SRC_STREAM not built (run make, or NO_STREAM=1 for the replica alone)"
 fi
+# The Kafka contender: KAFKA_SKIP says why it does not run.
+SRC_KMOCK=$REPO/bin/kafka-mock
+SRC_KDUMP=$REPO/bin/kafka-dump
+KAFKA_SKIP=""
+if [ "$KAFKA" = 0 ]; then
+	KAFKA_SKIP="KAFKA=0"
+elif [ "$NO_STREAM" = 1 ]; then
+	KAFKA_SKIP="NO_STREAM=1"
+elif [ ! -x "$SRC_KMOCK" ]; then
+	KAFKA_SKIP="$SRC_KMOCK not built (make bin/kafka-mock bin/kafka-dump)"
+elif ! "$SRC_STREAM" --help 2>&1 | grep -q -- '--to kafka'; then
+	KAFKA_SKIP="$SRC_STREAM has no --to kafka"
+fi
+if [ -n "$KAFKA_SKIP" ]; then
+	[ "$KAFKA" = 1 ] && die "KAFKA=1, but $KAFKA_SKIP"
+	KAFKA=0
+else
+	KAFKA=1
+fi
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time)"
 for c in psql mariadb mariadb-dump mariadb-install-db mariadbd mariadb-admin bc awk openssl ps; do
 	command -v "$c" >/dev/null 2>&1 || die "$c not found"
@@ -85,6 +126,7 @@ SB=""               # the sandbox directory, once started
 RD="$W/replica"     # the replica's directory
 REPLICA_PID=""
 STREAM_PID=""
+MOCK_PID=""         # kafka-mock, while it runs
 BG_PIDS=""          # writers and samplers
 FAILS=0
 LOG="$OUT/bench.log"
@@ -121,6 +163,20 @@ replica_stop() {
 	REPLICA_PID=""
 }
 
+# mock_stop: SIGTERM to kafka-mock (it exits 0), SIGKILL after 30 s
+mock_stop() {
+	[ -n "$MOCK_PID" ] || return 0
+	if pid_is "$MOCK_PID" kafka-mock; then
+		kill -TERM "$MOCK_PID" 2>/dev/null || true
+		if ! wait_gone "$MOCK_PID" 30; then
+			echo "stream_bench: kafka-mock $MOCK_PID did not stop in 30 s, killing it" >&2
+			kill -KILL "$MOCK_PID" 2>/dev/null || true
+			wait_gone "$MOCK_PID" 10 || true
+		fi
+	fi
+	MOCK_PID=""
+}
+
 cleanup() {
 	st=$?
 	set +e
@@ -132,6 +188,7 @@ cleanup() {
 	for p in $BG_PIDS; do
 		kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
 	done
+	mock_stop
 	replica_stop
 	if [ -n "$SB" ]; then
 		sh "$REPO/scripts/sandbox.sh" stop "$SB" >>"$LOG" 2>&1 ||
@@ -158,11 +215,22 @@ if [ "$NO_STREAM" != 1 ]; then
 	STREAM_BIN="$W/stream"
 fi
 [ "$NATIVE" = 0 ] || cp "$REPO/bench/backlog_pg.sql" "$W/backlog_pg.sql"
+KMOCK_BIN="" KDUMP_BIN=""
+if [ "$KAFKA" = 1 ]; then
+	cp "$SRC_KMOCK" "$W/kafka-mock"
+	KMOCK_BIN="$W/kafka-mock"
+	if [ -x "$SRC_KDUMP" ]; then
+		cp "$SRC_KDUMP" "$W/kafka-dump"
+		KDUMP_BIN="$W/kafka-dump"
+	fi
+fi
 
 # Variables of the tools come from the bench's .env only (the environment wins).
 unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE LOG_LEVEL \
 	TRADING_HOST TRADING_PORT TRADING_USER TRADING_PASS TRADING_SCHEMA \
-	TRADING_SINK_SCHEMA TRADING_TLS TRADING_SERVER_ID 2>/dev/null || true
+	TRADING_SINK_SCHEMA TRADING_TLS TRADING_SERVER_ID KAFKA_BOOTSTRAP_SERVERS KAFKA_TOPIC_PREFIX \
+	KAFKA_FORMAT KAFKA_SCHEMAS KAFKA_PROPERTIES KAFKA_SASL_USERNAME KAFKA_SASL_PASSWORD \
+	KAFKA_SASL_MECHANISM KAFKA_SECURITY_PROTOCOL KAFKA_SSL_CA_LOCATION 2>/dev/null || true
 
 # --- output ------------------------------------------------------------------
 
@@ -632,12 +700,11 @@ native_run() {
 	pg_super -d "$PG_DB" -c "DROP SCHEMA $1 CASCADE" >>"$LOG" 2>&1 || say "  (could not drop schema $1)"
 }
 
-NV1_SECS=- NV1_RATE=- NV1_PG_CPU=- NV1_CHECK="not run"
-NV2_SECS=- NV2_RATE=- NV2_PG_CPU=- NV2_CHECK="not run"
-if [ "$NATIVE" != 0 ]; then
-	# stream left trading.t_deal with an autovacuum debt that stream itself did
-	# not have to compete with: no autovacuum of it during these contenders
-	# (reset afterwards, as migrate leaves it); a running one is waited for
+# autovacuum_off: stream left trading.t_deal with an autovacuum debt that
+# stream itself did not have to compete with: no autovacuum of it during the
+# later contenders (autovacuum_reset afterwards, as migrate leaves it); a
+# running one is waited for
+autovacuum_off() {
 	pg_super -d "$PG_DB" -c "ALTER TABLE $PG_SCHEMA.t_deal SET (autovacuum_enabled = off)"
 	i=0
 	while [ "$(pg_super -d "$PG_DB" -c "SELECT (SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = '$PG_SCHEMA.t_deal'::regclass)
@@ -647,17 +714,128 @@ if [ "$NATIVE" != 0 ]; then
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+autovacuum_reset() { pg_super -d "$PG_DB" -c "ALTER TABLE $PG_SCHEMA.t_deal RESET (autovacuum_enabled)"; }
+
+NV1_SECS=- NV1_RATE=- NV1_PG_CPU=- NV1_CHECK="not run"
+NV2_SECS=- NV2_RATE=- NV2_PG_CPU=- NV2_CHECK="not run"
+if [ "$NATIVE" != 0 ]; then
+	autovacuum_off
 	native_run native1 "$NV_BATCH"
 	NV1_SECS=$NV_SECS NV1_RATE=$NV_RATE NV1_PG_CPU=$NV_PG_CPU NV1_CHECK=$NV_CHECK
 	native_run native2 1
 	NV2_SECS=$NV_SECS NV2_RATE=$NV_RATE NV2_PG_CPU=$NV_PG_CPU NV2_CHECK=$NV_CHECK
-	pg_super -d "$PG_DB" -c "ALTER TABLE $PG_SCHEMA.t_deal RESET (autovacuum_enabled)"
+	autovacuum_reset
+fi
+
+# --- 7. stream publishing the backlog to Kafka (librdkafka's mock cluster) ------------------
+#
+# The same backlog, from the same starting point (migrate's watermark: no
+# publish_checkpoint row for topic prefix $K_PREFIX yet), as Debezium events:
+# one per row change and a tombstone after each delete. The mock keeps about
+# 5 MiB per partition and drops the oldest data beyond that; the producer's
+# acknowledgements do not depend on it, and they are what is timed (stream
+# exits at --stop-at once everything up to there is acknowledged).
+
+K_EVENTS=$((N + BL_DEL))    # row changes + tombstones
+K_SECS=- K_RSS=- K_RATE=- K_CHG_RATE=- K_CPU=- K_MOCK_CPU=- K_PG_CPU=- K_SRC_CPU=- K_MOCK_RSS=- K_CHECK="not run"
+K_TOPIC_CHECK="not run"
+if [ "$KAFKA" = 1 ]; then
+	KD="$W/kafka"
+	mkdir -p "$KD"
+	autovacuum_off
+	"$KMOCK_BIN" --brokers "$KAFKA_BROKERS" --topic "$K_TOPIC:$KAFKA_PARTITIONS" --bootstrap-file "$KD/bootstrap" \
+		</dev/null >"$KD/mock.out" 2>"$KD/mock.err" &
+	MOCK_PID=$!
+	i=0
+	while [ ! -s "$KD/bootstrap" ] && kill -0 "$MOCK_PID" 2>/dev/null && [ "$i" -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -s "$KD/bootstrap" ] || ! pid_is "$MOCK_PID" kafka-mock; then
+		cat "$KD/mock.err" >>"$LOG"
+		die "kafka-mock did not come up in 30 s (see $LOG)"
+	fi
+	K_BOOT=$(cat "$KD/bootstrap")
+	(
+		umask 077
+		{
+			cat "$WD/.env"
+			printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=%s\nKAFKA_FORMAT=envelope\n' "$K_BOOT" "$K_PREFIX"
+			[ -z "$K_PROPS" ] || printf 'KAFKA_PROPERTIES=%s\n' "$K_PROPS"
+		} >"$WD/kafka.env"
+	)
+	say "kafka-mock: pid $MOCK_PID, $KAFKA_BROKERS brokers at $K_BOOT, topic $K_TOPIC with $KAFKA_PARTITIONS partitions$([ -z "$K_PROPS" ] || echo "; KAFKA_PROPERTIES=$K_PROPS")"
+	settle
+	say "- stream --database trading --to kafka --stop-at $END_POS (load $(loadavg))"
+	c_mock0=$(cpu_of "$MOCK_PID") c_pg0=$(cpu_of "$PG_PID") c_src0=$(cpu_of "$SRC_PID")
+	rc=0
+	(cd "$WD" && exec /usr/bin/time -f '%e %M %U %S' -o "$KD/stream.time" "$STREAM_BIN" --env "$WD/kafka.env" \
+		--database trading --to kafka --stop-at "$END_POS") >"$KD/stream.out" 2>"$KD/stream.err" || rc=$?
+	sleep 1     # as for stream: the postmaster reaps the backend
+	K_MOCK_CPU=$(cpu_diff "$c_mock0" "$(cpu_of "$MOCK_PID")")
+	K_PG_CPU=$(cpu_diff "$c_pg0" "$(cpu_of "$PG_PID")")
+	K_SRC_CPU=$(cpu_diff "$c_src0" "$(cpu_of "$SRC_PID")")
+	K_MOCK_RSS=$(awk '/^VmHWM:/ { print $2 }' "/proc/$MOCK_PID/status" 2>/dev/null)
+	{ echo "=== stdout"; cat "$KD/stream.out"; echo "=== stderr"; cat "$KD/stream.err"; } >"$KD/stream.log"
+	keep_log "$KD/stream.log" stream-kafka.log
+	read -r K_SECS K_RSS K_USR K_SYS <<EOF
+$(tail -n 1 "$KD/stream.time")
+EOF
+	mask <"$KD/stream.err" | tail -n 8 | sed 's/^/    /' | tee -a "$LOG"
+	if [ "$rc" -ne 0 ]; then
+		K_CHECK="stream exited $rc"
+		K_SECS=FAIL
+		say "  stream --to kafka EXITED $rc; last lines of its stderr:"
+		tail -n 30 "$KD/stream.err" | mask | sed 's/^/    /' | tee -a "$LOG"
+	else
+		cp=$(pg_super -d "$PG_DB" -c "SELECT binlog_file || ':' || binlog_pos FROM $CTL.publish_checkpoint
+			WHERE source_db = 'trading' AND topic_prefix = '$K_PREFIX'" 2>&1) || true
+		K_CHECK=ok
+		[ "$cp" = "$END_POS" ] || K_CHECK="publish_checkpoint ${cp:-none}, not $END_POS"
+		# The topic: each partition's high watermark is its last offset + 1
+		# (the mock drops the oldest data, never the newest); their sum must
+		# be the number of events. kafka-dump reads what is left, after the
+		# timing.
+		if [ -n "$KDUMP_BIN" ]; then
+			t0=$(now)
+			rm -f "$KD/dump.rc"
+			{ "$KDUMP_BIN" --bootstrap-file "$KD/bootstrap" --topic "$K_TOPIC" --timeout 300 2>"$KD/dump.err" ||
+				echo "$?" >"$KD/dump.rc"; } |
+				awk -F'\t' '{ n++; if ($3 + 1 > hw[$2]) hw[$2] = $3 + 1 } END { for (p in hw) { s += hw[p]; k++ } print s + 0, n + 0, k + 0 }' >"$KD/dump.sum"
+			read -r K_HW K_READ K_PARTS <"$KD/dump.sum"
+			if [ -e "$KD/dump.rc" ]; then
+				K_TOPIC_CHECK="no figure: kafka-dump exited $(cat "$KD/dump.rc") ($(tail -n 1 "$KD/dump.err"))"
+			else
+				K_TOPIC_CHECK="high watermarks sum to $K_HW in $K_PARTS partitions ($K_READ events still held, read in $(elapsed "$t0" "$(now)") s)"
+				if [ "$K_HW" = "$K_EVENTS" ]; then
+					K_TOPIC_CHECK="ok: $K_TOPIC_CHECK"
+				else
+					K_TOPIC_CHECK="WRONG: $K_TOPIC_CHECK, not $K_EVENTS"
+					K_CHECK="$K_CHECK; topic holds $K_HW events, not $K_EVENTS"
+				fi
+			fi
+		else
+			K_TOPIC_CHECK="not run: $SRC_KDUMP not built (the checkpoint is the check)"
+		fi
+		K_CHECK=${K_CHECK#ok; }
+	fi
+	[ "$K_CHECK" = ok ] || FAILS=$((FAILS + 1))
+	K_RATE=$(rate "$K_EVENTS" "$K_SECS")
+	K_CHG_RATE=$(rate "$N" "$K_SECS")
+	K_CPU=$(awk -v u="$K_USR" -v s="$K_SYS" 'BEGIN { printf "%.1f", u + s }')
+	say "  stream --to kafka: $K_SECS s wall, $K_RATE events/s ($K_EVENTS events: $N row changes + $BL_DEL tombstones), $K_CHG_RATE row changes/s, peak RSS $(mib "$K_RSS") MiB; CPU: stream $K_CPU s (user $K_USR, sys $K_SYS), kafka-mock $K_MOCK_CPU s (peak RSS $(mib "$K_MOCK_RSS") MiB), PostgreSQL $K_PG_CPU s, source $K_SRC_CPU s; check: $K_CHECK"
+	say "  topic $K_TOPIC: $K_TOPIC_CHECK"
+	(cd "$WD" && "$STREAM_BIN" --env "$WD/kafka.env" --database trading --status) 2>&1 | mask | grep -i kafka | sed 's/^/    /' | tee -a "$LOG" || true
+	mock_stop
+	cp "$KD/mock.err" "$OUT/kafka-mock.log" 2>/dev/null || true
+	autovacuum_reset
 fi
 
 note ""
 note "## catch-up of the backlog: $N row changes ($BL_INS ins, $BL_UPD upd, $BL_DEL del) in $NTRX transactions, $(awk -v b="$BL_BYTES" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of binlog ($BL_START .. $END_POS)"
 note "(the source wrote it in $BL_SECS s, one session; the contenders ran one after the other, each after a CHECKPOINT, a flush of InnoDB's dirty pages and sync)"
-row() { printf '%-46s %8s %10s %8s  %-36s %s' "$@"; }
+row() { printf '%-46s %8s %10s %8s  %-44s %s' "$@"; }
 note "$(row contender seconds 'changes/s' 'RSS MiB' 'CPU seconds' check)"
 note "$(row "MariaDB replica (1 SQL thread, trx_commit=$REPLICA_FLUSH)" "$REP_SECS" "$REP_RATE" - "replica $REP_CPU" "$REP_CHECK")"
 note "$(row 'stream --stop-at' "$ST_SECS" "$ST_RATE" "$(mib "$ST_RSS")" "stream $ST_CPU, pg $ST_PG_CPU, source $ST_SRC_CPU" "$ST_CHECK")"
@@ -665,12 +843,23 @@ if [ "$NATIVE" != 0 ]; then
 	note "$(row "PostgreSQL native (PL/pgSQL, commit/$NV_BATCH trx)" "$NV1_SECS" "$NV1_RATE" - "pg $NV1_PG_CPU" "$NV1_CHECK")"
 	note "$(row 'PostgreSQL native (PL/pgSQL, commit/1 trx)' "$NV2_SECS" "$NV2_RATE" - "pg $NV2_PG_CPU" "$NV2_CHECK")"
 fi
+if [ "$KAFKA" = 1 ]; then
+	note "$(row "stream --to kafka (mock broker, $KAFKA_PARTITIONS partitions)" "$K_SECS" "$K_RATE" "$(mib "$K_RSS")" "stream $K_CPU, mock $K_MOCK_CPU, pg $K_PG_CPU, source $K_SRC_CPU" "$K_CHECK")"
+fi
 RATIO=$(ratio "$ST_RATE" "$REP_RATE")
 note "stream rate / replica rate: $RATIO (target >= 2: $(awk -v r="$RATIO" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= 2 ? "met" : "NOT MET"); else print "no figure" }'))"
 [ "$NATIVE" = 0 ] || note "stream rate / PostgreSQL-native rate (commit per $NV_BATCH): $(ratio "$ST_RATE" "$NV1_RATE")"
 [ -z "$ST_COUNTS" ] || note "stream's T_DEAL counters (ins upd del): $ST_COUNTS; in the binlog: $BL_INS $BL_UPD $BL_DEL"
+if [ "$KAFKA" = 1 ]; then
+	note "publish rate: $K_RATE events/s (target >= $K_TARGET: $(awk -v r="$K_RATE" -v t="$K_TARGET" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= t ? "met" : "NOT MET"); else print "no figure" }')); $K_CHG_RATE row changes/s"
+	note "  (stream --to kafka's line: events/s, events = $N row changes + $BL_DEL tombstones = $K_EVENTS, to topic $K_TOPIC on $KAFKA_BROKERS mock brokers,"
+	note "  mock peak RSS $(mib "$K_MOCK_RSS") MiB; old data dropped by the mock (it keeps about 5 MiB per partition); acknowledgements are what is timed;"
+	note "  check: publish_checkpoint = $END_POS; topic: $K_TOPIC_CHECK)"
+else
+	note "stream --to kafka: not run ($KAFKA_SKIP)"
+fi
 
-# --- 7. steady load: apply lag and memory ----------------------------------------------------
+# --- 8. steady load: apply lag and memory ----------------------------------------------------
 
 if [ "$LAG" != 0 ] && [ "$NO_STREAM" != 1 ] && [ "$ST_SECS" != FAIL ]; then
 	LD="$WD/lag"

@@ -1222,76 +1222,78 @@ e_digits(const char *s, char *dig, int *decpt)
 	return len;
 }
 
-/*
- * render_real: FLOAT (is_float) or DOUBLE x as the text protocol prints it:
- * with D fixed decimals (FLOAT(M,D)) when decimals >= 0, else my_gcvt's
- * form: FLOAT rounded to 6 significant digits, DOUBLE with the shortest
- * digits that read back as x.
- */
-static void
-render_real(arena *a, binlog_value *out, double x, bool is_float, int decimals)
+int
+binlog_real_digits(double ax, bool is_float, char *dig, int *decpt)
 {
-	char		tmp[400];
-	char		dig[32];
-	int			len = 0, decpt = 0;
-	bool		neg = x < 0 || (x == 0 && 1 / x < 0);
-	double		ax = neg ? -x : x;
-	size_t		n;
+	char		tmp[64];
 
-	if (decimals >= 0 && decimals < 31) {
-		int			w = snprintf(tmp, sizeof(tmp), "%.*f", decimals, x);
-
-		n = w > 0 && (size_t) w < sizeof(tmp) ? (size_t) w : 0;
-		out->data = arena_strndup(a, tmp, n);
-		out->len = n;
-		return;
-	}
 	if (ax == 0) {
 		dig[0] = '0';
-		len = 1;
-		decpt = 1;
-	} else if (is_float) {
-		snprintf(tmp, sizeof(tmp), "%.5e", ax);
-		len = e_digits(tmp, dig, &decpt);
-	} else {
-		/* the shortest correctly rounded digits that read back as ax; at a
-		 * power of two the gap above is twice the gap below, so the digit
-		 * string one unit up may read back where the nearest one does not */
-		for (int prec = 1; prec <= 17; prec++) {
-			snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, ax);
-			if (strtod(tmp, NULL) == ax || prec == 17) {
-				len = e_digits(tmp, dig, &decpt);
-				break;
-			}
-			char		up[64];
-			char	   *e = strchr(tmp, 'e');
-
-			if (!e || (size_t) (e - tmp) >= sizeof(up))
-				continue;
-			memcpy(up, tmp, (size_t) (e - tmp));
-			int			k = (int) (e - tmp) - 1;
-
-			while (k >= 0 && (up[k] == '9' || up[k] < '0' || up[k] > '9')) {
-				if (up[k] == '9')
-					up[k] = '0';
-				k--;
-			}
-			if (k < 0)
-				continue;       /* 9.99 -> 10.0: the next precision covers it */
-			up[k]++;
-			snprintf(up + (e - tmp), sizeof(up) - (size_t) (e - tmp), "%s", e);
-			if (strtod(up, NULL) == ax) {
-				len = e_digits(up, dig, &decpt);
-				break;
-			}
-		}
+		*decpt = 1;
+		return 1;
 	}
+	if (is_float) {
+		snprintf(tmp, sizeof(tmp), "%.5e", ax);
+		return e_digits(tmp, dig, decpt);
+	}
+	/* the shortest correctly rounded digits that read back as ax; at a power
+	 * of two the gap above is twice the gap below, so the digit string one
+	 * unit up may read back where the nearest one does not */
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, ax);
+		if (strtod(tmp, NULL) == ax || prec == 17)
+			return e_digits(tmp, dig, decpt);
+		char		up[64];
+		char	   *e = strchr(tmp, 'e');
+
+		if (!e || (size_t) (e - tmp) >= sizeof(up))
+			continue;
+		memcpy(up, tmp, (size_t) (e - tmp));
+		int			k = (int) (e - tmp) - 1;
+
+		while (k >= 0 && (up[k] == '9' || up[k] < '0' || up[k] > '9')) {
+			if (up[k] == '9')
+				up[k] = '0';
+			k--;
+		}
+		if (k < 0)
+			continue;           /* 9.99 -> 10.0: the next precision covers it */
+		up[k]++;
+		snprintf(up + (e - tmp), sizeof(up) - (size_t) (e - tmp), "%s", e);
+		if (strtod(up, NULL) == ax)
+			return e_digits(up, dig, decpt);
+	}
+	return 0;
+}
+
+size_t
+binlog_real_text(double x, bool is_float, int decimals, char *dst)
+{
+	char		dig[32];
+	int			len, decpt = 1;
+	bool		neg = x < 0 || (x == 0 && 1 / x < 0);
+
+	if (decimals >= 0 && decimals < 31) {
+		int			w = snprintf(dst, BINLOG_REAL_TEXT, "%.*f", decimals, x);
+
+		return w > 0 && w < BINLOG_REAL_TEXT ? (size_t) w : 0;
+	}
+	len = binlog_real_digits(neg ? -x : x, is_float, dig, &decpt);
 	if (len == 0) {
 		dig[0] = '0';
 		len = 1;
 		decpt = 1;
 	}
-	n = gcvt_format(tmp, neg, dig, len, decpt);
+	return gcvt_format(dst, neg, dig, len, decpt);
+}
+
+/* render_real: binlog_real_text into the arena */
+static void
+render_real(arena *a, binlog_value *out, double x, bool is_float, int decimals)
+{
+	char		tmp[BINLOG_REAL_TEXT];
+	size_t		n = binlog_real_text(x, is_float, decimals, tmp);
+
 	out->data = arena_strndup(a, tmp, n);
 	out->len = n;
 }

@@ -242,4 +242,20 @@ const char *binlog_event_name(uint8_t type);
  */
 bool binlog_column_fits(const binlog_column *c, const char *column_type);
 
+/*
+ * binlog_real_text: a FLOAT (is_float) or DOUBLE x as the text protocol
+ * prints it, into dst (BINLOG_REAL_TEXT bytes); returns the length: with
+ * decimals fixed digits (FLOAT(M,D)) when decimals >= 0, else my_gcvt's
+ * form: FLOAT rounded to 6 significant digits, DOUBLE with the shortest
+ * digits that read back as x.
+ */
+#define BINLOG_REAL_TEXT 400
+size_t binlog_real_text(double x, bool is_float, int decimals, char *dst);
+
+/* binlog_real_digits: the significant digits of ax >= 0 (no trailing zeros,
+ * value 0.DIG * 10^decpt) as binlog_real_text prints them: 6 for a FLOAT,
+ * else the shortest that read back as ax; dig has room for 32; returns the
+ * count (0 only on a formatting failure) */
+int binlog_real_digits(double ax, bool is_float, char *dig, int *decpt);
+
 #endif

@@ -92,3 +92,16 @@ pg_is_disconnect(PGconn *pg)
 {
 	return PQstatus(pg) != CONNECTION_OK;
 }
+
+void
+pg_array_add(buf *out, const char *v, bool first)
+{
+	buf_putc(out, first ? '{' : ',');
+	buf_putc(out, '"');
+	for (const char *p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '"');
+}

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <libpq-fe.h>
 
+#include "common/xalloc.h"
+
 /* pg_connect: returns a connection the caller closes with PQfinish */
 PGconn *pg_connect(const char *url, const char *appname, char *errbuf, size_t errlen);
 
@@ -29,5 +31,9 @@ void pg_result_error(PGconn *pg, const PGresult *res, char *errbuf, size_t errle
 
 /* pg_is_disconnect: the connection is gone (retryable) */
 bool pg_is_disconnect(PGconn *pg);
+
+/* pg_array_add: appends one element to a text[] literal being built: "{"
+ * before the first, "," before the others; the caller closes it with "}" */
+void pg_array_add(buf *out, const char *v, bool first);
 
 #endif

@@ -21,12 +21,22 @@ stop_stream() {
 	fi
 }
 
+# stop_kafka: the demo's mock Kafka broker, by its PID
+stop_kafka() {
+	if [ -f "$DIR/kafka.pid" ]; then
+		kill -TERM "$(cat "$DIR/kafka.pid")" 2>/dev/null || true
+		rm -f "$DIR/kafka.pid"
+	fi
+}
+
 if [ "${1:-}" = stop ]; then
 	stop_stream
+	stop_kafka
 	sh scripts/sandbox.sh stop "$DIR"
 	exit 0
 fi
 stop_stream
+stop_kafka
 
 if [ -f "$DIR/sandbox.env" ] && sh scripts/sandbox.sh status "$DIR" >/dev/null 2>&1; then
 	echo "== sandbox already running in $DIR"
@@ -90,6 +100,26 @@ printf '  MariaDB:    '; $MY_ROOT -N demo_shop -e "SELECT CONCAT((SELECT COUNT(*
 printf '  PostgreSQL: '; $PSQL_SINK -At -c "SELECT (SELECT count(*) FROM shop.orders) || ' orders, ' || (SELECT count(*) FROM shop.customers WHERE name LIKE '%(renamed)') || ' renamed customers, ' || (SELECT count(*) FROM shop.page_views) || ' page views'"
 ./bin/stream --env "$ENVFILE" --database demo --status
 
+echo
+echo "== Kafka: a mock broker (librdkafka's mock cluster, loopback only), and stream --to kafka"
+./bin/kafka-mock --brokers 1 --bootstrap-file "$DIR/kafka.bootstrap" >/dev/null 2>"$DIR/kafka.log" &
+echo $! > "$DIR/kafka.pid"
+i=0
+while [ ! -s "$DIR/kafka.bootstrap" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+umask 077
+printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=demo\n' "$(cat "$DIR/kafka.bootstrap")" >> "$ENVFILE"
+umask 022
+END=$($MY_ROOT -N -e 'SHOW MASTER STATUS' | awk '{ print $1 ":" $2 }')
+echo "   publishing every change since migrate's watermark, up to $END (Debezium envelope, one topic per table)"
+./bin/stream --env "$ENVFILE" --database demo --to kafka --stop-at "$END" --log-level warning
+./bin/kafka-dump --bootstrap-file "$DIR/kafka.bootstrap" --topic-prefix demo. > "$DIR/kafka.dump"
+echo "   events per topic:"
+cut -f1 "$DIR/kafka.dump" | sort | uniq -c | sed 's/^/    /'
+echo "   one of them (topic, partition, offset, key, value):"
+grep -m1 'demo.demo_shop.customers' "$DIR/kafka.dump" | cut -c1-400 | sed 's/^/    /'
+echo "   and back into PostgreSQL: stream --database demo --from kafka applies such topics (ours or"
+echo "   Debezium connectors') through the same sink; see README.md, \"Kafka\"."
+
 cat <<MSG
 
 == done. stream keeps running (pid $(cat "$DIR/stream.pid"), log $DIR/stream.log). Look at the result:
@@ -99,5 +129,5 @@ cat <<MSG
   ./bin/stream --env $ENVFILE --database demo --status
   ./bin/migrate --env $ENVFILE --database demo --tables orders --plan
 Write to the source and watch it arrive:  $MY_ROOT demo_shop
-Stop the stream and the sandbox with: make demo-stop
+Stop the stream, the mock broker and the sandbox with: make demo-stop
 MSG

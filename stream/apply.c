@@ -29,6 +29,7 @@ struct apply {
 	int         next_stg;
 	long long   pending;        /* rows staged in this batch */
 	long long   seq;            /* source order of staged changes */
+	bool        refused;        /* the last apply_row failed on a value, staged nothing */
 	buf         sql;
 };
 
@@ -424,15 +425,17 @@ same_key(const apply_table *t, const binlog_value *a, const binlog_value *b)
 bool
 apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row)
 {
+	a->refused = false;
 	if (!begin(a))
 		return false;
 	a->seq++;
+	size_t mark = t->copy.len;     /* a refused value leaves nothing staged */
 	if (t->pt.nkey > 0) {
 		/* keyed: the after-image carries an update unless the key moves */
 		bool old = row->before && (!row->after || !same_key(t, row->before, row->after));
 		if (old) {
 			if (!stage_image(a, t, 0, row->before))
-				return false;
+				goto refused;
 			t->has_old = true;
 			if (row->after)
 				t->dup = true;  /* a key change: DISTINCT ON sorts it out */
@@ -440,14 +443,14 @@ apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row
 		}
 		if (row->after) {
 			if (!stage_image(a, t, 1, row->after))
-				return false;
+				goto refused;
 			note_key(t, row->after);
 		}
 	} else {
 		if (row->before && !stage_image(a, t, 0, row->before))
-			return false;
+			goto refused;
 		if (row->after && !stage_image(a, t, 1, row->after))
-			return false;
+			goto refused;
 		if (row->before)
 			t->has_old = true;
 	}
@@ -461,6 +464,18 @@ apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row
 	if (t->copy.len >= COPY_FLUSH_BYTES)
 		return flush(a, t);
 	return true;
+refused:
+	t->copy.len = mark;
+	if (t->copy.data)
+		t->copy.data[mark] = '\0';
+	a->refused = true;
+	return false;
+}
+
+bool
+apply_row_refused(const apply *a)
+{
+	return a->refused;
 }
 
 long long
@@ -585,20 +600,6 @@ apply_truncate(apply *a, apply_table *t)
 	return true;
 }
 
-/* pg_array_add: appends one element to a text[] literal being built */
-static void
-pg_array_add(buf *out, const char *v, bool first)
-{
-	buf_putc(out, first ? '{' : ',');
-	buf_putc(out, '"');
-	for (const char *p = v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *p);
-	}
-	buf_putc(out, '"');
-}
-
 /* check_tables: the batch's tables are still the copies the stream loaded.
  * Locks the targets it will change first, so migrate cannot replace one
  * under the batch; a table migrate is copying (or has copied) again leaves
@@ -675,15 +676,28 @@ bool
 apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
 			 uint32_t server_id, uint32_t ts)
 {
+	return apply_commit_with(a, tables, ntables, pos, server_id, ts, NULL, 0, NULL);
+}
+
+bool
+apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+				  uint32_t server_id, uint32_t ts, const char *extra_sql, int nextra, const char **extra_params)
+{
 	char errbuf[2048] = "";
 	bool ok = begin(a);
+	const binlogpos nopos = { .file = "-" };
 
 	if (ok)
 		ok = check_tables(a, tables, ntables, errbuf, sizeof(errbuf));
 	for (size_t i = 0; ok && i < ntables; i++)
 		if (tables[i].active && tables[i].staged > 0)
 			ok = apply_table_batch(a, &tables[i]);
-	if (ok) {
+	if (ok && extra_sql) {
+		PGresult *res = control_query(a->pg, a->ctl, extra_sql, nextra, extra_params, errbuf, sizeof(errbuf));
+		ok = res != NULL;
+		PQclear(res);
+	}
+	if (ok && pos) {
 		char npos[32], nsid[16], nts[16];
 		snprintf(npos, sizeof(npos), "%" PRIu64, pos->pos);
 		snprintf(nsid, sizeof(nsid), "%u", server_id);
@@ -713,7 +727,7 @@ apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos
 		pg_array_add(&poss, p, nactive == 0);
 		nactive++;
 	}
-	if (ok && nactive > 0) {
+	if (ok && nactive > 0 && pos) {
 		buf_putc(&names, '}');
 		buf_putc(&files, '}');
 		buf_putc(&poss, '}');
@@ -754,7 +768,7 @@ apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos
 	if (!ok) {
 		if (errbuf[0])
 			log_error("could not commit a batch at %s:%" PRIu64 " of database \"%s\": %s",
-					  pos->file, pos->pos, a->cfg->src.name, errbuf);
+					  (pos ? pos : &nopos)->file, (pos ? pos : &nopos)->pos, a->cfg->src.name, errbuf);
 		apply_rollback(a, tables, ntables);
 		return false;
 	}
@@ -762,7 +776,7 @@ apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos
 	a->pending = 0;
 	for (size_t i = 0; i < ntables; i++) {
 		apply_table *t = &tables[i];
-		if (t->active && binlogpos_cmp(&t->applied, pos) < 0)
+		if (t->active && pos && binlogpos_cmp(&t->applied, pos) < 0)
 			t->applied = *pos;
 		batch_reset(t);
 	}
@@ -798,6 +812,23 @@ apply_notified(apply *a, bool *notified)
 			*notified = true;
 		PQfreemem(n);
 	}
+	return true;
+}
+
+bool
+apply_control(apply *a, const char *sql, int nparams, const char **params)
+{
+	char errbuf[1024];
+
+	if (!begin(a))
+		return false;
+	PGresult *res = control_query(a->pg, a->ctl, sql, nparams, params, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not write to the control schema: %s", errbuf);
+		return false;
+	}
+	PQclear(res);
+	a->pending++;   /* lands with the batch */
 	return true;
 }
 

@@ -86,6 +86,11 @@ void apply_table_free(apply_table *t);
 /* apply_row: stages one row change of a source transaction */
 bool apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row);
 
+/* apply_row_refused: whether apply_row's last failure was a value the type
+ * map refused or a missing image (logged; nothing of the row was staged
+ * and the batch can go on) rather than a sink failure */
+bool apply_row_refused(const apply *a);
+
 /* apply_truncate: applies a TRUNCATE of t in the current batch, after the
  * changes staged so far */
 bool apply_truncate(apply *a, apply_table *t);
@@ -118,6 +123,18 @@ long long apply_rows_pending(const apply *a);
  * error logged. */
 bool apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
 				  uint32_t server_id, uint32_t ts);
+
+/* apply_commit_with: the same, with extra_sql (control-schema SQL: {ctl}
+ * expanded, $1 the database, then extra_params) in the transaction; pos may
+ * be NULL (--from kafka: no binlog checkpoint, the offsets are extra_sql) */
+bool apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+					   uint32_t server_id, uint32_t ts, const char *extra_sql, int nextra,
+					   const char **extra_params);
+
+/* apply_control: one control-schema statement in the current batch (begun
+ * if needed; {ctl} expanded, $1 the database, then params); it commits with
+ * the batch */
+bool apply_control(apply *a, const char *sql, int nparams, const char **params);
 
 /* apply_tables_changed: whether the last commit found a table that migrate
  * is copying again (or copied again) since it was loaded; such a table is no

@@ -96,6 +96,21 @@ kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t 
 	ks->security = dup_or_null(config_get(cfg, "KAFKA_SECURITY_PROTOCOL"));
 	ks->ca = dup_or_null(config_get(cfg, "KAFKA_SSL_CA_LOCATION"));
 	ks->properties = dup_or_null(config_get(cfg, "KAFKA_PROPERTIES"));
+	v = config_get(cfg, "KAFKA_GROUP_ID");
+	if (v && *v)
+		ks->group = xstrdup(v);
+	else {
+		char g[300];
+		snprintf(g, sizeof(g), "stream-%s", cfg->src.name);
+		ks->group = xstrdup(g);
+	}
+	v = config_get(cfg, "KAFKA_DEAD_LETTER");
+	if (v && *v && strcmp(v, "table") != 0 && strcmp(v, "fatal") != 0) {
+		snprintf(errbuf, errlen, "KAFKA_DEAD_LETTER must be table or fatal (got \"%s\")", v);
+		kafka_settings_free(ks);
+		return false;
+	}
+	ks->dead_letter_fatal = v && strcmp(v, "fatal") == 0;
 	if (ks->sasl_user && !ks->sasl_pass) {
 		snprintf(errbuf, errlen, "KAFKA_SASL_USERNAME is set but KAFKA_SASL_PASSWORD is not");
 		kafka_settings_free(ks);
@@ -115,6 +130,7 @@ kafka_settings_free(kafka_settings *ks)
 	free(ks->security);
 	free(ks->ca);
 	free(ks->properties);
+	free(ks->group);
 	memset(ks, 0, sizeof(*ks));
 }
 
@@ -184,28 +200,17 @@ conf_set(rd_kafka_conf_t *conf, const char *name, const char *value)
 	return true;
 }
 
-kafka_sink *
-kafka_open(const kafka_settings *ks, const char *source_db)
+/* common_conf: the connection settings shared by producer and consumer
+ * (bootstrap, client id, SASL/SSL, KAFKA_PROPERTIES last); NULL (logged)
+ * on a bad setting */
+static rd_kafka_conf_t *
+common_conf(const kafka_settings *ks, const char *source_db, const char *role)
 {
-	kafka_sink *k = xcalloc(1, sizeof(kafka_sink));
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char client_id[300], errstr[512];
+	char client_id[300];
 
-	k->ks.bootstrap = xstrdup(ks->bootstrap);
-	k->ks.prefix = xstrdup(ks->prefix);
-	k->ks.flatten = ks->flatten;
-	k->ks.schemas = ks->schemas;
-	k->source_db = xstrdup(source_db);
-	k->marks = xcalloc(KAFKA_MARKS, sizeof(kafka_batch));
-	snprintf(client_id, sizeof(client_id), "stream-%s", source_db);
-	bool ok = conf_set(conf, "bootstrap.servers", ks->bootstrap) &&
-		conf_set(conf, "client.id", client_id) &&
-		conf_set(conf, "enable.idempotence", "true") &&
-		conf_set(conf, "compression.type", "zstd") &&
-		conf_set(conf, "partitioner", "murmur2_random") &&
-		conf_set(conf, "message.timeout.ms", "0") &&
-		conf_set(conf, "linger.ms", "10") &&
-		conf_set(conf, "queue.buffering.max.kbytes", "65536");
+	snprintf(client_id, sizeof(client_id), "stream-%s%s", source_db, role);
+	bool ok = conf_set(conf, "bootstrap.servers", ks->bootstrap) && conf_set(conf, "client.id", client_id);
 	if (ok && ks->sasl_user) {
 		ok = conf_set(conf, "security.protocol", ks->security ? ks->security : "SASL_SSL") &&
 			conf_set(conf, "sasl.mechanisms", ks->sasl_mechanism ? ks->sasl_mechanism : "PLAIN") &&
@@ -215,34 +220,79 @@ kafka_open(const kafka_settings *ks, const char *source_db)
 		ok = conf_set(conf, "security.protocol", ks->security);
 	if (ok && ks->ca)
 		ok = conf_set(conf, "ssl.ca.location", ks->ca);
-	/* KAFKA_PROPERTIES: name=value;name=value, applied last */
-	if (ok && ks->properties) {
-		char *props = xstrdup(ks->properties), *save = NULL;
-		for (char *p = strtok_r(props, ";\n", &save); ok && p; p = strtok_r(NULL, ";\n", &save)) {
-			while (*p == ' ')
-				p++;
-			if (!*p)
-				continue;
-			char *eq = strchr(p, '=');
-			if (!eq) {
-				log_error("KAFKA_PROPERTIES: \"%s\" is not name=value", p);
-				ok = false;
-				break;
-			}
-			*eq = '\0';
-			if (strcmp(p, "debug") == 0 && (strstr(eq + 1, "conf") || strstr(eq + 1, "all"))) {
-				log_error_dh("librdkafka's debug=conf prints the configuration, passwords included.",
-							 "Use other debug contexts (e.g. debug=broker,msg).", "KAFKA_PROPERTIES: debug=%s refused",
-							 eq + 1);
-				ok = false;
-				break;
-			}
-			ok = conf_set(conf, p, eq + 1);
-		}
-		free(props);
-	}
 	if (!ok) {
 		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+/* user_properties: KAFKA_PROPERTIES (name=value;name=value), applied last */
+static bool
+user_properties(rd_kafka_conf_t *conf, const kafka_settings *ks)
+{
+	bool ok = true;
+
+	if (!ks->properties)
+		return true;
+	char *props = xstrdup(ks->properties), *save = NULL;
+	for (char *p = strtok_r(props, ";\n", &save); ok && p; p = strtok_r(NULL, ";\n", &save)) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			continue;
+		char *eq = strchr(p, '=');
+		if (!eq) {
+			log_error("KAFKA_PROPERTIES: \"%s\" is not name=value", p);
+			ok = false;
+			break;
+		}
+		*eq = '\0';
+		if (strcmp(p, "debug") == 0 && (strstr(eq + 1, "conf") || strstr(eq + 1, "all"))) {
+			log_error_dh("librdkafka's debug=conf prints the configuration, passwords included.",
+						 "Use other debug contexts (e.g. debug=broker,msg).", "KAFKA_PROPERTIES: debug=%s refused",
+						 eq + 1);
+			ok = false;
+			break;
+		}
+		ok = conf_set(conf, p, eq + 1);
+	}
+	free(props);
+	return ok;
+}
+
+static void
+copy_settings(kafka_settings *dst, const kafka_settings *ks)
+{
+	dst->bootstrap = xstrdup(ks->bootstrap);
+	dst->prefix = xstrdup(ks->prefix);
+	dst->flatten = ks->flatten;
+	dst->schemas = ks->schemas;
+	dst->group = dup_or_null(ks->group);
+	dst->dead_letter_fatal = ks->dead_letter_fatal;
+}
+
+kafka_sink *
+kafka_open(const kafka_settings *ks, const char *source_db)
+{
+	kafka_sink *k = xcalloc(1, sizeof(kafka_sink));
+	char errstr[512];
+
+	copy_settings(&k->ks, ks);
+	k->source_db = xstrdup(source_db);
+	k->marks = xcalloc(KAFKA_MARKS, sizeof(kafka_batch));
+	rd_kafka_conf_t *conf = common_conf(ks, source_db, "");
+	bool ok = conf &&
+		conf_set(conf, "enable.idempotence", "true") &&
+		conf_set(conf, "compression.type", "zstd") &&
+		conf_set(conf, "partitioner", "murmur2_random") &&
+		conf_set(conf, "message.timeout.ms", "0") &&
+		conf_set(conf, "linger.ms", "10") &&
+		conf_set(conf, "queue.buffering.max.kbytes", "65536") &&
+		user_properties(conf, ks);
+	if (!ok) {
+		if (conf)
+			rd_kafka_conf_destroy(conf);
 		kafka_close(k);
 		return NULL;
 	}
@@ -470,4 +520,173 @@ kafka_drain(kafka_sink *k, int wait_ms)
 
 	rd_kafka_poll(k->rk, 0);
 	return err == RD_KAFKA_RESP_ERR_NO_ERROR && !k->failed;
+}
+
+/* --- the consumer ------------------------------------------------------------ */
+
+struct kafka_consumer {
+	rd_kafka_t *rk;
+	char       *source_db;
+};
+
+kafka_consumer *
+kafka_consumer_open(const kafka_settings *ks, const char *source_db)
+{
+	kafka_consumer *kc = xcalloc(1, sizeof(kafka_consumer));
+	char errstr[512];
+
+	kc->source_db = xstrdup(source_db);
+	rd_kafka_conf_t *conf = common_conf(ks, source_db, "-consumer");
+	bool ok = conf &&
+		conf_set(conf, "group.id", ks->group) &&
+		conf_set(conf, "enable.auto.commit", "false") &&
+		conf_set(conf, "enable.auto.offset.store", "false") &&
+		conf_set(conf, "auto.offset.reset", "earliest") &&
+		conf_set(conf, "isolation.level", "read_committed") &&
+		user_properties(conf, ks);
+	if (!ok) {
+		if (conf)
+			rd_kafka_conf_destroy(conf);
+		kafka_consumer_close(kc);
+		return NULL;
+	}
+	rd_kafka_conf_set_log_cb(conf, on_log);
+	kc->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!kc->rk) {
+		rd_kafka_conf_destroy(conf);
+		log_error("could not create the Kafka consumer: %s", errstr);
+		kafka_consumer_close(kc);
+		return NULL;
+	}
+	rd_kafka_poll_set_consumer(kc->rk);
+	return kc;
+}
+
+void
+kafka_consumer_close(kafka_consumer *kc)
+{
+	if (!kc)
+		return;
+	if (kc->rk) {
+		rd_kafka_consumer_close(kc->rk);
+		rd_kafka_destroy(kc->rk);
+	}
+	free(kc->source_db);
+	free(kc);
+}
+
+/* partitions: the partition count of topic, 0 if it does not exist, -1 on error */
+static int
+partitions(kafka_consumer *kc, const char *topic)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(kc->rk, topic, NULL);
+	rd_kafka_resp_err_t err = rd_kafka_metadata(kc->rk, 0, rkt, &md, 5000);
+	int n = -1;
+
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		n = 0;
+		for (int i = 0; i < md->topic_cnt; i++)
+			if (strcmp(md->topics[i].topic, topic) == 0 && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+				n = md->topics[i].partition_cnt;
+		rd_kafka_metadata_destroy(md);
+	} else
+		log_warning("could not read the metadata of topic \"%s\": %s", topic, rd_kafka_err2str(err));
+	rd_kafka_topic_destroy(rkt);
+	return n;
+}
+
+bool
+kafka_consumer_assign(kafka_consumer *kc, const char **topics, size_t ntopics,
+					  const kafka_offset *stored, size_t nstored, int wait_ms)
+{
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int) ntopics * 4 + 1);
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < ntopics; i++) {
+		int n;
+		for (;;) {
+			n = partitions(kc, topics[i]);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (n > 0 || (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= wait_ms)
+				break;
+			struct timespec pause = { 0, 200 * 1000000L };
+			nanosleep(&pause, NULL);
+		}
+		if (n <= 0) {
+			log_warning("topic \"%s\" does not exist (yet); its table gets no changes until the daemon is "
+						"reloaded (SIGHUP) after it appears", topics[i]);
+			continue;
+		}
+		for (int p = 0; p < n; p++) {
+			rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(list, topics[i], p);
+			tp->offset = RD_KAFKA_OFFSET_BEGINNING;
+			for (size_t s = 0; s < nstored; s++)
+				if (stored[s].partition == p && strcmp(stored[s].topic, topics[i]) == 0)
+					tp->offset = stored[s].next;
+		}
+	}
+	rd_kafka_resp_err_t err = rd_kafka_assign(kc->rk, list);
+	rd_kafka_topic_partition_list_destroy(list);
+	if (err) {
+		log_error("could not assign the Kafka partitions: %s", rd_kafka_err2str(err));
+		return false;
+	}
+	return true;
+}
+
+int
+kafka_consumer_next(kafka_consumer *kc, int timeout_ms, kafka_msg *m)
+{
+	rd_kafka_message_t *msg = rd_kafka_consumer_poll(kc->rk, timeout_ms);
+
+	memset(m, 0, sizeof(*m));
+	if (!msg)
+		return 0;
+	if (msg->err) {
+		int rc = 0;
+		if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+			rc = 0;
+		else if (msg->err == RD_KAFKA_RESP_ERR__TRANSPORT || msg->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+			log_warning("kafka: %s (retrying)", rd_kafka_message_errstr(msg));
+		else {
+			log_error("could not consume from Kafka%s%s: %s", msg->rkt ? " topic " : "",
+					  msg->rkt ? rd_kafka_topic_name(msg->rkt) : "", rd_kafka_message_errstr(msg));
+			rc = -1;
+		}
+		rd_kafka_message_destroy(msg);
+		return rc;
+	}
+	m->topic = rd_kafka_topic_name(msg->rkt);
+	m->partition = msg->partition;
+	m->offset = msg->offset;
+	m->key = msg->key;
+	m->keylen = msg->key_len;
+	m->value = msg->payload;
+	m->len = msg->len;
+	m->handle = msg;
+	return 1;
+}
+
+void
+kafka_msg_done(kafka_msg *m)
+{
+	if (m->handle)
+		rd_kafka_message_destroy(m->handle);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+kafka_consumer_commit(kafka_consumer *kc, const kafka_offset *offs, size_t n)
+{
+	if (n == 0)
+		return;
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int) n);
+	for (size_t i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(list, offs[i].topic, offs[i].partition)->offset = offs[i].next;
+	rd_kafka_resp_err_t err = rd_kafka_commit(kc->rk, list, 1);
+	if (err)
+		log_debug("could not commit offsets to the consumer group: %s", rd_kafka_err2str(err));
+	rd_kafka_topic_partition_list_destroy(list);
 }

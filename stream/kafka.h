@@ -36,6 +36,8 @@ typedef struct kafka_settings {
 	char       *security;       /* KAFKA_SECURITY_PROTOCOL */
 	char       *ca;             /* KAFKA_SSL_CA_LOCATION */
 	char       *properties;     /* KAFKA_PROPERTIES: "name=value;name=value" */
+	char       *group;          /* KAFKA_GROUP_ID (--from kafka), default stream-NAME */
+	bool        dead_letter_fatal;  /* KAFKA_DEAD_LETTER=fatal */
 } kafka_settings;
 
 /* kafka_settings_load: fills ks from cfg; false with errbuf for a missing
@@ -82,5 +84,55 @@ bool kafka_durable(kafka_sink *k, int wait_ms, binlogpos *pos, uint32_t *server_
 /* kafka_drain: waits up to wait_ms for every published event to be
  * acknowledged (at shutdown); false when some were not */
 bool kafka_drain(kafka_sink *k, int wait_ms);
+
+/*
+ * The Kafka source (--from kafka): a consumer of the tables' Debezium topics.
+ * Partitions are assigned by the daemon itself (one daemon per database, no
+ * group rebalancing), starting at the offsets the control schema recorded
+ * with the rows they produced; the group's committed offsets are written
+ * after each PostgreSQL commit for monitoring only.
+ */
+typedef struct kafka_consumer kafka_consumer;
+
+/* One message; valid until kafka_msg_done */
+typedef struct kafka_msg {
+	const char *topic;
+	int32_t     partition;
+	int64_t     offset;
+	const char *key;            /* NULL for a null key */
+	size_t      keylen;
+	const char *value;          /* NULL for a tombstone */
+	size_t      len;
+	void       *handle;
+} kafka_msg;
+
+/* A partition's next offset to read */
+typedef struct kafka_offset {
+	char        topic[512];
+	int32_t     partition;
+	int64_t     next;
+} kafka_offset;
+
+/* kafka_consumer_open: a consumer (read_committed, no automatic commits);
+ * NULL when it cannot be configured (logged) */
+kafka_consumer *kafka_consumer_open(const kafka_settings *ks, const char *source_db);
+void kafka_consumer_close(kafka_consumer *kc);
+
+/* kafka_consumer_assign: reads every partition of the topics, from the
+ * stored offset where there is one, else from the beginning; a topic that
+ * does not exist yet is waited for (created by the first producer) up to
+ * wait_ms, then skipped with a warning. False on a metadata error (logged). */
+bool kafka_consumer_assign(kafka_consumer *kc, const char **topics, size_t ntopics,
+						   const kafka_offset *stored, size_t nstored, int wait_ms);
+
+/* kafka_consumer_next: 1 with a message in *m, 0 when none came within
+ * timeout_ms, -1 on a consumer error (logged; transient ones are retried
+ * by librdkafka and only logged as warnings, returning 0) */
+int kafka_consumer_next(kafka_consumer *kc, int timeout_ms, kafka_msg *m);
+void kafka_msg_done(kafka_msg *m);
+
+/* kafka_consumer_commit: tells the group where the daemon is (after the
+ * PostgreSQL commit; asynchronous, for monitoring) */
+void kafka_consumer_commit(kafka_consumer *kc, const kafka_offset *offs, size_t n);
 
 #endif

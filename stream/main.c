@@ -20,6 +20,8 @@
 #include "common/binlogpos.h"
 #include "common/config.h"
 #include "common/control.h"
+#include "common/debezium.h"
+#include "common/hex.h"
 #include "common/ident.h"
 #include "common/log.h"
 #include "common/maria.h"
@@ -73,6 +75,7 @@ typedef struct options {
 	bool        status;
 	bool        log_level_set;
 	bool        to_kafka;       /* --to kafka */
+	bool        from_kafka;     /* --from kafka */
 } options;
 
 typedef struct run {
@@ -115,6 +118,8 @@ usage(FILE *f)
 		"  --batch-ms N         milliseconds a batch may collect (default 50)\n"
 		"  --to kafka           publish the changes to Kafka as Debezium events instead\n"
 		"                       (KAFKA_* settings; PostgreSQL keeps only the control schema)\n"
+		"  --from kafka         apply Debezium topics (ours or Debezium connectors') from Kafka\n"
+		"                       instead of reading the binlog (KAFKA_* settings)\n"
 		"  --status             print each table's state, watermark and rows applied, and the lag\n"
 		"  --log-level LEVEL    debug, info (default), notice, warning, error\n"
 		"  --help               this text\n\n"
@@ -138,7 +143,7 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
-	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO };
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "env", required_argument, NULL, O_ENV },
@@ -148,6 +153,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "batch-ms", required_argument, NULL, O_MS },
 		{ "status", no_argument, NULL, O_STATUS },
 		{ "to", required_argument, NULL, O_TO },
+		{ "from", required_argument, NULL, O_FROM },
 		{ "log-level", required_argument, NULL, O_LOG },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -173,6 +179,14 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				break;
 			case O_STATUS: o->status = true; break;
+			case O_FROM:
+				if (strcmp(optarg, "kafka") == 0)
+					o->from_kafka = true;
+				else if (strcmp(optarg, "binlog") != 0) {
+					log_error("invalid value \"%s\" for --from: expected kafka or binlog", optarg);
+					return false;
+				}
+				break;
 			case O_TO:
 				if (strcmp(optarg, "kafka") == 0)
 					o->to_kafka = true;
@@ -200,6 +214,10 @@ parse_options(int argc, char **argv, options *o, bool *help)
 	}
 	if (!o->database) {
 		log_error("--database is required");
+		return false;
+	}
+	if (o->to_kafka && o->from_kafka) {
+		log_error("--to kafka and --from kafka exclude each other");
 		return false;
 	}
 	return true;
@@ -1247,6 +1265,253 @@ out:
 
 /* print_status: --status, from the control schema (and the source's
  * current position for the lag in bytes) */
+/* consumed: the next offset per partition, as of the current batch */
+typedef struct consumed {
+	kafka_offset *v;
+	size_t      n;
+	bool        dirty;          /* moved since the last commit */
+} consumed;
+
+static void
+consumed_note(consumed *c, const char *topic, int32_t partition, int64_t next)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].partition == partition && strcmp(c->v[i].topic, topic) == 0) {
+			c->v[i].next = next;
+			c->dirty = true;
+			return;
+		}
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof(kafka_offset));
+	snprintf(c->v[c->n].topic, sizeof(c->v[c->n].topic), "%s", topic);
+	c->v[c->n].partition = partition;
+	c->v[c->n].next = next;
+	c->n++;
+	c->dirty = true;
+}
+
+/* consume_commit: the batch with the offsets past it, in one transaction */
+static bool
+consume_commit(run *r, consumed *c, kafka_consumer *kc)
+{
+	if (!c->dirty && pending(r) == 0)
+		return true;
+	buf topics = BUF_INIT, parts = BUF_INIT, offs = BUF_INIT;
+	for (size_t i = 0; i < c->n; i++) {
+		char p[16], o[24];
+		snprintf(p, sizeof(p), "%d", c->v[i].partition);
+		snprintf(o, sizeof(o), "%" PRId64, c->v[i].next);
+		pg_array_add(&topics, c->v[i].topic, i == 0);
+		pg_array_add(&parts, p, i == 0);
+		pg_array_add(&offs, o, i == 0);
+	}
+	buf_putc(&topics, '}');
+	buf_putc(&parts, '}');
+	buf_putc(&offs, '}');
+	const char *params[] = { topics.data, parts.data, offs.data };
+	bool ok = apply_commit_with(r->a, r->tables, r->ntables, NULL, 0, 0,
+		"INSERT INTO {ctl}.kafka_offsets (source_db, topic, kafka_partition, next_offset) "
+		"SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS v(t, p, o) "
+		"ON CONFLICT (source_db, topic, kafka_partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, "
+		"updated_at = now()", 3, params);
+	buf_free(&topics);
+	buf_free(&parts);
+	buf_free(&offs);
+	if (!ok)
+		return false;
+	c->dirty = false;
+	kafka_consumer_commit(kc, c->v, c->n);
+	if (apply_tables_changed(r->a))
+		reload_requested = 1;
+	return true;
+}
+
+/* dead_letter: a message that cannot be applied, recorded with the batch
+ * (or fatal with KAFKA_DEAD_LETTER=fatal) */
+static bool
+dead_letter(run *r, const kafka_msg *m, const char *reason, long long *count)
+{
+	if (r->ks.dead_letter_fatal) {
+		log_error_dh(reason, "Set KAFKA_DEAD_LETTER=table to set such messages aside and go on.",
+					 "cannot apply the message at offset %" PRId64 " of topic \"%s\" partition %d",
+					 m->offset, m->topic, m->partition);
+		return false;
+	}
+	buf k = BUF_INIT, v = BUF_INIT;
+	char part[16], off[24];
+	snprintf(part, sizeof(part), "%d", m->partition);
+	snprintf(off, sizeof(off), "%" PRId64, m->offset);
+	if (m->key)
+		hex_append(&k, m->key, m->keylen);
+	if (m->value)
+		hex_append(&v, m->value, m->len);
+	const char *params[] = { m->topic, part, off, m->key ? k.data ? k.data : "" : NULL,
+							 m->value ? v.data ? v.data : "" : NULL, reason };
+	bool ok = apply_control(r->a, "INSERT INTO {ctl}.kafka_dead_letters (source_db, topic, kafka_partition, "
+							"kafka_offset, msg_key, msg_value, reason) VALUES ($1, $2, $3, $4, decode($5, 'hex'), "
+							"decode($6, 'hex'), $7)", 6, params);
+	buf_free(&k);
+	buf_free(&v);
+	if (ok) {
+		(*count)++;
+		log_warning_dh(reason, "See the kafka_dead_letters table of the control schema.",
+					   "message at offset %" PRId64 " of topic \"%s\" partition %d set aside", m->offset, m->topic,
+					   m->partition);
+	}
+	return ok;
+}
+
+/* consume_loop: applies the tables' Debezium topics until stopped, a reload
+ * or an error */
+static loop_end
+consume_loop(run *r)
+{
+	char errbuf[1024];
+	loop_end end = END_RETRY;
+	size_t ntopics = 0;
+	char **topics = xcalloc(r->ntables + 1, sizeof(char *));
+	apply_table **owner = xcalloc(r->ntables + 1, sizeof(apply_table *));
+	consumed c = { 0 };
+	kafka_consumer *kc = NULL;
+	long long dead = 0;
+	double batch_started = 0, last_idle_check = now_s();
+
+	for (size_t i = 0; i < r->ntables; i++) {
+		if (!r->tables[i].active)
+			continue;
+		topics[ntopics] = dbz_topic(r->ks.prefix, r->cfg.src.schema, r->tables[i].pt.source);
+		owner[ntopics++] = &r->tables[i];
+	}
+	PGresult *res = control_query(apply_conn(r->a), &r->ctl, "SELECT topic, kafka_partition, next_offset "
+								  "FROM {ctl}.kafka_offsets WHERE source_db = $1", 0, NULL, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not read the consumed offsets of database \"%s\": %s", r->cfg.src.name, errbuf);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		consumed_note(&c, PQgetvalue(res, i, 0), (int32_t) strtol(PQgetvalue(res, i, 1), NULL, 10),
+					  (int64_t) strtoll(PQgetvalue(res, i, 2), NULL, 10));
+	PQclear(res);
+	c.dirty = false;
+	if (!(kc = kafka_consumer_open(&r->ks, r->cfg.src.name)) ||
+		!kafka_consumer_assign(kc, (const char **) topics, ntopics, c.v, c.n, 10000)) {
+		end = END_RETRY;
+		goto out;
+	}
+	log_info("applying %zu Debezium topic(s) of database \"%s\" (prefix \"%s\") from Kafka", ntopics,
+			 r->cfg.src.name, r->ks.prefix);
+	for (;;) {
+		if (stop_requested || reload_requested) {
+			if (!consume_commit(r, &c, kc))
+				break;
+			if (stop_requested) {
+				log_info("stopping on request");
+				end = END_STOP;
+				break;
+			}
+			reload_requested = 0;
+			log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
+			end = load_tables(r) ? END_RESTART : END_RETRY;
+			if (end == END_RETRY)
+				reload_requested = 1;
+			break;
+		}
+		kafka_msg m;
+		int got = kafka_consumer_next(kc, 100, &m);
+		if (got < 0)
+			break;
+		double now = now_s();
+		if (got == 0) {
+			if ((pending(r) > 0 || c.dirty) && (now - batch_started) * 1000 >= r->o.batch_ms) {
+				if (!consume_commit(r, &c, kc))
+					break;
+				batch_started = 0;
+			}
+			if (now - last_idle_check >= 1.0) {
+				bool notified = false;
+				last_idle_check = now;
+				if (!apply_notified(r->a, &notified)) {
+					log_error("lost the sink connection of database \"%s\" while idle", r->cfg.src.name);
+					break;
+				}
+				if (notified)
+					reload_requested = 1;
+			}
+			continue;
+		}
+		if (batch_started == 0)
+			batch_started = now;
+		apply_table *t = NULL;
+		for (size_t i = 0; i < ntopics && !t; i++)
+			if (strcmp(topics[i], m.topic) == 0)
+				t = owner[i];
+		consumed_note(&c, m.topic, m.partition, m.offset + 1);
+		bool ok = true;
+		if (!t)
+			ok = dead_letter(r, &m, "a topic of no allowlisted table", &dead);
+		else if (m.value) {     /* a tombstone only lets compaction drop the key */
+			dbz_event ev = DBZ_EVENT_INIT;
+			char why[1024];
+			if (!dbz_parse(&t->pt, m.value, m.len, &ev, why, sizeof(why)))
+				ok = dead_letter(r, &m, why, &dead);
+			else {
+				binlogpos at = { .pos = ev.pos };
+				snprintf(at.file, sizeof(at.file), "%s", ev.file);
+				/* migrate's copy already holds what came before its watermark */
+				bool before_watermark = ev.has_pos && at.file[0] && binlogpos_cmp(&at, &t->snapshot) < 0;
+				if (ev.op == DBZ_TRUNCATE && !before_watermark) {
+					if (!apply_truncate(r->a, t))
+						ok = false;
+				} else if (ev.op && ev.op != DBZ_READ && !before_watermark) {
+					binlog_row row = { NULL, NULL };
+					binlog_rows_kind kind = BINLOG_ROWS_INSERT;
+					if (ev.op == DBZ_DELETE) {
+						kind = BINLOG_ROWS_DELETE;
+						row.before = ev.before;
+					} else if (ev.op == DBZ_UPDATE && ev.before) {
+						kind = BINLOG_ROWS_UPDATE;
+						row.before = ev.before;
+						row.after = ev.after;
+					} else
+						row.after = ev.after;   /* create, or an upsert without its before image */
+					if ((kind == BINLOG_ROWS_DELETE && !row.before) || (kind != BINLOG_ROWS_DELETE && !row.after))
+						ok = dead_letter(r, &m, "the event lacks the row image its operation needs", &dead);
+					else if (!apply_row(r->a, t, kind, &row)) {
+						if (apply_row_refused(r->a))
+							ok = dead_letter(r, &m, "a value the type map refuses (see the log)", &dead);
+						else
+							ok = false;
+					}
+				} else if (ev.op == DBZ_READ && !before_watermark) {
+					binlog_row row = { NULL, ev.after };
+					ok = !ev.after || apply_row(r->a, t, BINLOG_ROWS_INSERT, &row) ||
+						(apply_row_refused(r->a) && dead_letter(r, &m, "a value the type map refuses", &dead));
+				}
+				dbz_event_free(&ev);
+			}
+		}
+		kafka_msg_done(&m);
+		if (!ok) {
+			end = r->ks.dead_letter_fatal || !pg_is_disconnect(apply_conn(r->a)) ? END_FATAL : END_RETRY;
+			break;
+		}
+		if (pending(r) >= r->o.batch_rows || (now - batch_started) * 1000 >= r->o.batch_ms) {
+			if (!consume_commit(r, &c, kc))
+				break;
+			batch_started = 0;
+		}
+	}
+out:
+	if (end != END_STOP && end != END_RESTART)
+		apply_rollback(r->a, r->tables, r->ntables);
+	kafka_consumer_close(kc);
+	for (size_t i = 0; i < ntopics; i++)
+		free(topics[i]);
+	free(topics);
+	free(owner);
+	free(c.v);
+	return end;
+}
+
 static int
 print_status(run *r)
 {
@@ -1316,6 +1581,14 @@ print_status(run *r)
 			   PQgetvalue(pub, i, 0), PQgetvalue(pub, i, 1), PQgetvalue(pub, i, 2), PQgetvalue(pub, i, 3),
 			   PQgetvalue(pub, i, 4));
 	PQclear(pub);
+	PGresult *con = control_query(pg, &r->ctl,
+		"SELECT (SELECT count(*) FROM {ctl}.kafka_offsets WHERE source_db = $1), "
+		"(SELECT coalesce(to_char(max(updated_at), 'YYYY-MM-DD HH24:MI:SS'), '-') FROM {ctl}.kafka_offsets WHERE source_db = $1), "
+		"(SELECT count(*) FROM {ctl}.kafka_dead_letters WHERE source_db = $1)", 0, NULL, errbuf, sizeof(errbuf));
+	if (con && strcmp(PQgetvalue(con, 0, 0), "0") != 0)
+		printf("  consumed from Kafka: %s partition(s), offsets written %s; dead letters: %s\n", PQgetvalue(con, 0, 0),
+			   PQgetvalue(con, 0, 1), PQgetvalue(con, 0, 2));
+	PQclear(con);
 	printf("\n%-32s %-9s %-32s %12s %12s %12s  %s\n", "table", "state", "watermark", "inserted", "updated",
 		   "deleted", "error");
 	for (int i = 0; i < PQntuples(tb); i++) {
@@ -1400,7 +1673,7 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	control_init(&r.ctl, r.cfg.control_schema, r.cfg.src.name);
-	if (r.o.to_kafka && !kafka_settings_load(&r.cfg, &r.ks, errbuf, sizeof(errbuf))) {
+	if ((r.o.to_kafka || r.o.from_kafka) && !kafka_settings_load(&r.cfg, &r.ks, errbuf, sizeof(errbuf))) {
 		log_error_dh(NULL, "See env.example for the KAFKA_* settings.", "%s", errbuf);
 		config_free(&r.cfg);
 		return EXIT_USAGE;
@@ -1470,7 +1743,7 @@ main(int argc, char **argv)
 			log_error("%s", errbuf);
 		double began = now_s();
 		if (r.a && r.meta)
-			e = stream_loop(&r, &start);
+			e = r.o.from_kafka ? consume_loop(&r) : stream_loop(&r, &start);
 		if (now_s() - began > 10)
 			failures = 0;   /* it ran for a while: back off from the start again */
 		if (e == END_STOP) {
