@@ -111,7 +111,7 @@ printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=demo\n' "$(cat "$DIR/kafk
 umask 022
 END=$($MY_ROOT -N -e 'SHOW MASTER STATUS' | awk '{ print $1 ":" $2 }')
 echo "   publishing every change since migrate's watermark, up to $END (Debezium envelope, one topic per table)"
-./bin/stream --env "$ENVFILE" --database demo --to kafka --stop-at "$END" --log-level warning
+./bin/stream --env "$ENVFILE" --database demo --to kafka --stop-at "$END" --log-level error
 ./bin/kafka-dump --bootstrap-file "$DIR/kafka.bootstrap" --topic-prefix demo. > "$DIR/kafka.dump"
 echo "   events per topic:"
 cut -f1 "$DIR/kafka.dump" | sort | uniq -c | sed 's/^/    /'
