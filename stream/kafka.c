@@ -54,6 +54,8 @@ struct kafka_sink {
 	bool        failed;
 	char        failure[512];
 	char        topic[1024];
+	char        topic_table[256];   /* the table and schema topic is for */
+	char        topic_db[256];
 };
 
 static char *
@@ -352,7 +354,10 @@ produce(kafka_sink *k, const char *key, size_t keylen, const char *val, size_t v
 	}
 	k->marks[k->tail % KAFKA_MARKS].outstanding++;
 	k->pending++;
-	rd_kafka_poll(k->rk, 0);
+	/* delivery reports wait in their queue; serving them per event costs
+	 * more than the event (kafka_durable serves them at each batch) */
+	if (k->pending % 4096 == 0)
+		rd_kafka_poll(k->rk, 0);
 	return true;
 }
 
@@ -418,10 +423,14 @@ kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_kind 
 		.file = src->file, .pos = src->pos, .gtid = src->gtid && src->gtid[0] ? src->gtid : NULL,
 		.ts_ms = (uint64_t) src->ts * 1000, .row = src->row, .snapshot = false,
 	};
-	char *topic = dbz_topic(k->ks.prefix, db, pt->source);
-
-	snprintf(k->topic, sizeof(k->topic), "%s", topic);
-	free(topic);
+	/* the topic of the table of the previous row, usually */
+	if (strcmp(k->topic_table, pt->source) != 0 || strcmp(k->topic_db, db) != 0) {
+		char *topic = dbz_topic(k->ks.prefix, db, pt->source);
+		snprintf(k->topic, sizeof(k->topic), "%s", topic);
+		snprintf(k->topic_table, sizeof(k->topic_table), "%s", pt->source);
+		snprintf(k->topic_db, sizeof(k->topic_db), "%s", db);
+		free(topic);
+	}
 	switch (kind) {
 	case BINLOG_ROWS_INSERT:
 		return publish(k, pt, DBZ_CREATE, NULL, row->after, &s, &o);

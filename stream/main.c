@@ -1452,7 +1452,7 @@ consume_loop(run *r)
 			dbz_event ev = DBZ_EVENT_INIT;
 			char why[1024];
 			if (!dbz_parse(&t->pt, m.value, m.len, &ev, why, sizeof(why)))
-				ok = dead_letter(r, &m, why, &dead);
+				ok = dead_letter(r, &m, why, &dead);    /* (ev is freed below either way) */
 			else {
 				binlogpos at = { .pos = ev.pos };
 				snprintf(at.file, sizeof(at.file), "%s", ev.file);
@@ -1486,8 +1486,8 @@ consume_loop(run *r)
 					ok = !ev.after || apply_row(r->a, t, BINLOG_ROWS_INSERT, &row) ||
 						(apply_row_refused(r->a) && dead_letter(r, &m, "a value the type map refuses", &dead));
 				}
-				dbz_event_free(&ev);
 			}
+			dbz_event_free(&ev);
 		}
 		kafka_msg_done(&m);
 		if (!ok) {
