@@ -90,6 +90,22 @@ converged kd_sink.k kk_sink.k "after kill -9: k"
 n_off=$(pg "SELECT sum(next_offset) FROM $CTL.kafka_offsets WHERE source_db = 'kk'")
 [ "$n_off" -gt 0 ] || fail "no offsets recorded"
 
+# --- brokers down under the consumer for a while: it waits, then converges ----
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
+my "USE it_kc; UPDATE k SET s = CONCAT('b', id) WHERE id <= 40; DELETE FROM nk WHERE n BETWEEN 501 AND 900"
+END3=$(binlog_end)
+run_stream --database kd --stop-at "$END3" || fail "stream kd failed"
+run_stream --database kk --to kafka --stop-at "$END3" || fail "stream --to kafka failed"
+kill -USR1 "$MOCK_PID"
+i=0
+until grep -q "brokers down" "$T/mock.err" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+start_stream --database kk --from kafka
+sleep 2
+kill -0 "$STREAM_PID" || fail "the consumer exited while the brokers were down"
+kill -USR2 "$MOCK_PID"
+converged kd_sink.k kk_sink.k "after the brokers came back: k"
+converged kd_sink.nk kk_sink.nk "after the brokers came back: nk"
+
 # --- Debezium-shaped messages from elsewhere; poison ------------------------------
 printf '%s\t%s\n' \
 	'{"id":900}' '{"schema":{"type":"struct","optional":false},"payload":{"before":null,"after":{"id":900,"v":9,"d":"0.5","dt":null,"ts":"2024-05-01T10:00:00.5+02:00","da":19844,"t":3600000000,"b":"AQI=","e":"x","s":"wrapped","bt":true,"f":2.5},"source":{"version":"2.5.0.Final","connector":"mysql","name":"kc","ts_ms":1706700000000,"snapshot":"false","db":"it_kc","table":"k","server_id":9,"gtid":null,"file":"mariadb-bin.999999","pos":4,"row":0},"op":"c","ts_ms":1706700000001}}' \
