@@ -448,6 +448,27 @@ kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_kind 
 	return false;
 }
 
+bool
+kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const binlog_value *img,
+				   const kafka_source *src)
+{
+	dbz_options o = { .flatten = k->ks.flatten, .schemas = k->ks.schemas };
+	dbz_source s = {
+		.server_name = k->ks.prefix, .db = db, .table = pt->source, .server_id = src->server_id,
+		.file = src->file, .pos = src->pos, .gtid = src->gtid && src->gtid[0] ? src->gtid : NULL,
+		.ts_ms = (uint64_t) src->ts * 1000, .row = src->row, .snapshot = true,
+	};
+
+	if (strcmp(k->topic_table, pt->source) != 0 || strcmp(k->topic_db, db) != 0) {
+		char *topic = dbz_topic(k->ks.prefix, db, pt->source);
+		snprintf(k->topic, sizeof(k->topic), "%s", topic);
+		snprintf(k->topic_table, sizeof(k->topic_table), "%s", pt->source);
+		snprintf(k->topic_db, sizeof(k->topic_db), "%s", db);
+		free(topic);
+	}
+	return publish(k, pt, DBZ_READ, NULL, img, &s, &o);
+}
+
 long long
 kafka_pending(const kafka_sink *k)
 {

@@ -66,6 +66,11 @@ typedef struct kafka_source {
 bool kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_kind kind,
 			   const binlog_row *row, const kafka_source *src);
 
+/* kafka_snapshot_row: publishes one row read in a snapshot as an op "r"
+ * event (source.snapshot "true") */
+bool kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const binlog_value *img,
+						const kafka_source *src);
+
 /* kafka_pending: events published since the last mark */
 long long kafka_pending(const kafka_sink *k);
 

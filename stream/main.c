@@ -76,6 +76,7 @@ typedef struct options {
 	bool        log_level_set;
 	bool        to_kafka;       /* --to kafka */
 	bool        from_kafka;     /* --from kafka */
+	bool        snapshot;       /* --snapshot (with --to kafka) */
 } options;
 
 typedef struct run {
@@ -118,6 +119,8 @@ usage(FILE *f)
 		"  --batch-ms N         milliseconds a batch may collect (default 50)\n"
 		"  --to kafka           publish the changes to Kafka as Debezium events instead\n"
 		"                       (KAFKA_* settings; PostgreSQL keeps only the control schema)\n"
+		"  --snapshot           with --to kafka, first publish every row of the tables as op \"r\"\n"
+		"                       events from one consistent snapshot (only before the first publish)\n"
 		"  --from kafka         apply Debezium topics (ours or Debezium connectors') from Kafka\n"
 		"                       instead of reading the binlog (KAFKA_* settings)\n"
 		"  --status             print each table's state, watermark and rows applied, and the lag\n"
@@ -143,7 +146,7 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
-	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM };
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "env", required_argument, NULL, O_ENV },
@@ -154,6 +157,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "status", no_argument, NULL, O_STATUS },
 		{ "to", required_argument, NULL, O_TO },
 		{ "from", required_argument, NULL, O_FROM },
+		{ "snapshot", no_argument, NULL, O_SNAP },
 		{ "log-level", required_argument, NULL, O_LOG },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -179,6 +183,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				break;
 			case O_STATUS: o->status = true; break;
+			case O_SNAP: o->snapshot = true; break;
 			case O_FROM:
 				if (strcmp(optarg, "kafka") == 0)
 					o->from_kafka = true;
@@ -218,6 +223,10 @@ parse_options(int argc, char **argv, options *o, bool *help)
 	}
 	if (o->to_kafka && o->from_kafka) {
 		log_error("--to kafka and --from kafka exclude each other");
+		return false;
+	}
+	if (o->snapshot && !o->to_kafka) {
+		log_error("--snapshot goes with --to kafka");
 		return false;
 	}
 	return true;
@@ -1030,6 +1039,77 @@ publish_settle(run *r, int wait_ms)
 	return !advanced || publish_checkpoint(r, &pos, sid, ts);
 }
 
+/* publish_snapshot: --to kafka --snapshot: every row of the published
+ * tables as an op "r" event, read in one consistent snapshot, then the
+ * checkpoint at the snapshot's binlog position, where publishing goes on */
+static bool
+publish_snapshot(run *r)
+{
+	char errbuf[1024];
+	binlogpos at;
+	long long rows = 0;
+	bool ok = false;
+	MYSQL *my = maria_connect(&r->cfg.src, errbuf, sizeof(errbuf));
+
+	if (!my || !maria_begin_snapshot(my, &at, errbuf, sizeof(errbuf))) {
+		log_error("could not start the snapshot of database \"%s\": %s", r->cfg.src.name, errbuf);
+		goto out;
+	}
+	log_info("snapshot of database \"%s\" at %s:%" PRIu64 ": publishing every row as op \"r\"",
+			 r->cfg.src.name, at.file, at.pos);
+	for (size_t i = 0; i < r->ntables; i++) {
+		apply_table *t = &r->tables[i];
+		if (!t->active)
+			continue;
+		buf sql = BUF_INIT;
+		buf_printf(&sql, "SELECT %s FROM %s", t->pt.select_list, t->pt.qsource);
+		int qrc = mysql_query(my, sql.data);
+		buf_free(&sql);
+		MYSQL_RES *res = qrc == 0 ? mysql_use_result(my) : NULL;
+		if (!res || mysql_num_fields(res) != t->pt.ncols) {
+			log_error("could not read table \"%s\" for the snapshot: %s", t->pt.source, mysql_error(my));
+			if (res)
+				mysql_free_result(res);
+			goto out;
+		}
+		binlog_value *img = xcalloc(t->pt.ncols, sizeof(binlog_value));
+		kafka_source ks = { .file = at.file, .pos = at.pos, .gtid = at.gtid, .ts = (uint32_t) time(NULL) };
+		MYSQL_ROW row;
+		bool good = true;
+		while (good && (row = mysql_fetch_row(res))) {
+			unsigned long *lens = mysql_fetch_lengths(res);
+			for (size_t c = 0; c < t->pt.ncols; c++)
+				img[c] = (binlog_value) { .present = true, .data = row[c], .len = row[c] ? lens[c] : 0 };
+			good = kafka_snapshot_row(r->k, &t->pt, r->cfg.src.schema, img, &ks) && !stop_requested;
+			rows++;
+		}
+		free(img);
+		if (good && mysql_errno(my)) {
+			log_error("could not read table \"%s\" for the snapshot: %s", t->pt.source, mysql_error(my));
+			good = false;
+		}
+		mysql_free_result(res);
+		if (!good)
+			goto out;
+	}
+	(void) maria_exec(my, "COMMIT", errbuf, sizeof(errbuf));
+	/* the snapshot is published once Kafka has acknowledged all of it */
+	if (!kafka_mark(r->k, &at, 0, (uint32_t) time(NULL)) || !kafka_drain(r->k, 600000) || !publish_settle(r, 1000) ||
+		binlogpos_cmp(&r->published, &at) != 0) {
+		log_error("the snapshot of database \"%s\" was not acknowledged by Kafka; nothing recorded (run it again)",
+				  r->cfg.src.name);
+		goto out;
+	}
+	for (size_t i = 0; i < r->ntables; i++)
+		r->tables[i].applied = at;
+	log_info("snapshot published: %lld rows; changes follow from %s:%" PRIu64, rows, at.file, at.pos);
+	ok = true;
+out:
+	if (my)
+		mysql_close(my);
+	return ok;
+}
+
 /* pending: changes in the current batch */
 static long long
 pending(const run *r)
@@ -1719,6 +1799,18 @@ main(int argc, char **argv)
 	if (!load_tables(&r)) {
 		rc = EXIT_USAGE;
 		goto out;
+	}
+	if (r.o.snapshot) {
+		if (r.published.file[0]) {
+			log_error_dh(NULL, "To publish a snapshot again, use a new KAFKA_TOPIC_PREFIX, or delete this prefix's row "
+						 "of publish_checkpoint in the control schema first.",
+						 "database \"%s\" was already published to Kafka (topic prefix \"%s\"); --snapshot is for the "
+						 "first start", r.cfg.src.name, r.ks.prefix);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (!publish_snapshot(&r))
+			goto out;
 	}
 	binlogpos start;
 	if (!lowest_watermark(&r, &start)) {

@@ -30,9 +30,10 @@ while [ ! -s "$T/bootstrap" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); don
 BOOT=$(cat "$T/bootstrap")
 printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=kp\n' "$BOOT" >> "$T/.env"
 
-# dump_table T: the events of topic kp.it_kp.T as rows of PostgreSQL table ev_T
+# dump_table T [PREFIX]: the events of topic PREFIX.it_kp.T (default prefix
+# kp) as rows of PostgreSQL table ev_T
 dump_table() {
-	"$DUMP" --bootstrap "$BOOT" --topic "kp.it_kp.$1" > "$T/ev_$1.tsv" 2>"$T/dump.err" ||
+	"$DUMP" --bootstrap "$BOOT" --topic "${2:-kp}.it_kp.$1" > "$T/ev_$1.tsv" 2>"$T/dump.err" ||
 		fail "kafka-dump failed: $(cat "$T/dump.err")"
 	pg "DROP TABLE IF EXISTS kp_sink.ev_$1; CREATE TABLE kp_sink.ev_$1 (topic text, part int, off bigint, k text, v text)"
 	# (COPY's text format: the events here hold no backslash)
@@ -128,4 +129,22 @@ grep -F '"id":51' "$T/flat.tsv" | head -n 1 | cut -f5 > "$T/flat51"
 assert_eq '"c"|"it_kp"|"k"|"false"|51' "$(pg "SELECT concat_ws('|', j->'__op', j->'__db', j->'__table', j->'__deleted', j->'v') FROM (SELECT '$(cat "$T/flat51")'::jsonb j) x")" "flattened record with __op, __db, __table, __deleted"
 assert_eq 6 "$(grep -c '"__deleted":"true"' "$T/flat.tsv")" "deletes rewritten with __deleted true"
 assert_eq 0 "$(awk -F '\t' '$5 == "null"' "$T/flat.tsv" | wc -l | tr -d ' ')" "no tombstones in the flattened form"
+
+# --- --snapshot: every row as op "r" from one consistent snapshot, then the
+# changes after it -------------------------------------------------------------
+printf 'KAFKA_FORMAT=envelope\nKAFKA_TOPIC_PREFIX=snap\n' >> "$T/.env"
+nrows=$(my "SELECT COUNT(*) FROM it_kp.k")
+run_stream --database kp --to kafka --snapshot --stop-at "$(binlog_end)" || fail "stream --to kafka --snapshot failed: $(cat "$T/stream.log")"
+my "UPDATE it_kp.k SET v = 424242 WHERE id = 5"
+run_stream --database kp --to kafka --stop-at "$(binlog_end)" || fail "stream --to kafka after the snapshot failed"
+dump_table k snap
+assert_eq "$nrows" "$(pg "SELECT count(*) FROM kp_sink.ev_k WHERE (v::jsonb)->>'op' = 'r' AND (v::jsonb)->'source'->>'snapshot' = 'true'")" "one op r event per row of the snapshot"
+assert_eq "1" "$(pg "SELECT count(*) FROM kp_sink.ev_k WHERE (v::jsonb)->>'op' <> 'r'")" "then only the change made after it"
+m=$(my "SELECT GROUP_CONCAT(CONCAT_WS('|', id, v, s) ORDER BY id SEPARATOR ' ') FROM it_kp.k")
+p=$(pg "SELECT string_agg(concat_ws('|', r->>'id', r->>'v', r->>'s'), ' ' ORDER BY (r->>'id')::int)
+        FROM (SELECT DISTINCT ON (k) v::jsonb AS e, (v::jsonb)->'after' AS r FROM kp_sink.ev_k
+              WHERE v IS NOT NULL ORDER BY k, part, off DESC) last WHERE e->>'op' <> 'd'")
+assert_eq "$m" "$p" "snapshot plus changes rebuild the whole source table"
+run_stream --database kp --to kafka --snapshot --stop-at "$(binlog_end)" && fail "a second --snapshot was not refused"
+assert_contains "$T/stream.log" "already published" "a second --snapshot is refused with a hint"
 exit 0
