@@ -4,9 +4,10 @@
 # one run on one sandbox, and against PostgreSQL applying the same backlog
 # itself (bench/backlog_pg.sql, PL/pgSQL on a copy of the migrated table: the
 # floor the sink's own executor sets), then (KAFKA=1) its rate publishing the
-# same backlog to Kafka (librdkafka's mock cluster, bin/kafka-mock), then
-# (LAG=1) its apply lag and memory under a steady write load. See
-# bench/README.md.
+# same backlog to Kafka (librdkafka's mock cluster, bin/kafka-mock) and
+# (KAFKA_CONSUME=1) its rate applying the published topic from Kafka into a
+# second copy of the migrated tables (stream --from kafka), then (LAG=1) its
+# apply lag and memory under a steady write load. See bench/README.md.
 #
 #   sh bench/stream_bench.sh [ROWS]         (default 200000 deals, the reference size)
 #
@@ -31,6 +32,14 @@
 #   KAFKA_BROKERS=N     brokers of the mock cluster (default 3)
 #   KAFKA_PROPERTIES=.. librdkafka producer properties for stream (its KAFKA_PROPERTIES,
 #                       e.g. linger.ms=50;batch.size=1000000; default none)
+#   KAFKA_CONSUME=0|1   the Kafka -> PostgreSQL contender after the publish contender
+#                       (default 1): stream --database trading2 --from kafka applies
+#                       the published topic into schema trading2 (migrated before the
+#                       backlog, like trading), timed until its kafka_offsets reach the
+#                       topic's end; skipped with a note when the Kafka contender does
+#                       not run, bin/kafka-dump is not built (the topic's end is not
+#                       known) or the mock has dropped events; 0 skips it (and the
+#                       second migrate)
 #   NO_STREAM=1         measure the replica (and the native contenders) only (when bin/stream is not built)
 #   STREAM=PATH         binary to measure (default bin/stream; `make` first)
 #   MIGRATE=PATH        binary that makes the initial copy (default bin/migrate)
@@ -55,6 +64,7 @@ REPLICA_FLUSH=${REPLICA_FLUSH:-1}
 KAFKA=${KAFKA:-auto}
 KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-64}
 KAFKA_BROKERS=${KAFKA_BROKERS:-3}
+KAFKA_CONSUME=${KAFKA_CONSUME:-1}
 K_PROPS=${KAFKA_PROPERTIES:-}     # stream's own setting, passed on through its .env
 SHARED=${SHARED_BENCH:-$REPO/../shared/bench}
 CTL=sync_control        # the control schema (CONTROL_SCHEMA of the .env below)
@@ -64,6 +74,9 @@ NV_BATCH=400            # source transactions per COMMIT of the first native con
 K_PREFIX=bench          # KAFKA_TOPIC_PREFIX of the Kafka contender (no publish_checkpoint row for it yet)
 K_TOPIC=$K_PREFIX.xchange_trading.T_DEAL   # PREFIX.SCHEMA.TABLE, the only table backlog.sql changes
 K_TARGET=150000         # the issue's target, events/s
+PG_SCHEMA2=trading2     # where the Kafka consumer applies (TRADING2_SINK_SCHEMA of the .env below)
+KC_TARGET=0.8           # the issue's target: Kafka -> PostgreSQL within 25 % of binlog -> PostgreSQL
+KC_TIMEOUT=900          # seconds the consumer may take to reach the topic's end
 
 die() { echo "stream_bench: $*" >&2; exit 1; }
 
@@ -75,6 +88,7 @@ isnum "$LAG_SECS" || die "LAG_SECS must be a number (got '$LAG_SECS')"
 isnum "$LAG_PAUSE_MS" || die "LAG_PAUSE_MS must be a number (got '$LAG_PAUSE_MS')"
 case "$LAG_SAMPLE" in '' | *[!0-9.]*) die "LAG_SAMPLE must be a number of seconds (got '$LAG_SAMPLE')" ;; esac
 case "$KAFKA" in 0 | 1 | auto) ;; *) die "KAFKA must be 0 or 1 (got '$KAFKA')" ;; esac
+case "$KAFKA_CONSUME" in 0 | 1) ;; *) die "KAFKA_CONSUME must be 0 or 1 (got '$KAFKA_CONSUME')" ;; esac
 { isnum "$KAFKA_PARTITIONS" && [ "$KAFKA_PARTITIONS" -ge 1 ]; } || die "KAFKA_PARTITIONS must be a number >= 1 (got '$KAFKA_PARTITIONS')"
 { isnum "$KAFKA_BROKERS" && [ "$KAFKA_BROKERS" -ge 1 ] && [ "$KAFKA_BROKERS" -le 16 ]; } || die "KAFKA_BROKERS must be a number from 1 to 16 (got '$KAFKA_BROKERS')"
 for f in gen_trading.sql gen_trading_rows.sh backlog.sql; do
@@ -112,6 +126,21 @@ if [ -n "$KAFKA_SKIP" ]; then
 else
 	KAFKA=1
 fi
+# The Kafka -> PostgreSQL contender: KC_SKIP says why it does not run (it
+# can still be skipped later, when the publish contender failed or the mock
+# dropped events).
+KC_SKIP=""
+if [ "$KAFKA_CONSUME" = 0 ]; then
+	KC_SKIP="KAFKA_CONSUME=0"
+elif [ "$KAFKA" = 0 ]; then
+	KC_SKIP="no publish contender: $KAFKA_SKIP"
+elif ! "$SRC_STREAM" --help 2>&1 | grep -q -- '--from kafka'; then
+	KC_SKIP="$SRC_STREAM has no --from kafka"
+elif [ ! -x "$SRC_KDUMP" ]; then
+	KC_SKIP="$SRC_KDUMP not built, so the topic's end is not known (make bin/kafka-dump)"
+fi
+KAFKA_CONSUME=0
+[ -n "$KC_SKIP" ] || KAFKA_CONSUME=1
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time)"
 for c in psql mariadb mariadb-dump mariadb-install-db mariadbd mariadb-admin bc awk openssl ps; do
 	command -v "$c" >/dev/null 2>&1 || die "$c not found"
@@ -127,6 +156,8 @@ RD="$W/replica"     # the replica's directory
 REPLICA_PID=""
 STREAM_PID=""
 MOCK_PID=""         # kafka-mock, while it runs
+KC_PID=""           # stream --from kafka, while it runs (the child of KC_TIME_PID)
+KC_TIME_PID=""      # /usr/bin/time running it
 BG_PIDS=""          # writers and samplers
 FAILS=0
 LOG="$OUT/bench.log"
@@ -185,6 +216,13 @@ cleanup() {
 		kill -TERM "$STREAM_PID" 2>/dev/null
 		wait_gone "$STREAM_PID" 30 || kill -KILL "$STREAM_PID" 2>/dev/null
 	fi
+	if [ -n "$KC_PID" ] && pid_is "$KC_PID" stream; then
+		kill -TERM "$KC_PID" 2>/dev/null
+		wait_gone "$KC_PID" 30 || kill -KILL "$KC_PID" 2>/dev/null
+	fi
+	if [ -n "$KC_TIME_PID" ] && pid_is "$KC_TIME_PID" time; then
+		wait_gone "$KC_TIME_PID" 5 || kill -TERM "$KC_TIME_PID" 2>/dev/null
+	fi
 	for p in $BG_PIDS; do
 		kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
 	done
@@ -229,8 +267,11 @@ fi
 unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE LOG_LEVEL \
 	TRADING_HOST TRADING_PORT TRADING_USER TRADING_PASS TRADING_SCHEMA \
 	TRADING_SINK_SCHEMA TRADING_TLS TRADING_SERVER_ID KAFKA_BOOTSTRAP_SERVERS KAFKA_TOPIC_PREFIX \
+	TRADING2_HOST TRADING2_PORT TRADING2_USER TRADING2_PASS TRADING2_SCHEMA \
+	TRADING2_SINK_SCHEMA TRADING2_TLS TRADING2_SERVER_ID \
 	KAFKA_FORMAT KAFKA_SCHEMAS KAFKA_PROPERTIES KAFKA_SASL_USERNAME KAFKA_SASL_PASSWORD \
-	KAFKA_SASL_MECHANISM KAFKA_SECURITY_PROTOCOL KAFKA_SSL_CA_LOCATION 2>/dev/null || true
+	KAFKA_SASL_MECHANISM KAFKA_SECURITY_PROTOCOL KAFKA_SSL_CA_LOCATION \
+	KAFKA_GROUP_ID KAFKA_DEAD_LETTER 2>/dev/null || true
 
 # --- output ------------------------------------------------------------------
 
@@ -431,6 +472,9 @@ note "MariaDB $(my_root -e 'SELECT VERSION()') (source: binlog ROW/FULL, innodb_
 WD="$SB/work"
 mkdir -p "$WD/tables.d"
 printf 'T_DEAL\nT_CARRIER\nT_EVENT_LOG\n' >"$WD/tables.d/trading"
+# trading2: the same MariaDB schema, copied into $PG_SCHEMA2, for the Kafka
+# consumer (stream --database trading2 --from kafka)
+cp "$WD/tables.d/trading" "$WD/tables.d/trading2"
 (
 	umask 077
 	cat >"$WD/.env" <<EOF
@@ -443,6 +487,12 @@ TRADING_PORT=$MY_PORT
 TRADING_USER=$MY_USER
 TRADING_PASS=$MY_PASS
 TRADING_SCHEMA=xchange_trading
+TRADING2_HOST=127.0.0.1
+TRADING2_PORT=$MY_PORT
+TRADING2_USER=$MY_USER
+TRADING2_PASS=$MY_PASS
+TRADING2_SCHEMA=xchange_trading
+TRADING2_SINK_SCHEMA=$PG_SCHEMA2
 EOF
 )
 # The replica's user on the source (written to no binlog).
@@ -466,6 +516,20 @@ rc=0
 keep_log "$WD/migrate.log" migrate.log
 [ "$rc" -eq 0 ] || { tail -n 20 "$WD/migrate.log" | mask | tee -a "$LOG"; die "migrate exited $rc"; }
 say "  migrate: $(elapsed "$t0" "$(now)") s; source binlog at $(master_pos)"
+
+# The Kafka consumer's copy, also taken before the backlog is written (the
+# consumer skips the events before each table's watermark, which is a little
+# later than trading's: nothing of the backlog).
+if [ "$KAFKA_CONSUME" = 1 ]; then
+	say "- migrate --database trading2 --tables all --no-progress (the Kafka consumer's copy, schema $PG_SCHEMA2)"
+	t0=$(now)
+	rc=0
+	(cd "$WD" && exec "$MIGRATE_BIN" --env "$WD/.env" --database trading2 --tables all --no-progress) \
+		>"$WD/migrate2.log" 2>&1 || rc=$?
+	keep_log "$WD/migrate2.log" migrate-trading2.log
+	[ "$rc" -eq 0 ] || { tail -n 20 "$WD/migrate2.log" | mask | tee -a "$LOG"; die "migrate --database trading2 exited $rc"; }
+	say "  migrate trading2: $(elapsed "$t0" "$(now)") s; source binlog at $(master_pos)"
+fi
 
 # The native contenders' tables: copies of the migrated t_deal as it is now
 # (the backlog is not written yet), one per contender, each in its own schema
@@ -739,12 +803,17 @@ fi
 
 K_EVENTS=$((N + BL_DEL))    # row changes + tombstones
 K_SECS=- K_RSS=- K_RATE=- K_CHG_RATE=- K_CPU=- K_MOCK_CPU=- K_PG_CPU=- K_SRC_CPU=- K_MOCK_RSS=- K_CHECK="not run"
-K_TOPIC_CHECK="not run"
+K_TOPIC_CHECK="not run" K_HW="" K_READ=""
 if [ "$KAFKA" = 1 ]; then
 	KD="$W/kafka"
 	mkdir -p "$KD"
 	autovacuum_off
-	"$KMOCK_BIN" --brokers "$KAFKA_BROKERS" --topic "$K_TOPIC:$KAFKA_PARTITIONS" --bootstrap-file "$KD/bootstrap" \
+	# the other two tables' topics too (empty: the backlog changes T_DEAL
+	# only), as a connector would have them: the consumer of step 7b waits up
+	# to 10 s at its start for a topic that does not exist
+	"$KMOCK_BIN" --brokers "$KAFKA_BROKERS" --topic "$K_TOPIC:$KAFKA_PARTITIONS" \
+		--topic "$K_PREFIX.xchange_trading.T_CARRIER:1" --topic "$K_PREFIX.xchange_trading.T_EVENT_LOG:1" \
+		--bootstrap-file "$KD/bootstrap" \
 		</dev/null >"$KD/mock.out" 2>"$KD/mock.err" &
 	MOCK_PID=$!
 	i=0
@@ -765,7 +834,7 @@ if [ "$KAFKA" = 1 ]; then
 			[ -z "$K_PROPS" ] || printf 'KAFKA_PROPERTIES=%s\n' "$K_PROPS"
 		} >"$WD/kafka.env"
 	)
-	say "kafka-mock: pid $MOCK_PID, $KAFKA_BROKERS brokers at $K_BOOT, topic $K_TOPIC with $KAFKA_PARTITIONS partitions$([ -z "$K_PROPS" ] || echo "; KAFKA_PROPERTIES=$K_PROPS")"
+	say "kafka-mock: pid $MOCK_PID, $KAFKA_BROKERS brokers at $K_BOOT, topic $K_TOPIC with $KAFKA_PARTITIONS partitions (and the empty topics of T_CARRIER and T_EVENT_LOG, 1 partition each)$([ -z "$K_PROPS" ] || echo "; KAFKA_PROPERTIES=$K_PROPS")"
 	settle
 	say "- stream --database trading --to kafka --stop-at $END_POS (load $(loadavg))"
 	c_mock0=$(cpu_of "$MOCK_PID") c_pg0=$(cpu_of "$PG_PID") c_src0=$(cpu_of "$SRC_PID")
@@ -827,6 +896,148 @@ EOF
 	say "  stream --to kafka: $K_SECS s wall, $K_RATE events/s ($K_EVENTS events: $N row changes + $BL_DEL tombstones), $K_CHG_RATE row changes/s, peak RSS $(mib "$K_RSS") MiB; CPU: stream $K_CPU s (user $K_USR, sys $K_SYS), kafka-mock $K_MOCK_CPU s (peak RSS $(mib "$K_MOCK_RSS") MiB), PostgreSQL $K_PG_CPU s, source $K_SRC_CPU s; check: $K_CHECK"
 	say "  topic $K_TOPIC: $K_TOPIC_CHECK"
 	(cd "$WD" && "$STREAM_BIN" --env "$WD/kafka.env" --database trading --status) 2>&1 | mask | grep -i kafka | sed 's/^/    /' | tee -a "$LOG" || true
+fi
+
+# --- 7b. stream applying the published topic (Kafka -> PostgreSQL) ---------------------------
+#
+# The topic of step 7, still held whole by the mock, applied by
+# `stream --database trading2 --from kafka` into trading2's copy of the
+# migrated tables (taken before the backlog, like trading's): timed from the
+# daemon's start (its startup included) to the first sample of its
+# kafka_offsets (every 0.1 s) at the topic's end, the sum of the partitions'
+# high watermarks; then SIGTERM. trading2 must then equal trading, which
+# stream applied from the binlog in step 5. Autovacuum of trading.t_deal is
+# still off (step 6); trading2's is on, as trading's was during step 5.
+
+KC_SECS=- KC_RSS=- KC_RATE=- KC_CPU=- KC_USR=- KC_SYS=- KC_MOCK_CPU=- KC_PG_CPU=- KC_SRC_CPU=- KC_CHECK="not run"
+if [ "$KAFKA_CONSUME" = 1 ]; then
+	if [ "$K_CHECK" != ok ]; then
+		KC_SKIP="the publish contender failed ($K_CHECK)"
+	elif [ "${K_TOPIC_CHECK#ok: }" = "$K_TOPIC_CHECK" ] || ! isnum "$K_HW" || ! isnum "$K_READ"; then
+		KC_SKIP="no figure for the topic's end ($K_TOPIC_CHECK)"
+	elif [ "$K_READ" != "$K_HW" ]; then
+		KC_SKIP="the mock dropped $((K_HW - K_READ)) of the topic's $K_HW events (it keeps about 5 MiB per partition), so the consumer would measure an incomplete stream; more KAFKA_PARTITIONS would keep them"
+	fi
+	if [ -n "$KC_SKIP" ]; then
+		KAFKA_CONSUME=0
+		say "- stream --from kafka: skipped ($KC_SKIP)"
+	fi
+fi
+if [ "$KAFKA_CONSUME" = 1 ]; then
+	KCD="$W/kconsume"
+	mkdir -p "$KCD"
+	(
+		umask 077
+		{
+			cat "$WD/.env"
+			printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=%s\n' "$K_BOOT" "$K_PREFIX"
+		} >"$WD/kafka2.env"
+	)
+	KC_Q="SELECT coalesce(sum(next_offset), 0) FROM $CTL.kafka_offsets WHERE source_db = 'trading2' AND topic = '$K_TOPIC'"
+	n=$(pg_super -d "$PG_DB" -c "$KC_Q")
+	[ "$n" = 0 ] || die "kafka_offsets of trading2 already at $n before the consumer started"
+	settle
+	say "- stream --database trading2 --from kafka (prefix $K_PREFIX): until its kafka_offsets of $K_TOPIC sum to $K_HW (load $(loadavg))"
+	# the sampler: one client session, fed a query every 0.1 s; PostgreSQL's
+	# clock (same host as date) times the samples
+	rm -f "$W/stop_sampling"
+	(while [ ! -e "$W/stop_sampling" ]; do
+		echo "SELECT extract(epoch FROM clock_timestamp()), ($KC_Q);"
+		sleep 0.1
+	done | PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -F' ' -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" \
+		>"$KCD/offsets.txt" 2>"$KCD/offsets.err") &
+	KC_SAMPLER=$!
+	_bg=$BG_PIDS
+	BG_PIDS="$BG_PIDS $KC_SAMPLER"
+	sleep 0.5
+	c_mock0=$(cpu_of "$MOCK_PID") c_pg0=$(cpu_of "$PG_PID") c_src0=$(cpu_of "$SRC_PID")
+	KT0=$(now)
+	(cd "$WD" && exec /usr/bin/time -f '%e %M %U %S' -o "$KCD/stream.time" "$STREAM_BIN" --env "$WD/kafka2.env" \
+		--database trading2 --from kafka) >"$KCD/stream.out" 2>"$KCD/stream.err" &
+	KC_TIME_PID=$!
+	# stream is /usr/bin/time's child: it gets the SIGTERM
+	i=0
+	while [ -z "$KC_PID" ] && kill -0 "$KC_TIME_PID" 2>/dev/null && [ "$i" -lt 200 ]; do
+		KC_PID=$(pgrep -P "$KC_TIME_PID" -x stream | head -n 1) || true
+		[ -n "$KC_PID" ] || sleep 0.05
+		i=$((i + 1))
+	done
+	KC_END=""
+	i=0
+	while [ -n "$KC_PID" ]; do
+		KC_END=$(awk -v t="$K_HW" 'NF == 2 && $2 ~ /^[0-9]+$/ && $2 + 0 >= t + 0 { print $1; exit }' "$KCD/offsets.txt" 2>/dev/null) || true
+		[ -n "$KC_END" ] && break
+		pid_is "$KC_PID" stream || break
+		[ "$i" -ge $((KC_TIMEOUT * 10)) ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	KC_LAST=$(tail -n 1 "$KCD/offsets.txt" 2>/dev/null | cut -d' ' -f2) || true
+	: >"$W/stop_sampling"
+	rc=0
+	KC_ALIVE=0
+	if pid_is "$KC_PID" stream; then
+		KC_ALIVE=1
+		kill -TERM "$KC_PID"
+		if ! wait_gone "$KC_PID" 60; then
+			say "  stream --from kafka did not stop in 60 s after SIGTERM, killing it"
+			kill -KILL "$KC_PID" 2>/dev/null || true
+		fi
+	fi
+	wait "$KC_TIME_PID" || rc=$?
+	KC_PID="" KC_TIME_PID=""
+	wait "$KC_SAMPLER" 2>/dev/null || true
+	BG_PIDS=$_bg
+	sleep 1     # as for stream: the postmaster reaps the backend
+	KC_MOCK_CPU=$(cpu_diff "$c_mock0" "$(cpu_of "$MOCK_PID")")
+	KC_PG_CPU=$(cpu_diff "$c_pg0" "$(cpu_of "$PG_PID")")
+	KC_SRC_CPU=$(cpu_diff "$c_src0" "$(cpu_of "$SRC_PID")")
+	{ echo "=== stdout"; cat "$KCD/stream.out"; echo "=== stderr"; cat "$KCD/stream.err"; } >"$KCD/stream.log"
+	keep_log "$KCD/stream.log" stream-from-kafka.log
+	cp "$KCD/offsets.txt" "$OUT/kafka-consume-offsets.txt"
+	read -r _s KC_RSS KC_USR KC_SYS <<EOT
+$(tail -n 1 "$KCD/stream.time")
+EOT
+	mask <"$KCD/stream.err" | tail -n 8 | sed 's/^/    /' | tee -a "$LOG"
+	KC_CHECK=ok
+	if [ -n "$KC_END" ]; then
+		KC_SECS=$(elapsed "$KT0" "$KC_END")
+	else
+		KC_SECS=FAIL
+		if [ "$KC_ALIVE" = 1 ]; then
+			KC_CHECK="its kafka_offsets did not reach $K_HW in $KC_TIMEOUT s (last sample: ${KC_LAST:-none})"
+		else
+			KC_CHECK="stream --from kafka exited by itself before reaching the topic's end (last sample: ${KC_LAST:-none})"
+		fi
+		say "  stream --from kafka: $KC_CHECK; last lines of its stderr:"
+		tail -n 30 "$KCD/stream.err" | mask | sed 's/^/    /' | tee -a "$LOG"
+	fi
+	[ "$rc" -eq 0 ] || KC_CHECK="$KC_CHECK; stream exited $rc$([ "$KC_ALIVE" = 0 ] || echo ' after SIGTERM')"
+	n=$(pg_super -d "$PG_DB" -c "$KC_Q" 2>&1)
+	[ "$n" = "$K_HW" ] || KC_CHECK="$KC_CHECK; kafka_offsets sum to $n at the end, not $K_HW"
+	dl=$(pg_super -d "$PG_DB" -c "SELECT count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'trading2'" 2>&1)
+	if [ "$dl" != 0 ]; then
+		KC_CHECK="$KC_CHECK; $dl dead letter(s)"
+		pg_super -d "$PG_DB" -c "SELECT reason, count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'trading2'
+			GROUP BY reason ORDER BY 2 DESC LIMIT 5" 2>&1 | sed 's/^/    dead letters: /' | tee -a "$LOG"
+	fi
+	# the data: every column of every row, as the binlog path left trading
+	for t in t_deal t_carrier t_event_log; do
+		d=$(pg_super -d "$PG_DB" -c "SELECT (SELECT count(*) FROM (SELECT * FROM $PG_SCHEMA.$t EXCEPT ALL SELECT * FROM $PG_SCHEMA2.$t) a)
+			|| ' ' || (SELECT count(*) FROM (SELECT * FROM $PG_SCHEMA2.$t EXCEPT ALL SELECT * FROM $PG_SCHEMA.$t) b)" 2>&1 | tr '\n' ' ' | sed 's/ $//')
+		[ "$d" = "0 0" ] || KC_CHECK="$KC_CHECK; WRONG DATA: $PG_SCHEMA2.$t differs from $PG_SCHEMA.$t (rows only in $PG_SCHEMA, only in $PG_SCHEMA2: $d)"
+	done
+	KC_CHECK=${KC_CHECK#ok; }
+	[ "$KC_CHECK" = ok ] || FAILS=$((FAILS + 1))
+	KC_RATE=$(rate "$N" "$KC_SECS")
+	KC_CPU=$(awk -v u="$KC_USR" -v s="$KC_SYS" 'BEGIN { if (u ~ /^[0-9.]+$/) printf "%.1f", u + s; else printf "-" }')
+	say "  stream --from kafka: $KC_SECS s from start to kafka_offsets at the topic's end ($K_HW events: $N row changes + $BL_DEL tombstones), $KC_RATE row changes/s, peak RSS $(mib "$KC_RSS") MiB; CPU: stream $KC_CPU s (user $KC_USR, sys $KC_SYS; until SIGTERM), kafka-mock $KC_MOCK_CPU s, PostgreSQL $KC_PG_CPU s, source $KC_SRC_CPU s; check ($PG_SCHEMA2 = $PG_SCHEMA, EXCEPT ALL both ways, all columns of the 3 tables; no dead letters): $KC_CHECK"
+	say "  PostgreSQL's $PG_SCHEMA2.t_deal after it: $(pg_super -d "$PG_DB" -c "SELECT 'ins ' || n_tup_ins || ', upd ' || n_tup_upd || ' (HOT ' || n_tup_hot_upd || '), del ' || n_tup_del || ', autovacuum ' || autovacuum_count || ', autoanalyze ' || autoanalyze_count || ', size ' || pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables WHERE schemaname = '$PG_SCHEMA2' AND relname = 't_deal'" 2>&1)"
+	(cd "$WD" && "$STREAM_BIN" --env "$WD/kafka2.env" --database trading2 --status) 2>&1 | mask | sed 's/^/    /' | tee -a "$LOG" || true
+	# no autovacuum of it during the steady load
+	pg_super -d "$PG_DB" -c "DROP SCHEMA $PG_SCHEMA2 CASCADE" >>"$LOG" 2>&1 || say "  (could not drop schema $PG_SCHEMA2)"
+fi
+if [ "$KAFKA" = 1 ]; then
 	mock_stop
 	cp "$KD/mock.err" "$OUT/kafka-mock.log" 2>/dev/null || true
 	autovacuum_reset
@@ -846,6 +1057,9 @@ fi
 if [ "$KAFKA" = 1 ]; then
 	note "$(row "stream --to kafka (mock broker, $KAFKA_PARTITIONS partitions)" "$K_SECS" "$K_RATE" "$(mib "$K_RSS")" "stream $K_CPU, mock $K_MOCK_CPU, pg $K_PG_CPU, source $K_SRC_CPU" "$K_CHECK")"
 fi
+if [ "$KAFKA_CONSUME" = 1 ]; then
+	note "$(row 'stream --from kafka (Kafka -> PostgreSQL)' "$KC_SECS" "$KC_RATE" "$(mib "$KC_RSS")" "stream $KC_CPU, mock $KC_MOCK_CPU, pg $KC_PG_CPU" "$KC_CHECK")"
+fi
 RATIO=$(ratio "$ST_RATE" "$REP_RATE")
 note "stream rate / replica rate: $RATIO (target >= 2: $(awk -v r="$RATIO" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= 2 ? "met" : "NOT MET"); else print "no figure" }'))"
 [ "$NATIVE" = 0 ] || note "stream rate / PostgreSQL-native rate (commit per $NV_BATCH): $(ratio "$ST_RATE" "$NV1_RATE")"
@@ -857,6 +1071,15 @@ if [ "$KAFKA" = 1 ]; then
 	note "  check: publish_checkpoint = $END_POS; topic: $K_TOPIC_CHECK)"
 else
 	note "stream --to kafka: not run ($KAFKA_SKIP)"
+fi
+if [ "$KAFKA_CONSUME" = 1 ]; then
+	KC_RATIO=$(ratio "$KC_RATE" "$ST_RATE")
+	note "Kafka -> PostgreSQL rate / binlog -> PostgreSQL rate: $KC_RATIO (target >= $KC_TARGET: $(awk -v r="$KC_RATIO" -v t="$KC_TARGET" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= t ? "met" : "NOT MET"); else print "no figure" }'))"
+	note "  (stream --from kafka: $K_HW events of topic $K_TOPIC, $N row changes, applied into schema $PG_SCHEMA2 (migrated before the backlog);"
+	note "  timed from its start to its kafka_offsets at the topic's end, sampled every 0.1 s; mock CPU $KC_MOCK_CPU s;"
+	note "  check: $PG_SCHEMA2 = $PG_SCHEMA (EXCEPT ALL both ways, all columns of t_deal, t_carrier, t_event_log), no dead letters)"
+else
+	note "stream --from kafka: not run ($KC_SKIP)"
 fi
 
 # --- 8. steady load: apply lag and memory ----------------------------------------------------
