@@ -573,6 +573,7 @@ kafka_consumer_open(const kafka_settings *ks, const char *source_db)
 		conf_set(conf, "enable.auto.offset.store", "false") &&
 		conf_set(conf, "auto.offset.reset", "earliest") &&
 		conf_set(conf, "isolation.level", "read_committed") &&
+		conf_set(conf, "queued.max.messages.kbytes", "16384") &&
 		user_properties(conf, ks);
 	if (!ok) {
 		if (conf)

@@ -1574,7 +1574,9 @@ consume_loop(run *r)
 			end = r->ks.dead_letter_fatal || !pg_is_disconnect(apply_conn(r->a)) ? END_FATAL : END_RETRY;
 			break;
 		}
-		if (pending(r) >= r->o.batch_rows || (now - batch_started) * 1000 >= r->o.batch_ms) {
+		/* while messages keep coming, a batch fills up to --batch-rows (or a
+		 * second); the moment the consumer is idle it commits (above) */
+		if (pending(r) >= r->o.batch_rows || (now - batch_started) >= 1.0) {
 			if (!consume_commit(r, &c, kc))
 				break;
 			batch_started = 0;
