@@ -535,30 +535,6 @@ decimal_bytes(const char *s, size_t len, int scale, unsigned char *out, size_t *
  * Classifying a column
  * --------------------------------------------------------------------- */
 
-/* paren_args: "name(a)" or "name(a,b)" of a COLUMN_TYPE; *a, *b stay as
- * they were when absent */
-static void
-paren_args(const char *column_type, long long *a, long long *b)
-{
-	const char *p = column_type ? strchr(column_type, '(') : NULL;
-	char	   *end;
-	long long	v;
-
-	if (!p || p[1] == '\'')
-		return;
-	v = strtoll(p + 1, &end, 10);
-	if (end == p + 1 || (*end != ')' && *end != ','))
-		return;
-	*a = v;
-	if (*end == ',') {
-		const char *q = end + 1;
-
-		v = strtoll(q, &end, 10);
-		if (end != q && *end == ')')
-			*b = v;
-	}
-}
-
 /* base_is: whether the type name base is one of the NULL-terminated names */
 static bool
 base_is(const char *base, const char *const *names)
@@ -596,7 +572,7 @@ classify(const plan_table *pt, const plan_column *pc, dbz_col *dc, char *errbuf,
 		n++;
 	}
 	base[n] = '\0';
-	paren_args(ct, &a, &b);
+	typemap_type_args(ct, &a, &b);
 	memset(dc, 0, sizeof(*dc));
 	dc->is_unsigned = is_unsigned;
 	dc->decimals = -1;

@@ -103,12 +103,8 @@ set_type(typemap_column *out, typemap_kind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * paren_args: reads "name(a)" or "name(a,b)" from a COLUMN_TYPE; *a and *b
- * stay as they were when absent.
- */
-static void
-paren_args(const char *column_type, long long *a, long long *b)
+void
+typemap_type_args(const char *column_type, long long *a, long long *b)
 {
 	const char *p = column_type ? strchr(column_type, '(') : NULL;
 	char	   *end;
@@ -191,7 +187,7 @@ resolve_natural(const typemap_source *src, typemap_column *out)
 		if (p < 0 || s < 0) {
 			long long	cp = 10, cs = 0;	/* MariaDB's DECIMAL default */
 
-			paren_args(ct, &cp, &cs);
+			typemap_type_args(ct, &cp, &cs);
 			if (p < 0)
 				p = cp;
 			if (s < 0)
@@ -208,7 +204,7 @@ resolve_natural(const typemap_source *src, typemap_column *out)
 
 		if (n < 0) {
 			n = 1;
-			paren_args(ct, &n, &b);
+			typemap_type_args(ct, &n, &b);
 		}
 		if (n < 1 || n > 64)
 			return false;
@@ -222,7 +218,7 @@ resolve_natural(const typemap_source *src, typemap_column *out)
 		long long	n = src->char_max_len, b = -1;
 
 		if (n < 0)
-			paren_args(ct, &n, &b);
+			typemap_type_args(ct, &n, &b);
 		if (n < 0)
 			return false;
 		/* CHAR(0) and VARCHAR(0) exist in MariaDB, not in PostgreSQL */

@@ -123,4 +123,9 @@ bool typemap_default(const typemap_column *col, const char *column_default,
 /* typemap_fix_name: a short name for one TYPEMAP_FIX_* bit */
 const char *typemap_fix_name(unsigned fix);
 
+/* typemap_type_args: reads "name(a)" or "name(a,b)" from a COLUMN_TYPE
+ * (ENUM/SET label lists are not numbers and leave both); *a and *b stay as
+ * they were when absent */
+void typemap_type_args(const char *column_type, long long *a, long long *b);
+
 #endif
