@@ -144,6 +144,16 @@ match_cond(buf *out, const plan_table *pt, const char *l, const char *r, bool al
 	}
 }
 
+/* is_key_col: whether column i is part of pt's key */
+static bool
+is_key_col(const plan_table *pt, size_t i)
+{
+	for (size_t k = 0; k < pt->nkey; k++)
+		if ((size_t) pt->key[k] == i)
+			return true;
+	return false;
+}
+
 /* upsert_tail: ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c, ... */
 static void
 upsert_tail(buf *out, const plan_table *pt)
@@ -153,11 +163,7 @@ upsert_tail(buf *out, const plan_table *pt)
 	buf_puts(out, ") DO ");
 	bool any = false;
 	for (size_t i = 0; i < pt->ncols; i++) {
-		bool is_key = false;
-		for (size_t k = 0; k < pt->nkey; k++)
-			if ((size_t) pt->key[k] == i)
-				is_key = true;
-		if (is_key)
+		if (is_key_col(pt, i))
 			continue;
 		buf_puts(out, any ? ", " : "UPDATE SET ");
 		ident_pg(out, pt->cols[i].target);
@@ -309,7 +315,9 @@ flush(apply *a, apply_table *t)
 	return ok;
 }
 
-/* stage_image: one staging row: _seq, _op, then every column */
+/* stage_image: one staging row: _seq, _op, then every column; a delete of a
+ * keyed table needs only the key's columns (a Kafka tombstone carries no
+ * more), the others stage as NULL */
 static bool
 stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
 {
@@ -320,6 +328,10 @@ stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
 	buf_printf(&t->copy, "%lld\t%d", a->seq, op);
 	for (size_t i = 0; i < pt->ncols; i++) {
 		buf_putc(&t->copy, '\t');
+		if (!img[i].present && op == 0 && pt->nkey > 0 && !is_key_col(pt, i)) {
+			buf_puts(&t->copy, "\\N");    /* a keyed delete matches on the key alone */
+			continue;
+		}
 		if (!img[i].present) {
 			log_error_dh("stream needs full row images (binlog_row_image=FULL).", NULL,
 						 "column \"%s\" of table \"%s\" is missing from a row image", pt->cols[i].name, pt->source);

@@ -1348,25 +1348,39 @@ out:
 /* consumed: the next offset per partition, as of the current batch */
 typedef struct consumed {
 	kafka_offset *v;
+	buf        *lastkey;        /* per partition: the key of the last event with a value */
 	size_t      n;
 	bool        dirty;          /* moved since the last commit */
 } consumed;
 
-static void
+/* consumed_note: partition's next offset; returns the partition's index */
+static size_t
 consumed_note(consumed *c, const char *topic, int32_t partition, int64_t next)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->v[i].partition == partition && strcmp(c->v[i].topic, topic) == 0) {
 			c->v[i].next = next;
 			c->dirty = true;
-			return;
+			return i;
 		}
 	c->v = xrealloc(c->v, (c->n + 1) * sizeof(kafka_offset));
+	c->lastkey = xrealloc(c->lastkey, (c->n + 1) * sizeof(buf));
 	snprintf(c->v[c->n].topic, sizeof(c->v[c->n].topic), "%s", topic);
 	c->v[c->n].partition = partition;
 	c->v[c->n].next = next;
-	c->n++;
+	c->lastkey[c->n] = (buf) BUF_INIT;
 	c->dirty = true;
+	return c->n++;
+}
+
+/* tombstone_follows: whether a tombstone with this key comes right after an
+ * event of the same key on its partition (the delete it closes) */
+static bool
+tombstone_follows(const consumed *c, size_t part, const kafka_msg *m)
+{
+	const buf *k = &c->lastkey[part];
+
+	return m->key && k->len == m->keylen && k->len > 0 && memcmp(k->data, m->key, m->keylen) == 0;
 }
 
 /* consume_commit: the batch with the offsets past it, in one transaction */
@@ -1524,13 +1538,35 @@ consume_loop(run *r)
 		for (size_t i = 0; i < ntopics && !t; i++)
 			if (strcmp(topics[i], m.topic) == 0)
 				t = owner[i];
-		consumed_note(&c, m.topic, m.partition, m.offset + 1);
+		size_t part = consumed_note(&c, m.topic, m.partition, m.offset + 1);
 		bool ok = true;
 		if (!t)
 			ok = dead_letter(r, &m, "a topic of no allowlisted table", &dead);
-		else if (m.value) {     /* a tombstone only lets compaction drop the key */
+		else if (!m.value) {
+			/* a tombstone right after its key's delete event only lets
+			 * compaction drop the key (and must not undo the watermark's
+			 * skip of that delete); one on its own is the delete, as
+			 * ExtractNewRecordState's default delete.handling.mode=drop
+			 * leaves it, and deletes its key as Debezium's JDBC sink does */
 			dbz_event ev = DBZ_EVENT_INIT;
 			char why[1024];
+			if (t->pt.nkey > 0 && m.key && !tombstone_follows(&c, part, &m)) {
+				if (!dbz_parse(&t->pt, NULL, 0, &ev, why, sizeof(why)) ||
+					!dbz_parse_key(&t->pt, m.key, m.keylen, &ev, why, sizeof(why)))
+					ok = dead_letter(r, &m, why, &dead);
+				else {
+					binlog_row row = { ev.key, NULL };
+					if (!apply_row(r->a, t, BINLOG_ROWS_DELETE, &row))
+						ok = apply_row_refused(r->a) && dead_letter(r, &m, "a key the type map refuses", &dead);
+				}
+			}
+			dbz_event_free(&ev);
+		} else {
+			dbz_event ev = DBZ_EVENT_INIT;
+			char why[1024];
+			buf_reset(&c.lastkey[part]);
+			if (m.key)
+				buf_append(&c.lastkey[part], m.key, m.keylen);
 			if (!dbz_parse(&t->pt, m.value, m.len, &ev, why, sizeof(why)))
 				ok = dead_letter(r, &m, why, &dead);    /* (ev is freed below either way) */
 			else {
@@ -1590,6 +1626,9 @@ out:
 		free(topics[i]);
 	free(topics);
 	free(owner);
+	for (size_t i = 0; i < c.n; i++)
+		buf_free(&c.lastkey[i]);
+	free(c.lastkey);
 	free(c.v);
 	return end;
 }

@@ -3,8 +3,8 @@
 # binlog -> Kafka -> PostgreSQL ends with the same rows as binlog ->
 # PostgreSQL directly; kill -9 of the consumer mid-batch applies nothing
 # twice; Debezium-shaped messages (JsonConverter wrapper, flattened, a
-# tombstone) apply; poison messages go to the dead-letter table and stop
-# nothing else.
+# tombstone after a delete, a tombstone on its own deleting its key) apply;
+# poison messages go to the dead-letter table and stop nothing else.
 . "$(dirname "$0")/lib.sh"
 
 MOCK=${BINDIR:-bin}/kafka-mock
@@ -113,7 +113,8 @@ printf '%s\t%s\n' \
 	'{"id":901}' '{"id":901,"v":1,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"flat","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
 	'{"id":902}' '{"payload":{"op":"c","after":{"id":"not a number"}}}' \
 	'{"id":1}' '{"id":1,"v":1,"d":"0.125","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"s1","bt":null,"f":null,"__deleted":"true","__op":"d"}' \
-	'{"id":1}' 'null' |
+	'{"id":1}' 'null' \
+	'{"id":2}' 'null' |
 	"$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.k >/dev/null 2>"$T/produce.err" || fail "producing samples failed: $(cat "$T/produce.err")"
 i=0
 until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id IN (900, 901)")" = 2 ] || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
@@ -122,6 +123,9 @@ assert_eq "900|9|0.500|2024-05-01 08:00:00.5+00|2024-05-01|01:00:00|\\x0102|x|wr
 	"a JsonConverter-wrapped event applied (decimal as string, offset timestamp, base64 bytes)"
 assert_eq "flat" "$(pg "SELECT s FROM kk_sink.k WHERE id = 901")" "a flattened record applied"
 assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 1")" "a flattened delete (__deleted) applied; the tombstone after it is ignored"
+i=0
+until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 2")" = 0 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 2")" "a tombstone on its own deletes its key (delete.handling.mode=drop)"
 assert_eq 2 "$(pg "SELECT count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'kk'")" "two poison messages set aside"
 pg "SELECT kafka_offset || ' ' || reason FROM $CTL.kafka_dead_letters WHERE source_db = 'kk' ORDER BY id" > "$T/dlq"
 assert_contains "$T/dlq" "JSON" "the unparseable message's reason"
