@@ -59,32 +59,64 @@ pg_result_error(PGconn *pg, const PGresult *res, char *errbuf, size_t errlen)
 	}
 }
 
+void
+pg_result_state(const PGresult *res, char state[6])
+{
+	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(state, 6, "%s", s ? s : "");
+}
+
 bool
-pg_exec(PGconn *pg, const char *sql, char *errbuf, size_t errlen)
+pg_state_is_data(const char *state)
+{
+	return strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0;
+}
+
+bool
+pg_exec_state(PGconn *pg, const char *sql, char state[6], char *errbuf, size_t errlen)
 {
 	PGresult *res = PQexec(pg, sql);
 	ExecStatusType st = PQresultStatus(res);
 	bool ok = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY);
 
-	if (!ok)
+	if (!ok) {
 		pg_result_error(pg, res, errbuf, errlen);
+		if (state)
+			pg_result_state(res, state);
+	}
 	PQclear(res);
 	return ok;
 }
 
+bool
+pg_exec(PGconn *pg, const char *sql, char *errbuf, size_t errlen)
+{
+	return pg_exec_state(pg, sql, NULL, errbuf, errlen);
+}
+
 PGresult *
-pg_query(PGconn *pg, const char *sql, int nparams, const char *const *params,
-		 char *errbuf, size_t errlen)
+pg_query_state(PGconn *pg, const char *sql, int nparams, const char *const *params,
+			   char state[6], char *errbuf, size_t errlen)
 {
 	PGresult *res = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		pg_result_error(pg, res, errbuf, errlen);
+		if (state)
+			pg_result_state(res, state);
 		PQclear(res);
 		return NULL;
 	}
 	return res;
+}
+
+PGresult *
+pg_query(PGconn *pg, const char *sql, int nparams, const char *const *params,
+		 char *errbuf, size_t errlen)
+{
+	return pg_query_state(pg, sql, nparams, params, NULL, errbuf, errlen);
 }
 
 bool

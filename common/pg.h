@@ -26,8 +26,23 @@ bool pg_exec(PGconn *pg, const char *sql, char *errbuf, size_t errlen);
 PGresult *pg_query(PGconn *pg, const char *sql, int nparams,
 				   const char *const *params, char *errbuf, size_t errlen);
 
+/* pg_exec_state, pg_query_state: the same, and on failure the error's
+ * SQLSTATE in state (empty when there is none, e.g. a lost connection);
+ * state may be NULL */
+bool pg_exec_state(PGconn *pg, const char *sql, char state[6], char *errbuf, size_t errlen);
+PGresult *pg_query_state(PGconn *pg, const char *sql, int nparams, const char *const *params,
+						 char state[6], char *errbuf, size_t errlen);
+
 /* pg_result_error: formats a failed result's message into errbuf */
 void pg_result_error(PGconn *pg, const PGresult *res, char *errbuf, size_t errlen);
+
+/* pg_result_state: a failed result's SQLSTATE into state ("" if none) */
+void pg_result_state(const PGresult *res, char state[6]);
+
+/* pg_state_is_data: whether SQLSTATE state says the data itself was refused
+ * (class 22, data exception; class 23, integrity constraint violation)
+ * rather than the statement, the schema or the session */
+bool pg_state_is_data(const char *state);
 
 /* pg_is_disconnect: the connection is gone (retryable) */
 bool pg_is_disconnect(PGconn *pg);

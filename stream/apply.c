@@ -30,6 +30,8 @@ struct apply {
 	long long   pending;        /* rows staged in this batch */
 	long long   seq;            /* source order of staged changes */
 	bool        refused;        /* the last apply_row failed on a value, staged nothing */
+	char        state[6];       /* SQLSTATE of the batch's failure, "" if none */
+	char        why[1024];      /* and its message */
 	buf         sql;
 };
 
@@ -262,12 +264,39 @@ begin(apply *a)
 
 	if (a->in_txn)
 		return true;
+	a->state[0] = a->why[0] = '\0';
 	if (!pg_exec(a->pg, "BEGIN", errbuf, sizeof(errbuf))) {
 		log_error("could not start a sink transaction: %s", errbuf);
 		return false;
 	}
 	a->in_txn = true;
 	return true;
+}
+
+/* refusal: notes why applying the batch's rows failed (state: SQLSTATE) */
+static void
+refusal(apply *a, const char *state, const char *why)
+{
+	size_t n = strlen(why);
+
+	snprintf(a->state, sizeof(a->state), "%s", state);
+	if (n >= sizeof(a->why))
+		n = sizeof(a->why) - 1;
+	memcpy(a->why, why, n);
+	a->why[n] = '\0';
+}
+
+/* sink_exec: pg_exec of a statement that applies staged rows; a failure is
+ * noted (refusal) */
+static bool
+sink_exec(apply *a, const char *sql, char *errbuf, size_t errlen)
+{
+	char state[6] = "";
+
+	if (pg_exec_state(a->pg, sql, state, errbuf, errlen))
+		return true;
+	refusal(a, state, errbuf);
+	return false;
 }
 
 /* flush: sends t's pending COPY rows into its staging table */
@@ -305,7 +334,10 @@ flush(apply *a, apply_table *t)
 	bool ok = true;
 	while ((res = PQgetResult(a->pg))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			char state[6];
 			pg_result_error(a->pg, res, errbuf, sizeof(errbuf));
+			pg_result_state(res, state);
+			refusal(a, state, errbuf);
 			log_error("could not stage changes of \"%s\": %s", t->pt.source, errbuf);
 			ok = false;
 		}
@@ -490,6 +522,13 @@ apply_row_refused(const apply *a)
 	return a->refused;
 }
 
+bool
+apply_data_refused(const apply *a, const char **why)
+{
+	*why = a->why;
+	return pg_state_is_data(a->state);
+}
+
 long long
 apply_rows_pending(const apply *a)
 {
@@ -503,9 +542,12 @@ run_seq(apply *a, const char *sql, long long seq, long long *affected, char *err
 	char s[32];
 	snprintf(s, sizeof(s), "%lld", seq);
 	const char *params[] = { s };
-	PGresult *res = pg_query(a->pg, sql, 1, params, errbuf, errlen);
-	if (!res)
+	char state[6] = "";
+	PGresult *res = pg_query_state(a->pg, sql, 1, params, state, errbuf, errlen);
+	if (!res) {
+		refusal(a, state, errbuf);
 		return false;
+	}
 	*affected = strtoll(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
 	return true;
@@ -559,7 +601,7 @@ apply_table_batch(apply *a, apply_table *t)
 		return false;
 	if (t->pt.nkey == 0) {
 		if (!t->has_old) {
-			if (!pg_exec(a->pg, t->sql_upsert, errbuf, sizeof(errbuf))) {
+			if (!sink_exec(a, t->sql_upsert, errbuf, sizeof(errbuf))) {
 				log_error("could not apply changes to table \"%s\": %s", t->pt.source, errbuf);
 				return false;
 			}
@@ -573,8 +615,8 @@ apply_table_batch(apply *a, apply_table *t)
 	}
 	const char *del = t->dup ? t->sql_delete : t->sql_delete_simple;
 	const char *ups = t->dup ? t->sql_upsert : t->sql_upsert_simple;
-	if ((!t->has_old || pg_exec(a->pg, del, errbuf, sizeof(errbuf))) &&
-		pg_exec(a->pg, ups, errbuf, sizeof(errbuf)))
+	if ((!t->has_old || sink_exec(a, del, errbuf, sizeof(errbuf))) &&
+		sink_exec(a, ups, errbuf, sizeof(errbuf)))
 		return pg_exec(a->pg, "RELEASE SAVEPOINT batch_table", errbuf, sizeof(errbuf));
 	if (pg_is_disconnect(a->pg)) {
 		log_error("lost the sink connection while applying changes to \"%s\": %s", t->pt.source, errbuf);
@@ -586,6 +628,7 @@ apply_table_batch(apply *a, apply_table *t)
 		log_error("could not roll back to the savepoint: %s", errbuf);
 		return false;
 	}
+	a->state[0] = a->why[0] = '\0';   /* the in-order pass decides */
 	return apply_in_order(a, t);
 }
 
@@ -775,7 +818,7 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 		ok = res != NULL;
 		PQclear(res);
 	}
-	if (ok && !pg_exec(a->pg, "COMMIT", errbuf, sizeof(errbuf)))
+	if (ok && !sink_exec(a, "COMMIT", errbuf, sizeof(errbuf)))
 		ok = false;
 	if (!ok) {
 		if (errbuf[0])

@@ -91,6 +91,12 @@ bool apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row
  * and the batch can go on) rather than a sink failure */
 bool apply_row_refused(const apply *a);
 
+/* apply_data_refused: whether the last failed commit failed because
+ * PostgreSQL refused a staged value (a data exception or a constraint,
+ * SQLSTATE class 22 or 23) rather than for the schema, the session or the
+ * connection; why is PostgreSQL's message (valid until the next batch) */
+bool apply_data_refused(const apply *a, const char **why);
+
 /* apply_truncate: applies a TRUNCATE of t in the current batch, after the
  * changes staged so far */
 bool apply_truncate(apply *a, apply_table *t);

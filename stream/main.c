@@ -1351,7 +1351,24 @@ typedef struct consumed {
 	buf        *lastkey;        /* per partition: the key of the last event with a value */
 	size_t      n;
 	bool        dirty;          /* moved since the last commit */
+	kafka_offset *committed;    /* v as of the last commit */
+	size_t      ncommitted;
+	kafka_offset *until;        /* replaying one message per batch up to these */
+	size_t      nuntil;
 } consumed;
+
+/* offsets_copy: *dst (of *ndst) becomes a copy of src */
+static void
+offsets_copy(kafka_offset **dst, size_t *ndst, const kafka_offset *src, size_t n)
+{
+	free(*dst);
+	*dst = NULL;
+	if (n) {
+		*dst = xmalloc(n * sizeof(kafka_offset));
+		memcpy(*dst, src, n * sizeof(kafka_offset));
+	}
+	*ndst = n;
+}
 
 /* consumed_note: partition's next offset; returns the partition's index */
 static size_t
@@ -1413,9 +1430,56 @@ consume_commit(run *r, consumed *c, kafka_consumer *kc)
 	if (!ok)
 		return false;
 	c->dirty = false;
+	offsets_copy(&c->committed, &c->ncommitted, c->v, c->n);
 	kafka_consumer_commit(kc, c->v, c->n);
 	if (apply_tables_changed(r->a))
 		reload_requested = 1;
+	return true;
+}
+
+/* consume_rewind: after PostgreSQL refused a value of the batch, goes back
+ * to the last commit and replays the batch's messages one per transaction,
+ * so that the one refused is found and set aside (dead_letter) and the others
+ * apply. False when the failure was not the data's (a lost connection, the
+ * schema) or the consumer could not be rewound. */
+static bool
+consume_rewind(run *r, consumed *c, kafka_consumer *kc, char **topics, size_t ntopics)
+{
+	const char *why;
+
+	if (pg_is_disconnect(apply_conn(r->a)) || !apply_data_refused(r->a, &why))
+		return false;
+	if (c->until) {
+		log_error("PostgreSQL refused a value while replaying messages one at a time: %s", why);
+		return false;
+	}
+	log_notice("PostgreSQL refused a value of a batch of database \"%s\" (%s); applying the batch's messages "
+			   "one at a time to set the refused one aside", r->cfg.src.name, why);
+	offsets_copy(&c->until, &c->nuntil, c->v, c->n);
+	if (!kafka_consumer_assign(kc, (const char **) topics, ntopics, c->committed, c->ncommitted, 0))
+		return false;
+	for (size_t i = 0; i < c->n; i++)
+		buf_free(&c->lastkey[i]);
+	offsets_copy(&c->v, &c->n, c->committed, c->ncommitted);
+	c->lastkey = xrealloc(c->lastkey, (c->n + 1) * sizeof(buf));
+	for (size_t i = 0; i < c->n; i++)
+		c->lastkey[i] = (buf) BUF_INIT;
+	c->dirty = false;
+	return true;
+}
+
+/* replay_done: whether every partition is past the refused batch again */
+static bool
+replay_done(const consumed *c)
+{
+	for (size_t u = 0; u < c->nuntil; u++) {
+		bool past = false;
+		for (size_t i = 0; i < c->n && !past; i++)
+			past = c->v[i].partition == c->until[u].partition && strcmp(c->v[i].topic, c->until[u].topic) == 0 &&
+				c->v[i].next >= c->until[u].next;
+		if (!past)
+			return false;
+	}
 	return true;
 }
 
@@ -1486,6 +1550,7 @@ consume_loop(run *r)
 					  (int64_t) strtoll(PQgetvalue(res, i, 2), NULL, 10));
 	PQclear(res);
 	c.dirty = false;
+	offsets_copy(&c.committed, &c.ncommitted, c.v, c.n);
 	if (!(kc = kafka_consumer_open(&r->ks, r->cfg.src.name)) ||
 		!kafka_consumer_assign(kc, (const char **) topics, ntopics, c.v, c.n, 10000)) {
 		end = END_RETRY;
@@ -1495,8 +1560,11 @@ consume_loop(run *r)
 			 r->cfg.src.name, r->ks.prefix);
 	for (;;) {
 		if (stop_requested || reload_requested) {
-			if (!consume_commit(r, &c, kc))
+			if (!consume_commit(r, &c, kc)) {
+				if (consume_rewind(r, &c, kc, topics, ntopics))
+					continue;
 				break;
+			}
 			if (stop_requested) {
 				log_info("stopping on request");
 				end = END_STOP;
@@ -1516,8 +1584,11 @@ consume_loop(run *r)
 		double now = now_s();
 		if (got == 0) {
 			if ((pending(r) > 0 || c.dirty) && (now - batch_started) * 1000 >= r->o.batch_ms) {
-				if (!consume_commit(r, &c, kc))
+				if (!consume_commit(r, &c, kc)) {
+					if (consume_rewind(r, &c, kc, topics, ntopics))
+						continue;
 					break;
+				}
 				batch_started = 0;
 			}
 			if (now - last_idle_check >= 1.0) {
@@ -1605,16 +1676,40 @@ consume_loop(run *r)
 			}
 			dbz_event_free(&ev);
 		}
+		/* replaying a refused batch: one message per transaction; the one
+		 * PostgreSQL refuses is set aside with its reason */
+		bool replaying = ok && c.until;
+		if (replaying && !consume_commit(r, &c, kc)) {
+			const char *why;
+			ok = !pg_is_disconnect(apply_conn(r->a)) && apply_data_refused(r->a, &why);
+			if (ok) {
+				char reason[1100];
+				snprintf(reason, sizeof(reason), "PostgreSQL refused it: %s", why);
+				ok = dead_letter(r, &m, reason, &dead) && consume_commit(r, &c, kc);
+			}
+		}
 		kafka_msg_done(&m);
 		if (!ok) {
 			end = r->ks.dead_letter_fatal || !pg_is_disconnect(apply_conn(r->a)) ? END_FATAL : END_RETRY;
 			break;
 		}
+		if (replaying) {
+			if (replay_done(&c)) {
+				log_info("the refused batch of database \"%s\" is replayed; applying in batches again",
+						 r->cfg.src.name);
+				offsets_copy(&c.until, &c.nuntil, NULL, 0);
+			}
+			batch_started = 0;
+			continue;
+		}
 		/* while messages keep coming, a batch fills up to --batch-rows (or a
 		 * second); the moment the consumer is idle it commits (above) */
 		if (pending(r) >= r->o.batch_rows || (now - batch_started) >= 1.0) {
-			if (!consume_commit(r, &c, kc))
+			if (!consume_commit(r, &c, kc)) {
+				if (consume_rewind(r, &c, kc, topics, ntopics))
+					continue;
 				break;
+			}
 			batch_started = 0;
 		}
 	}
@@ -1630,6 +1725,8 @@ out:
 		buf_free(&c.lastkey[i]);
 	free(c.lastkey);
 	free(c.v);
+	free(c.committed);
+	free(c.until);
 	return end;
 }
 

@@ -4,7 +4,8 @@
 # PostgreSQL directly; kill -9 of the consumer mid-batch applies nothing
 # twice; Debezium-shaped messages (JsonConverter wrapper, flattened, a
 # tombstone after a delete, a tombstone on its own deleting its key) apply;
-# poison messages go to the dead-letter table and stop nothing else.
+# poison messages (unparseable, wrong shape, a value PostgreSQL refuses) go
+# to the dead-letter table and stop nothing else.
 . "$(dirname "$0")/lib.sh"
 
 MOCK=${BINDIR:-bin}/kafka-mock
@@ -107,17 +108,21 @@ converged kd_sink.k kk_sink.k "after the brokers came back: k"
 converged kd_sink.nk kk_sink.nk "after the brokers came back: nk"
 
 # --- Debezium-shaped messages from elsewhere; poison ------------------------------
+# a constraint only the target has: PostgreSQL refuses v = 7777, the type map does not
+pg "ALTER TABLE kk_sink.k ADD CONSTRAINT no_7777 CHECK (v IS DISTINCT FROM 7777)"
 printf '%s\t%s\n' \
 	'{"id":900}' '{"schema":{"type":"struct","optional":false},"payload":{"before":null,"after":{"id":900,"v":9,"d":"0.5","dt":null,"ts":"2024-05-01T10:00:00.5+02:00","da":19844,"t":3600000000,"b":"AQI=","e":"x","s":"wrapped","bt":true,"f":2.5},"source":{"version":"2.5.0.Final","connector":"mysql","name":"kc","ts_ms":1706700000000,"snapshot":"false","db":"it_kc","table":"k","server_id":9,"gtid":null,"file":"mariadb-bin.999999","pos":4,"row":0},"op":"c","ts_ms":1706700000001}}' \
 	'{"id":900}' 'this is not JSON' \
 	'{"id":901}' '{"id":901,"v":1,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"flat","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
+	'{"id":904}' '{"id":904,"v":7777,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"refused","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
+	'{"id":905}' '{"id":905,"v":5,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"after","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
 	'{"id":902}' '{"payload":{"op":"c","after":{"id":"not a number"}}}' \
 	'{"id":1}' '{"id":1,"v":1,"d":"0.125","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"s1","bt":null,"f":null,"__deleted":"true","__op":"d"}' \
 	'{"id":1}' 'null' \
 	'{"id":2}' 'null' |
 	"$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.k >/dev/null 2>"$T/produce.err" || fail "producing samples failed: $(cat "$T/produce.err")"
 i=0
-until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id IN (900, 901)")" = 2 ] || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
+until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id IN (900, 901, 905)")" = 3 ] || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
 assert_eq "900|9|0.500|2024-05-01 08:00:00.5+00|2024-05-01|01:00:00|\\x0102|x|wrapped|t|2.5" \
 	"$(pg "SET TIME ZONE 'UTC'; SELECT concat_ws('|', id, v, d, ts, da, t, b, e, s, bt, f) FROM kk_sink.k WHERE id = 900")" \
 	"a JsonConverter-wrapped event applied (decimal as string, offset timestamp, base64 bytes)"
@@ -126,10 +131,14 @@ assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 1")" "a flattened d
 i=0
 until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 2")" = 0 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 2")" "a tombstone on its own deletes its key (delete.handling.mode=drop)"
-assert_eq 2 "$(pg "SELECT count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'kk'")" "two poison messages set aside"
+assert_eq "flat after" "$(pg "SELECT string_agg(s, ' ' ORDER BY id) FROM kk_sink.k WHERE id IN (901, 904, 905)")" \
+	"the message PostgreSQL refuses is left out, the ones around it applied"
+assert_contains "$T/stream.bg.log" "one at a time" "a refused batch is replayed message by message"
+assert_eq 3 "$(pg "SELECT count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'kk'")" "three poison messages set aside"
 pg "SELECT kafka_offset || ' ' || reason FROM $CTL.kafka_dead_letters WHERE source_db = 'kk' ORDER BY id" > "$T/dlq"
 assert_contains "$T/dlq" "JSON" "the unparseable message's reason"
 assert_contains "$T/dlq" "\"id\"" "the wrong-shape message's reason names the column"
+assert_contains "$T/dlq" "no_7777" "the refused message's reason is PostgreSQL's"
 assert_eq "this is not JSON" "$(pg "SELECT convert_from(msg_value, 'UTF8') FROM $CTL.kafka_dead_letters WHERE source_db = 'kk' ORDER BY id LIMIT 1")" "the message itself is kept"
 kill -TERM "$STREAM_PID"; wait "$STREAM_PID" || fail "stream --from kafka did not exit 0 on SIGTERM"
 
