@@ -347,13 +347,13 @@ config_load_env(config *cfg, const char *path, bool path_explicit,
 
 	const char *url = config_get(cfg, "SINK_DB_URL");
 
-	if (!url) {
+	if (!url && !cfg->sink_optional) {
 		env_where(cfg, where, sizeof(where));
 		snprintf(errbuf, errlen, "SINK_DB_URL is not set; set it %s, e.g. "
 				 "SINK_DB_URL=postgresql://sync@127.0.0.1:5432/warehouse", where);
 		return false;
 	}
-	if (url[0] == '\0') {
+	if (url && url[0] == '\0') {
 		snprintf(errbuf, errlen, "SINK_DB_URL is empty; it must be a PostgreSQL URI "
 				 "or a key=value connection string");
 		return false;
@@ -361,9 +361,9 @@ config_load_env(config *cfg, const char *path, bool path_explicit,
 
 	/* libpq's parse message could quote the password; do not pass it on */
 	char *perr = NULL;
-	PQconninfoOption *opts = PQconninfoParse(url, &perr);
+	PQconninfoOption *opts = url ? PQconninfoParse(url, &perr) : NULL;
 
-	if (!opts) {
+	if (url && !opts) {
 		if (perr)
 			PQfreemem(perr);
 		snprintf(errbuf, errlen, "SINK_DB_URL is not a valid PostgreSQL URI or key=value "
@@ -396,7 +396,7 @@ config_load_env(config *cfg, const char *path, bool path_explicit,
 	free(cfg->sink_schema);
 	free(cfg->control_schema);
 	free(cfg->tables_dir);
-	cfg->sink_url = xstrdup(url);
+	cfg->sink_url = url ? xstrdup(url) : NULL;
 	cfg->sink_schema = xstrdup(sink_schema);
 	cfg->control_schema = xstrdup(control_schema);
 	cfg->tables_dir = xstrdup(tables_dir);

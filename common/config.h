@@ -72,7 +72,10 @@ typedef struct config {
 	size_t      n_env;
 	config_kv  *env;            /* entries of .env */
 
-	char       *sink_url;       /* secret (may hold a password): never log */
+	char       *sink_url;       /* secret (may hold a password): never log;
+								 * NULL only when sink_optional */
+	bool        sink_optional;  /* set before config_load_env: SINK_DB_URL
+								 * may be unset (stream --to kafka) */
 	char       *sink_schema;
 	char       *control_schema;
 	char       *tables_dir;
@@ -92,7 +95,8 @@ typedef struct config {
  * config_load_env: parses the .env file at path into cfg. When path_explicit
  * is false and the file does not exist, that is fine (everything may come from
  * the environment); when true, a missing file is an error. A file readable by
- * group or others adds a warning. Then reads the sink variables.
+ * group or others adds a warning. Then reads the sink variables (SINK_DB_URL
+ * must be set unless cfg->sink_optional).
  */
 bool config_load_env(config *cfg, const char *path, bool path_explicit,
 					 char *errbuf, size_t errlen);

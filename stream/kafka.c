@@ -25,7 +25,11 @@
 
 #include <librdkafka/rdkafka.h>
 #include <jansson.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +122,120 @@ kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t 
 		kafka_settings_free(ks);
 		return false;
 	}
+	v = config_get(cfg, "KAFKA_CHECKPOINT_FILE");
+	ks->checkpoint_file = v && *v ? xstrdup(v) : xasprintf("stream-%s.%s.checkpoint.json", cfg->src.name, ks->prefix);
 	return true;
+}
+
+int
+kafka_checkpoint_lock(const kafka_settings *ks, char *errbuf, size_t errlen)
+{
+	char *path = xasprintf("%s.lock", ks->checkpoint_file);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		snprintf(errbuf, errlen, "could not open the checkpoint lock \"%s\": %s", path, strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(errbuf, errlen, "another publisher holds \"%s\" (one --to kafka daemon per checkpoint file)",
+					 path);
+		else
+			snprintf(errbuf, errlen, "could not lock \"%s\": %s", path, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+int
+kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	const char *f = ks->checkpoint_file;
+
+	if (access(f, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	json_t *j = json_load_file(f, 0, &jerr);
+	if (!j) {
+		snprintf(errbuf, errlen, "could not read the checkpoint file \"%s\": %s (line %d)", f, jerr.text, jerr.line);
+		return -1;
+	}
+	const char *db = json_string_value(json_object_get(j, "source_db"));
+	const char *prefix = json_string_value(json_object_get(j, "topic_prefix"));
+	const char *file = json_string_value(json_object_get(j, "binlog_file"));
+	const char *gtid = json_string_value(json_object_get(j, "gtid"));
+	json_t *p = json_object_get(j, "binlog_pos");
+	int rc = -1;
+	if (!db || !prefix || !file || !*file || !json_is_integer(p) || json_integer_value(p) < 4)
+		snprintf(errbuf, errlen, "the checkpoint file \"%s\" lacks source_db, topic_prefix, binlog_file or "
+				 "binlog_pos", f);
+	else if (strcmp(db, source_db) != 0 || strcmp(prefix, ks->prefix) != 0)
+		snprintf(errbuf, errlen, "the checkpoint file \"%s\" is database \"%s\" with topic prefix \"%s\", not "
+				 "\"%s\" with \"%s\"", f, db, prefix, source_db, ks->prefix);
+	else {
+		memset(pos, 0, sizeof(*pos));
+		snprintf(pos->file, sizeof(pos->file), "%s", file);
+		pos->pos = (uint64_t) json_integer_value(p);
+		snprintf(pos->gtid, sizeof(pos->gtid), "%s", gtid ? gtid : "");
+		rc = 1;
+	}
+	json_decref(j);
+	return rc;
+}
+
+bool
+kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const binlogpos *pos, uint32_t server_id,
+					   uint32_t ts, char *errbuf, size_t errlen)
+{
+	const char *f = ks->checkpoint_file;
+	char *tmp = xasprintf("%s.tmp", f);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s?, s:I, s:I}", "source_db", source_db, "topic_prefix",
+						  ks->prefix, "binlog_file", pos->file, "binlog_pos", (json_int_t) pos->pos, "gtid",
+						  pos->gtid[0] ? pos->gtid : NULL, "server_id", (json_int_t) server_id, "source_ts",
+						  (json_int_t) ts);
+	char *text = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
+	bool ok = false;
+	int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+
+	if (fd < 0)
+		snprintf(errbuf, errlen, "could not write \"%s\": %s", tmp, text ? strerror(errno) : "out of memory");
+	else {
+		size_t len = strlen(text), done = 0;
+		while (done < len) {
+			ssize_t n = write(fd, text + done, len - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			done += (size_t) n;
+		}
+		if (done < len || write(fd, "\n", 1) != 1 || fsync(fd) != 0)
+			snprintf(errbuf, errlen, "could not write \"%s\": %s", tmp, strerror(errno));
+		else if (rename(tmp, f) != 0)
+			snprintf(errbuf, errlen, "could not replace \"%s\": %s", f, strerror(errno));
+		else
+			ok = true;
+		close(fd);
+	}
+	if (ok) {
+		/* the rename itself survives a crash once the directory is synced */
+		char *dir = xstrdup(f), *slash = strrchr(dir, '/');
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || fsync(dfd) != 0) {
+			snprintf(errbuf, errlen, "could not sync the directory of \"%s\": %s", f, strerror(errno));
+			ok = false;
+		}
+		if (dfd >= 0)
+			close(dfd);
+		free(dir);
+	}
+	free(text);
+	json_decref(j);
+	free(tmp);
+	return ok;
 }
 
 void
@@ -133,6 +250,7 @@ kafka_settings_free(kafka_settings *ks)
 	free(ks->ca);
 	free(ks->properties);
 	free(ks->group);
+	free(ks->checkpoint_file);
 	memset(ks, 0, sizeof(*ks));
 }
 

@@ -38,12 +38,36 @@ typedef struct kafka_settings {
 	char       *properties;     /* KAFKA_PROPERTIES: "name=value;name=value" */
 	char       *group;          /* KAFKA_GROUP_ID (--from kafka), default stream-NAME */
 	bool        dead_letter_fatal;  /* KAFKA_DEAD_LETTER=fatal */
+	char       *checkpoint_file;    /* KAFKA_CHECKPOINT_FILE, default
+									 * stream-NAME.PREFIX.checkpoint.json */
 } kafka_settings;
 
 /* kafka_settings_load: fills ks from cfg; false with errbuf for a missing
  * or bad setting */
 bool kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t errlen);
 void kafka_settings_free(kafka_settings *ks);
+
+/*
+ * The publisher's checkpoint when no PostgreSQL is configured: a JSON file
+ * (source_db, topic_prefix, binlog_file, binlog_pos, gtid, server_id,
+ * source_ts) replaced atomically: written beside it as FILE.tmp, fsynced,
+ * renamed over it, the directory fsynced. FILE.lock, held with flock while
+ * the publisher runs, keeps a second publisher of the same file out.
+ */
+
+/* kafka_checkpoint_lock: the lock's descriptor (kept open until exit), or
+ * -1 with errbuf when another process holds it or it cannot be made */
+int kafka_checkpoint_lock(const kafka_settings *ks, char *errbuf, size_t errlen);
+
+/* kafka_checkpoint_read: 1 with *pos (and *server_id), 0 when the file does
+ * not exist, -1 with errbuf when it cannot be read or belongs to another
+ * database or topic prefix */
+int kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char *errbuf,
+						  size_t errlen);
+
+/* kafka_checkpoint_write: replaces the file with pos; false with errbuf */
+bool kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const binlogpos *pos,
+							uint32_t server_id, uint32_t ts, char *errbuf, size_t errlen);
 
 /* kafka_open: a producer (idempotent, zstd, keys hashed as Java clients
  * do); NULL when it cannot be configured (logged). ks is copied. */

@@ -85,7 +85,10 @@ typedef struct run {
 	options     o;
 	uint32_t    server_id;
 	bool        postgis;
-	apply      *a;              /* the sink; with --to kafka only the control schema */
+	apply      *a;              /* the sink; with --to kafka only the control schema;
+								 * NULL with --to kafka and no SINK_DB_URL (local) */
+	bool        local;          /* --to kafka without PostgreSQL: the checkpoint
+								 * is a local file (KAFKA_CHECKPOINT_FILE) */
 	kafka_sink *k;              /* --to kafka */
 	kafka_settings ks;
 	binlogpos   published;      /* --to kafka: the durable position written last */
@@ -118,12 +121,14 @@ usage(FILE *f)
 		"  --batch-rows N       rows per PostgreSQL transaction at most (default 20000)\n"
 		"  --batch-ms N         milliseconds a batch may collect (default 50)\n"
 		"  --to kafka           publish the changes to Kafka as Debezium events instead\n"
-		"                       (KAFKA_* settings; PostgreSQL keeps only the control schema)\n"
+		"                       (KAFKA_* settings; PostgreSQL keeps only the control schema;\n"
+		"                       without SINK_DB_URL a local file, KAFKA_CHECKPOINT_FILE)\n"
 		"  --snapshot           with --to kafka, first publish every row of the tables as op \"r\"\n"
 		"                       events from one consistent snapshot (only before the first publish)\n"
 		"  --from kafka         apply Debezium topics (ours or Debezium connectors') from Kafka\n"
 		"                       instead of reading the binlog (KAFKA_* settings)\n"
 		"  --status             print each table's state, watermark and rows applied, and the lag\n"
+		"                       (with --to kafka and no SINK_DB_URL: the checkpoint file's position)\n"
 		"  --log-level LEVEL    debug, info (default), notice, warning, error\n"
 		"  --help               this text\n\n"
 		"Signals: SIGTERM or SIGINT finish the current batch and exit 0; SIGHUP re-reads\n"
@@ -386,6 +391,33 @@ table_hook(binlog_table *bt, void *ctx, char *errbuf, size_t errlen)
 
 /* load_tables: the streamed tables from the allowlist and the control
  * schema; tables no longer allowlisted are marked removed */
+/* load_tables_local: --to kafka without PostgreSQL: every allowlisted
+ * table, described as MariaDB has it now, published from the checkpoint
+ * file's position (set by --snapshot on the first start) */
+static bool
+load_tables_local(run *r)
+{
+	plan_env env = { .cfg = &r->cfg, .batch_size = 100000, .threshold = 0 };
+	bool ok = true;
+
+	r->tables = xcalloc(r->cfg.n_tables + 1, sizeof(apply_table));
+	for (size_t i = 0; i < r->cfg.n_tables; i++) {
+		apply_table *t = &r->tables[r->ntables];
+		if (!plan_table_load(r->meta, &env, &r->cfg.tables[i], &t->pt)) {
+			plan_table_free(&t->pt);
+			memset(t, 0, sizeof(*t));
+			ok = false;
+			continue;
+		}
+		t->snapshot = t->applied = r->published;
+		t->active = true;
+		r->ntables++;
+		if (r->published.file[0])
+			log_info("table \"%s\" is published from %s:%" PRIu64, t->pt.source, t->applied.file, t->applied.pos);
+	}
+	return ok;
+}
+
 static bool
 load_tables(run *r)
 {
@@ -414,6 +446,8 @@ load_tables(run *r)
 		log_error("%s", errbuf);
 		return false;
 	}
+	if (r->local)
+		return load_tables_local(r);
 	PGresult *res = control_query(apply_conn(r->a), &r->ctl,
 		"SELECT source_table, state, snapshot_file, snapshot_pos, applied_file, applied_pos, stream_error, "
 		"stream_schema, ddl_pending "
@@ -834,7 +868,8 @@ evolve_table(run *r, apply_table *t, const char *stmt, const binlog_table *bt)
 		t->snapshot = snapshot;
 		t->applied = applied;
 		t->active = true;
-		apply_table_init(r->a, t);
+		if (r->a)
+			apply_table_init(r->a, t);
 		log_info("table \"%s\": events follow the schema change: %.600s", t->pt.source, stmt);
 		free(np);
 		buf_free(&ddl);
@@ -1005,6 +1040,14 @@ static bool
 publish_checkpoint(run *r, const binlogpos *pos, uint32_t server_id, uint32_t ts)
 {
 	char errbuf[1024], posbuf[32], sidbuf[16], tsbuf[16];
+	if (r->local) {
+		if (!kafka_checkpoint_write(&r->ks, r->cfg.src.name, pos, server_id, ts, errbuf, sizeof(errbuf))) {
+			log_error("could not record the published position of database \"%s\": %s", r->cfg.src.name, errbuf);
+			return false;
+		}
+		r->published = *pos;
+		return true;
+	}
 	snprintf(posbuf, sizeof(posbuf), "%" PRIu64, pos->pos);
 	snprintf(sidbuf, sizeof(sidbuf), "%" PRIu32, server_id);
 	snprintf(tsbuf, sizeof(tsbuf), "%" PRIu32, ts);
@@ -1174,7 +1217,7 @@ stream_loop(run *r, const binlogpos *start)
 			log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
 			if (!load_tables(r)) {
 				/* a connection lost on the way is retried; anything else needs a person */
-				end = mysql_ping(r->meta) != 0 || pg_is_disconnect(apply_conn(r->a)) ? END_RETRY : END_FATAL;
+				end = mysql_ping(r->meta) != 0 || (r->a && pg_is_disconnect(apply_conn(r->a))) ? END_RETRY : END_FATAL;
 				if (end == END_RETRY)
 					reload_requested = 1;
 				break;
@@ -1315,7 +1358,7 @@ stream_loop(run *r, const binlogpos *start)
 				end = END_STOP;
 				goto out;
 			}
-			if (!in_trx) {
+			if (!in_trx && r->a) {
 				bool notified = false;
 				if (!apply_notified(r->a, &notified)) {
 					log_error("lost the sink connection of database \"%s\" while idle", r->cfg.src.name);
@@ -1337,7 +1380,8 @@ stream_loop(run *r, const binlogpos *start)
 		}
 	}
 out:
-	apply_rollback(r->a, r->tables, r->ntables);
+	if (r->a)
+		apply_rollback(r->a, r->tables, r->ntables);
 	source_close(s);
 	free_labels(r);
 	return end;
@@ -1730,10 +1774,35 @@ out:
 	return end;
 }
 
+/* print_status_local: --status --to kafka without PostgreSQL */
+static int
+print_status_local(run *r)
+{
+	char errbuf[2048];
+	binlogpos pos;
+	int got;
+
+	if (!kafka_settings_load(&r->cfg, &r->ks, errbuf, sizeof(errbuf)) ||
+		(got = kafka_checkpoint_read(&r->ks, r->cfg.src.name, &pos, errbuf, sizeof(errbuf))) < 0) {
+		log_error("%s", errbuf);
+		return EXIT_FAILED;
+	}
+	printf("database %s, published to Kafka (topic prefix \"%s\"), checkpoint file %s\n", r->cfg.src.name,
+		   r->ks.prefix, r->ks.checkpoint_file);
+	if (got == 0)
+		printf("  nothing published yet (the first start needs --snapshot)\n");
+	else
+		printf("  acknowledged by Kafka up to %s:%" PRIu64 "%s%s\n", pos.file, pos.pos, pos.gtid[0] ? ", GTID " : "",
+			   pos.gtid);
+	return EXIT_OK;
+}
+
 static int
 print_status(run *r)
 {
 	char errbuf[2048];
+	if (!r->cfg.sink_url)
+		return print_status_local(r);
 	PGconn *pg = pg_connect(r->cfg.sink_url, "stream-status", errbuf, sizeof(errbuf));
 	if (!pg) {
 		log_error("%s", errbuf);
@@ -1844,6 +1913,7 @@ main(int argc, char **argv)
 	}
 	if (r.o.stop_at && !parse_stop_at(r.o.stop_at, &r.stop))
 		return EXIT_USAGE;
+	r.cfg.sink_optional = r.o.to_kafka;     /* the publisher can do without PostgreSQL */
 	if (!config_load_env(&r.cfg, r.o.env_file ? r.o.env_file : ".env", r.o.env_file != NULL, errbuf, sizeof(errbuf)) ||
 		!config_load_source(&r.cfg, r.o.database, errbuf, sizeof(errbuf))) {
 		for (size_t i = 0; i < r.cfg.n_warnings; i++)
@@ -1863,6 +1933,7 @@ main(int argc, char **argv)
 	if (r.o.status) {
 		rc = print_status(&r);
 		control_free(&r.ctl);
+		kafka_settings_free(&r.ks);
 		config_free(&r.cfg);
 		return rc;
 	}
@@ -1896,22 +1967,44 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return EXIT_USAGE;
 	}
-	r.a = apply_open(&r.cfg, &r.ctl, r.o.to_kafka ? "publish" : "stream");
-	if (!r.a)
+	r.local = r.o.to_kafka && !r.cfg.sink_url;
+	if (r.local) {
+		/* no PostgreSQL: the checkpoint lives in a local file */
+		int got;
+		if (kafka_checkpoint_lock(&r.ks, errbuf, sizeof(errbuf)) < 0 ||
+			(got = kafka_checkpoint_read(&r.ks, r.cfg.src.name, &r.published, errbuf, sizeof(errbuf))) < 0) {
+			log_error("%s", errbuf);
+			goto out;
+		}
+		if (got == 0 && !r.o.snapshot) {
+			log_error_dh(NULL, "Start with --snapshot: it publishes every row, then the changes from its position. "
+						 "(With SINK_DB_URL set, the publisher starts from migrate's watermarks instead.)",
+						 "database \"%s\" has no published position: no checkpoint file \"%s\" and no "
+						 "SINK_DB_URL", r.cfg.src.name, r.ks.checkpoint_file);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (got == 1)
+			log_info("publishing database \"%s\" to Kafka (topic prefix \"%s\") from %s:%" PRIu64
+					 " (checkpoint file \"%s\")", r.cfg.src.name, r.ks.prefix, r.published.file, r.published.pos,
+					 r.ks.checkpoint_file);
+		if (!(r.k = kafka_open(&r.ks, r.cfg.src.name)))
+			goto out;
+	} else if (!(r.a = apply_open(&r.cfg, &r.ctl, r.o.to_kafka ? "publish" : "stream")))
 		goto out;
-	if (!control_install(apply_conn(r.a), &r.ctl, errbuf, sizeof(errbuf))) {
+	if (r.a && !control_install(apply_conn(r.a), &r.ctl, errbuf, sizeof(errbuf))) {
 		log_error("could not install the control schema \"%s\": %s", r.cfg.control_schema, errbuf);
 		goto out;
 	}
-	PGresult *res = pg_query(apply_conn(r.a), "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", 0, NULL,
-							 errbuf, sizeof(errbuf));
-	if (!res) {
+	PGresult *res = NULL;
+	if (r.a && !(res = pg_query(apply_conn(r.a), "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", 0, NULL,
+								errbuf, sizeof(errbuf)))) {
 		log_error("could not query the sink: %s", errbuf);
 		goto out;
 	}
-	r.postgis = PQntuples(res) > 0;
+	r.postgis = res && PQntuples(res) > 0;
 	PQclear(res);
-	if (r.o.to_kafka) {
+	if (r.o.to_kafka && r.a) {
 		const char *params[] = { r.ks.prefix };
 		res = control_query(apply_conn(r.a), &r.ctl, "SELECT binlog_file, binlog_pos FROM {ctl}.publish_checkpoint "
 							"WHERE source_db = $1 AND topic_prefix = $2", 1, params, errbuf, sizeof(errbuf));
@@ -1940,8 +2033,9 @@ main(int argc, char **argv)
 	}
 	if (r.o.snapshot) {
 		if (r.published.file[0]) {
-			log_error_dh(NULL, "To publish a snapshot again, use a new KAFKA_TOPIC_PREFIX, or delete this prefix's row "
-						 "of publish_checkpoint in the control schema first.",
+			log_error_dh(NULL, r.local ? "To publish a snapshot again, use a new KAFKA_TOPIC_PREFIX, or delete the "
+						 "checkpoint file (KAFKA_CHECKPOINT_FILE) first." : "To publish a snapshot again, use a new "
+						 "KAFKA_TOPIC_PREFIX, or delete this prefix's row of publish_checkpoint in the control schema first.",
 						 "database \"%s\" was already published to Kafka (topic prefix \"%s\"); --snapshot is for the "
 						 "first start", r.cfg.src.name, r.ks.prefix);
 			rc = EXIT_USAGE;
@@ -1960,7 +2054,7 @@ main(int argc, char **argv)
 	int failures = 0;
 	for (;;) {
 		loop_end e = END_RETRY;
-		if (!r.a) {
+		if (!r.a && !r.local) {
 			r.a = apply_open(&r.cfg, &r.ctl, r.k ? "publish" : "stream");   /* logged on failure */
 			for (size_t i = 0; r.a && i < r.ntables; i++)
 				r.tables[i].stg_created = false;
@@ -1972,7 +2066,7 @@ main(int argc, char **argv)
 		if (!r.meta && !(r.meta = maria_connect_timed(&r.cfg.src, 60, errbuf, sizeof(errbuf))))
 			log_error("%s", errbuf);
 		double began = now_s();
-		if (r.a && r.meta)
+		if ((r.a || r.local) && r.meta)
 			e = r.o.from_kafka ? consume_loop(&r) : stream_loop(&r, &start);
 		if (now_s() - began > 10)
 			failures = 0;   /* it ran for a while: back off from the start again */

@@ -147,4 +147,36 @@ p=$(pg "SELECT string_agg(concat_ws('|', r->>'id', r->>'v', r->>'s'), ' ' ORDER 
 assert_eq "$m" "$p" "snapshot plus changes rebuild the whole source table"
 run_stream --database kp --to kafka --snapshot --stop-at "$(binlog_end)" && fail "a second --snapshot was not refused"
 assert_contains "$T/stream.log" "already published" "a second --snapshot is refused with a hint"
+
+# --- no PostgreSQL: the checkpoint is a local file, replaced atomically ------------
+grep -v '^SINK_DB_URL=' "$T/.env" > "$T/local.env"
+printf 'KAFKA_TOPIC_PREFIX=local\nKAFKA_CHECKPOINT_FILE=%s\n' "$T/ckpt/local.json" >> "$T/local.env"
+mkdir -p "$T/ckpt"; chmod 600 "$T/local.env"
+run_stream --env "$T/local.env" --database kp --to kafka --stop-at "$(binlog_end)" &&
+	fail "a first start without PostgreSQL, checkpoint file or --snapshot was not refused"
+assert_contains "$T/stream.log" "--snapshot" "the refusal says to start with --snapshot"
+nrows=$(my "SELECT COUNT(*) FROM it_kp.k")
+END3=$(binlog_end)
+run_stream --env "$T/local.env" --database kp --to kafka --snapshot --stop-at "$END3" ||
+	fail "stream --to kafka --snapshot without PostgreSQL failed: $(cat "$T/stream.log")"
+ckpt() {
+	pg "SELECT j->>'binlog_file' || ':' || (j->>'binlog_pos') || ' ' || (j->>'topic_prefix') FROM (SELECT '$(cat "$T/ckpt/local.json")'::jsonb j) x"
+}
+assert_eq "$END3 local" "$(ckpt)" "the checkpoint file holds the snapshot's position"
+my "UPDATE it_kp.k SET v = 434343 WHERE id = 6; DELETE FROM it_kp.k WHERE id = 7"
+END4=$(binlog_end)
+start_stream --env "$T/local.env" --database kp --to kafka
+i=0
+until [ "$(ckpt)" = "$END4 local" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+assert_eq "$END4 local" "$(ckpt)" "the running publisher moves the checkpoint file to what Kafka acknowledged"
+run_stream --env "$T/local.env" --database kp --to kafka --stop-at "$END4" &&
+	fail "a second publisher of the same checkpoint file was not refused"
+assert_contains "$T/stream.log" "another publisher" "the second publisher is refused by the file lock"
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID" || fail "the publisher without PostgreSQL did not exit 0 on SIGTERM"
+[ -e "$T/ckpt/local.json.tmp" ] && fail "a temporary checkpoint file was left behind"
+run_stream --env "$T/local.env" --database kp --to kafka --status || fail "--status without PostgreSQL failed"
+assert_contains "$T/stream.log" "$END4" "--status prints the checkpoint file's position"
+dump_table k local
+assert_eq "$nrows 2 1" "$(pg "SELECT count(*) FILTER (WHERE (v::jsonb)->>'op' = 'r') || ' ' || count(*) FILTER (WHERE (v::jsonb)->>'op' IN ('u', 'd')) || ' ' || count(*) FILTER (WHERE v IS NULL) FROM kp_sink.ev_k")" \
+	"without PostgreSQL: the snapshot's rows, then the update and the delete with its tombstone"
 exit 0
