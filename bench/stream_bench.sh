@@ -802,6 +802,7 @@ fi
 # exits at --stop-at once everything up to there is acknowledged).
 
 K_EVENTS=$((N + BL_DEL))    # row changes + tombstones
+KX_TOPIC=ceiling.xchange_trading.T_DEAL    # step 7c's copy of the published topic
 K_SECS=- K_RSS=- K_RATE=- K_CHG_RATE=- K_CPU=- K_MOCK_CPU=- K_PG_CPU=- K_SRC_CPU=- K_MOCK_RSS=- K_CHECK="not run"
 K_TOPIC_CHECK="not run" K_HW="" K_READ=""
 if [ "$KAFKA" = 1 ]; then
@@ -811,7 +812,7 @@ if [ "$KAFKA" = 1 ]; then
 	# the other two tables' topics too (empty: the backlog changes T_DEAL
 	# only), as a connector would have them: the consumer of step 7b waits up
 	# to 10 s at its start for a topic that does not exist
-	"$KMOCK_BIN" --brokers "$KAFKA_BROKERS" --topic "$K_TOPIC:$KAFKA_PARTITIONS" \
+	"$KMOCK_BIN" --brokers "$KAFKA_BROKERS" --topic "$K_TOPIC:$KAFKA_PARTITIONS" --topic "$KX_TOPIC:$KAFKA_PARTITIONS" \
 		--topic "$K_PREFIX.xchange_trading.T_CARRIER:1" --topic "$K_PREFIX.xchange_trading.T_EVENT_LOG:1" \
 		--bootstrap-file "$KD/bootstrap" \
 		</dev/null >"$KD/mock.out" 2>"$KD/mock.err" &
@@ -1037,6 +1038,46 @@ EOT
 	# no autovacuum of it during the steady load
 	pg_super -d "$PG_DB" -c "DROP SCHEMA $PG_SCHEMA2 CASCADE" >>"$LOG" 2>&1 || say "  (could not drop schema $PG_SCHEMA2)"
 fi
+# --- 7c. what the mock broker and librdkafka alone allow (the ceilings) -----------------------
+#
+# The published events themselves, without stream: kafka-dump produces them
+# again (read from a file, as key<TAB>value lines) with stream's producer
+# settings into a second topic of the same partitions, and then consumes the
+# published topic with stream's consumer settings, counting only. Neither
+# builds or parses JSON, so their rates bound what any publisher or consumer
+# can reach through this broker on this machine.
+KX_P_SECS=- KX_P_RATE=- KX_P_CPU=- KX_P_MOCK=- KX_C_SECS=- KX_C_RATE=- KX_C_CPU=- KX_C_MOCK=- KX_CHECK="not run"
+if [ "$KAFKA" = 1 ] && [ -n "$KDUMP_BIN" ] && [ "$K_CHECK" = ok ] && [ "${K_HW:-}" = "${K_READ:-x}" ]; then
+	"$KDUMP_BIN" --bootstrap-file "$KD/bootstrap" --topic "$K_TOPIC" --timeout 600 2>"$KD/xdump.err" |
+		cut -f4- >"$KD/events.kv"
+	settle
+	say "- ceilings: kafka-dump producing the $(wc -l <"$KD/events.kv" | tr -d ' ') published events again ($(du -m "$KD/events.kv" | cut -f1) MiB of key/value text), then consuming the topic (load $(loadavg))"
+	c_mock0=$(cpu_of "$MOCK_PID")
+	rc=0
+	/usr/bin/time -f '%e %M %U %S' -o "$KD/xprod.time" "$KDUMP_BIN" --bootstrap-file "$KD/bootstrap" \
+		--produce "$KX_TOPIC" --timeout 600 --set compression.type=zstd --set partitioner=murmur2_random \
+		--set linger.ms=10 --set queue.buffering.max.kbytes=65536 <"$KD/events.kv" >/dev/null 2>"$KD/xprod.err" || rc=$?
+	KX_P_MOCK=$(cpu_diff "$c_mock0" "$(cpu_of "$MOCK_PID")")
+	read -r KX_P_SECS _r u sy <"$KD/xprod.time" || true
+	KX_P_CPU=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.1f", u + s }')
+	settle
+	c_mock0=$(cpu_of "$MOCK_PID")
+	n=$(/usr/bin/time -f '%e %M %U %S' -o "$KD/xcons.time" "$KDUMP_BIN" --bootstrap-file "$KD/bootstrap" \
+		--topic "$K_TOPIC" --count-only --timeout 600 --set isolation.level=read_committed \
+		--set queued.max.messages.kbytes=16384 2>"$KD/xcons.err") || rc=$?
+	KX_C_MOCK=$(cpu_diff "$c_mock0" "$(cpu_of "$MOCK_PID")")
+	read -r KX_C_SECS _r u sy <"$KD/xcons.time" || true
+	KX_C_CPU=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.1f", u + s }')
+	KX_CHECK=ok
+	[ "$rc" -eq 0 ] || KX_CHECK="kafka-dump failed ($(tail -n 1 "$KD/xprod.err") $(tail -n 1 "$KD/xcons.err"))"
+	[ "$n" = "$K_HW" ] || KX_CHECK="$KX_CHECK; consumed $n events, not $K_HW"
+	KX_CHECK=${KX_CHECK#ok; }
+	KX_P_RATE=$(rate "$K_HW" "$KX_P_SECS")
+	KX_C_RATE=$(rate "$K_HW" "$KX_C_SECS")
+	say "  produce ceiling: $KX_P_SECS s, $KX_P_RATE events/s; CPU kafka-dump $KX_P_CPU s, kafka-mock $KX_P_MOCK s"
+	say "  consume ceiling: $KX_C_SECS s, $KX_C_RATE events/s; CPU kafka-dump $KX_C_CPU s, kafka-mock $KX_C_MOCK s; check: $KX_CHECK"
+	rm -f "$KD/events.kv"
+fi
 if [ "$KAFKA" = 1 ]; then
 	mock_stop
 	cp "$KD/mock.err" "$OUT/kafka-mock.log" 2>/dev/null || true
@@ -1056,6 +1097,10 @@ if [ "$NATIVE" != 0 ]; then
 fi
 if [ "$KAFKA" = 1 ]; then
 	note "$(row "stream --to kafka (mock broker, $KAFKA_PARTITIONS partitions)" "$K_SECS" "$K_RATE" "$(mib "$K_RSS")" "stream $K_CPU, mock $K_MOCK_CPU, pg $K_PG_CPU, source $K_SRC_CPU" "$K_CHECK")"
+fi
+if [ "$KX_CHECK" != "not run" ]; then
+	note "$(row "kafka-dump produce ceiling (same events, same settings)" "$KX_P_SECS" "$KX_P_RATE events" - "kafka-dump $KX_P_CPU, mock $KX_P_MOCK" "$KX_CHECK")"
+	note "$(row "kafka-dump consume ceiling (count only)" "$KX_C_SECS" "$KX_C_RATE events" - "kafka-dump $KX_C_CPU, mock $KX_C_MOCK" "$KX_CHECK")"
 fi
 if [ "$KAFKA_CONSUME" = 1 ]; then
 	note "$(row 'stream --from kafka (Kafka -> PostgreSQL)' "$KC_SECS" "$KC_RATE" "$(mib "$KC_RSS")" "stream $KC_CPU, mock $KC_MOCK_CPU, pg $KC_PG_CPU" "$KC_CHECK")"

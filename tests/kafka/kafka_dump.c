@@ -5,6 +5,8 @@
  *   kafka-dump (--bootstrap SERVERS | --bootstrap-file FILE)
  *              (--topic T ... | --topic-prefix P) [--wait-count N] [--timeout S]
  *   kafka-dump (--bootstrap SERVERS | --bootstrap-file FILE) --produce TOPIC [--timeout S]
+ *   either with --set NAME=VALUE (a librdkafka property, repeatable); the dump
+ *   with --count-only prints only the number of messages read (benchmarks)
  *
  * Output, one line per message, in each partition's offset order:
  *   topic<TAB>partition<TAB>offset<TAB>key<TAB>value
@@ -62,6 +64,9 @@ typedef struct options {
 	const char *produce;                /* --produce TOPIC */
 	long		wait_count;             /* 0 = up to the watermarks */
 	long		timeout_s;
+	const char *set[64];                /* --set NAME=VALUE, as name, value pairs */
+	int			nset;
+	bool		count_only;             /* --count-only */
 } options;
 
 /* One assigned partition: where it ends and whether the dump has got there. */
@@ -116,6 +121,8 @@ usage(FILE *f)
 		"  --wait-count N         read until N messages in all instead of up to the current end\n"
 		"  --timeout S            give up after S seconds (default 30), exit status 3\n"
 		"  --produce TOPIC        produce key<TAB>value lines from stdin (\"null\" = null)\n"
+		"  --set NAME=VALUE       a librdkafka property for the client (repeatable)\n"
+		"  --count-only           print only how many messages were read\n"
 		"  --help                 this text\n\n"
 		"Exit status: 0 done; 1 a Kafka or I/O error; 2 bad usage; 3 timed out.\n");
 }
@@ -172,7 +179,7 @@ read_bootstrap_file(const char *path, char *out, size_t outlen)
 static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
-	enum { O_BOOT = 256, O_BOOTFILE, O_TOPIC, O_PREFIX, O_WAIT, O_TIMEOUT, O_PRODUCE, O_HELP };
+	enum { O_BOOT = 256, O_BOOTFILE, O_TOPIC, O_PREFIX, O_WAIT, O_TIMEOUT, O_PRODUCE, O_SET, O_COUNT, O_HELP };
 	static const struct option longopts[] = {
 		{ "bootstrap", required_argument, NULL, O_BOOT },
 		{ "bootstrap-file", required_argument, NULL, O_BOOTFILE },
@@ -181,6 +188,8 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "wait-count", required_argument, NULL, O_WAIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "produce", required_argument, NULL, O_PRODUCE },
+		{ "set", required_argument, NULL, O_SET },
+		{ "count-only", no_argument, NULL, O_COUNT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -221,6 +230,24 @@ parse_options(int argc, char **argv, options *o, bool *help)
 			case O_PRODUCE:
 				o->produce = optarg;
 				break;
+			case O_SET:
+				{
+					char	   *eq = strchr(optarg, '=');
+
+					if (eq == NULL || eq == optarg || o->nset == 32)
+					{
+						fprintf(stderr, "kafka-dump: --set takes NAME=VALUE (at most 32)\n");
+						return false;
+					}
+					*eq = '\0';
+					o->set[2 * o->nset] = optarg;
+					o->set[2 * o->nset + 1] = eq + 1;
+					o->nset++;
+					break;
+				}
+			case O_COUNT:
+				o->count_only = true;
+				break;
 			case O_HELP:
 				*help = true;
 				return true;
@@ -260,6 +287,9 @@ new_handle(rd_kafka_type_t type, const options *o, rd_kafka_conf_t *conf,
 		goto bad_conf;
 	for (; extra[0] != NULL; extra += 2)
 		if (rd_kafka_conf_set(conf, extra[0], extra[1], errstr, sizeof(errstr)))
+			goto bad_conf;
+	for (int i = 0; i < o->nset; i++)
+		if (rd_kafka_conf_set(conf, o->set[2 * i], o->set[2 * i + 1], errstr, sizeof(errstr)))
 			goto bad_conf;
 	rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));  /* takes conf on success */
 	if (rk == NULL)
@@ -461,11 +491,14 @@ consume_one(dump *d, const options *o, rd_kafka_message_t *m)
 				m->offset >= d->parts[i].high && strcmp(d->parts[i].topic, topic) == 0)
 				return true;
 	}
-	printf("%s\t%" PRId32 "\t%" PRId64 "\t", topic, m->partition, m->offset);
-	print_field(m->key, m->key_len);
-	putchar('\t');
-	print_field(m->payload, m->len);
-	putchar('\n');
+	if (!o->count_only)
+	{
+		printf("%s\t%" PRId32 "\t%" PRId64 "\t", topic, m->partition, m->offset);
+		print_field(m->key, m->key_len);
+		putchar('\t');
+		print_field(m->payload, m->len);
+		putchar('\n');
+	}
 	d->printed++;
 	mark_reached(d, topic, m->partition, m->offset + 1);
 	return true;
@@ -530,6 +563,8 @@ run_dump(const options *o)
 		if (rc != EXIT_OK)
 			break;
 	}
+	if (o->count_only)
+		printf("%ld\n", d.printed);
 	if (fflush(stdout) != 0)
 	{
 		fprintf(stderr, "kafka-dump: could not write the output: %s\n", strerror(errno));
@@ -632,7 +667,8 @@ run_produce(const options *o)
 		}
 		else
 			sent++;
-		rd_kafka_poll(rk, 0);
+		if (sent % 1024 == 0)
+			rd_kafka_poll(rk, 0);   /* delivery reports, in batches */
 	}
 	free(line);
 
