@@ -8,12 +8,20 @@
  * evaluated (the macros). A live progress display on a terminal registers
  * hooks so that it is erased before a log line and redrawn after it.
  *
+ * Two formats: text (above; the default) and json (--log-format json): one
+ * JSON object per line with "time" (UTC, ISO 8601 with milliseconds),
+ * "level", "program", and when known "database", "table" (the table the
+ * thread is working on) and "position" (the binlog position up to which the
+ * stream's batches are closed), then "message" and, when present, "detail"
+ * and "hint".
+ *
  * Never pass a password or a full connection string to these functions.
  */
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum log_level {
 	LOG_DEBUG = 0,
@@ -29,6 +37,23 @@ extern log_level log_min_level;
 /* log_parse_level: "debug", "info", "notice", "warning", "error" */
 bool log_parse_level(const char *s, log_level *out);
 void log_set_prefix(const char *prefix);
+
+typedef enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON } log_format;
+/* log_parse_format: "text" or "json" */
+bool log_parse_format(const char *s, log_format *out);
+void log_set_format(log_format f);
+log_format log_get_format(void);
+/* log_settings: applies LOG_LEVEL and LOG_FORMAT (the values of those
+ * settings, NULL when unset) unless the command line set them; false with
+ * errbuf naming the setting for a bad value */
+bool log_settings(const char *level, bool level_given, const char *format, bool format_given,
+				  char *errbuf, size_t errlen);
+/* log_set_database: the source database of every line (process-wide) */
+void log_set_database(const char *name);
+/* log_set_table, log_set_position: the calling thread's current table and
+ * binlog position ("file:pos"), for its json lines; NULL clears */
+void log_set_table(const char *table);
+void log_set_position(const char *position);
 /* log_set_hooks: called under the log mutex around every message */
 void log_set_hooks(void (*before)(void), void (*after)(void));
 void log_lock(void);

@@ -51,6 +51,7 @@ typedef struct options {
 	bool        keep_case;
 	int         progress;       /* -1 auto, 0 off, 1 on */
 	bool        log_level_set;  /* --log-level given */
+	bool        log_format_set; /* --log-format given */
 	bool        copy_text;      /* --copy-format text */
 } options;
 
@@ -90,6 +91,7 @@ usage(FILE *out)
 			"                        columns all have one, text for the others; text: always text\n"
 			"  --progress / --no-progress   live display (default: when stderr is a terminal)\n"
 			"  --log-level LEVEL     debug, info, notice, warning, error (default info, or LOG_LEVEL)\n"
+			"  --log-format FORMAT   text, or json: one object per line (default text, or LOG_FORMAT)\n"
 			"  --help                this text\n"
 			"\n"
 			"Exit codes: 0 success; 1 a table failed or the run was interrupted (run again\n"
@@ -114,7 +116,7 @@ static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
 	enum { O_DB = 256, O_TABLES, O_ENV, O_MAXW, O_CHUNKW, O_BATCH, O_THRESH, O_MODE,
-		   O_RESUME, O_PLAN, O_VERIFY, O_STRICT, O_KEEP, O_PROG, O_NOPROG, O_LOG, O_HELP, O_FORMAT };
+		   O_RESUME, O_PLAN, O_VERIFY, O_STRICT, O_KEEP, O_PROG, O_NOPROG, O_LOG, O_HELP, O_FORMAT, O_LOGFMT };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "tables", required_argument, NULL, O_TABLES },
@@ -132,6 +134,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "progress", no_argument, NULL, O_PROG },
 		{ "no-progress", no_argument, NULL, O_NOPROG },
 		{ "log-level", required_argument, NULL, O_LOG },
+		{ "log-format", required_argument, NULL, O_LOGFMT },
 		{ "copy-format", required_argument, NULL, O_FORMAT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -186,6 +189,16 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				}
 				break;
+			case O_LOGFMT: {
+				log_format f;
+				o->log_format_set = true;
+				if (!log_parse_format(optarg, &f)) {
+					log_error("invalid value \"%s\" for --log-format: expected text or json", optarg);
+					return false;
+				}
+				log_set_format(f);
+				break;
+			}
 			case O_FORMAT:
 				if (strcmp(optarg, "text") == 0 || strcmp(optarg, "binary") == 0)
 					o->copy_text = strcmp(optarg, "text") == 0;
@@ -329,6 +342,11 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 
+	/* the environment's LOG_FORMAT applies from the first line on (.env's once read) */
+	log_format early_fmt;
+	const char *early = getenv("LOG_FORMAT");
+	if (early && !o.log_format_set && log_parse_format(early, &early_fmt))
+		log_set_format(early_fmt);
 	if (!config_load_env(&cfg, o.env_file ? o.env_file : ".env", o.env_file != NULL, errbuf, sizeof(errbuf)) ||
 		!config_load_source(&cfg, o.database, errbuf, sizeof(errbuf)) ||
 		!config_load_allowlist(&cfg, errbuf, sizeof(errbuf))) {
@@ -340,13 +358,14 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < cfg.n_warnings; i++)
 		log_warning("%s", cfg.warnings[i]);
-	/* LOG_LEVEL (environment or .env) applies unless --log-level was given */
-	const char *lvl = config_get(&cfg, "LOG_LEVEL");
-	if (lvl && !o.log_level_set && !log_parse_level(lvl, &log_min_level)) {
-		log_error("invalid LOG_LEVEL \"%s\": expected debug, info, notice, warning or error", lvl);
+	/* LOG_LEVEL and LOG_FORMAT (environment or .env) apply unless given as options */
+	if (!log_settings(config_get(&cfg, "LOG_LEVEL"), o.log_level_set, config_get(&cfg, "LOG_FORMAT"),
+					  o.log_format_set, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	log_set_database(cfg.src.name);
 	if (o.keep_case)
 		cfg.keep_case = true;
 	if (!select_tables(&cfg, o.tables, &selected, &ntables)) {
@@ -460,7 +479,9 @@ main(int argc, char **argv)
 		.max_workers = (int) o.max_workers, .chunk_workers = (int) o.chunk_workers,
 		.strict = o.strict, .retries = 5, .interrupted = &interrupted,
 	};
-	bool live = o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO));
+	/* json logs are for machines: progress comes as log lines, never redrawn */
+	bool live = log_get_format() == LOG_FORMAT_TEXT &&
+		(o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO)));
 	if (o.progress != 0)
 		progress_start(tables, nrun, live, live ? 0.5 : 5.0);
 	bool ok = work_run_all(&run);

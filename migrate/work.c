@@ -246,12 +246,14 @@ worker_main(void *arg)
 		task t = next_task(w->run);
 		if (t.kind == TASK_STOP)
 			break;
+		log_set_table(t.pt->source);    /* the "table" of this thread's json log lines */
 		if (t.kind == TASK_CHUNK)
 			run_chunk(w, t.pt, t.i);
 		else if (t.kind == TASK_INDEX)
 			run_index(w, t.pt, t.i);
 		else
 			finish_table(w, t.pt);
+		log_set_table(NULL);
 	}
 	worker_disconnect(w);
 	buf_free(&w->data);

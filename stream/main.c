@@ -74,6 +74,7 @@ typedef struct options {
 	long long   batch_ms;
 	bool        status;
 	bool        log_level_set;
+	bool        log_format_set;
 	bool        to_kafka;       /* --to kafka */
 	bool        from_kafka;     /* --from kafka */
 	bool        snapshot;       /* --snapshot (with --to kafka) */
@@ -129,7 +130,8 @@ usage(FILE *f)
 		"                       instead of reading the binlog (KAFKA_* settings)\n"
 		"  --status             print each table's state, watermark and rows applied, and the lag\n"
 		"                       (with --to kafka and no SINK_DB_URL: the checkpoint file's position)\n"
-		"  --log-level LEVEL    debug, info (default), notice, warning, error\n"
+		"  --log-level LEVEL    debug, info (default), notice, warning, error (or LOG_LEVEL)\n"
+		"  --log-format FORMAT  text (default), or json: one object per line (or LOG_FORMAT)\n"
 		"  --help               this text\n\n"
 		"Signals: SIGTERM or SIGINT finish the current batch and exit 0; SIGHUP re-reads\n"
 		"the allowlist and table states (migrate's table-ready notice does the same).\n\n"
@@ -151,7 +153,7 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
-	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP };
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP, O_LOGFMT };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "env", required_argument, NULL, O_ENV },
@@ -164,6 +166,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "from", required_argument, NULL, O_FROM },
 		{ "snapshot", no_argument, NULL, O_SNAP },
 		{ "log-level", required_argument, NULL, O_LOG },
+		{ "log-format", required_argument, NULL, O_LOGFMT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -212,6 +215,16 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				}
 				break;
+			case O_LOGFMT: {
+				log_format f;
+				o->log_format_set = true;
+				if (!log_parse_format(optarg, &f)) {
+					log_error("invalid value \"%s\" for --log-format: expected text or json", optarg);
+					return false;
+				}
+				log_set_format(f);
+				break;
+			}
 			case O_HELP: *help = true; return true;
 			default:
 				log_error("unknown option \"%s\"", argv[optind - 1]);
@@ -1166,8 +1179,11 @@ static bool
 commit(run *r, const binlogpos *pos, uint32_t ts)
 {
 	binlogpos cp = *pos;
+	char at[300];
 
 	gtid_format(r, cp.gtid, sizeof(cp.gtid));
+	snprintf(at, sizeof(at), "%s:%" PRIu64, cp.file, cp.pos);
+	log_set_position(at);   /* json log lines: where the stream's batches have got to */
 	if (r->k)
 		return kafka_mark(r->k, &cp, r->server_id, ts) && publish_settle(r, 0);
 	long long n = apply_rows_pending(r->a);
@@ -1914,6 +1930,11 @@ main(int argc, char **argv)
 	if (r.o.stop_at && !parse_stop_at(r.o.stop_at, &r.stop))
 		return EXIT_USAGE;
 	r.cfg.sink_optional = r.o.to_kafka;     /* the publisher can do without PostgreSQL */
+	/* the environment's LOG_FORMAT applies from the first line on (.env's once read) */
+	log_format early_fmt;
+	const char *early = getenv("LOG_FORMAT");
+	if (early && !r.o.log_format_set && log_parse_format(early, &early_fmt))
+		log_set_format(early_fmt);
 	if (!config_load_env(&r.cfg, r.o.env_file ? r.o.env_file : ".env", r.o.env_file != NULL, errbuf, sizeof(errbuf)) ||
 		!config_load_source(&r.cfg, r.o.database, errbuf, sizeof(errbuf))) {
 		for (size_t i = 0; i < r.cfg.n_warnings; i++)
@@ -1924,12 +1945,13 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < r.cfg.n_warnings; i++)
 		log_warning("%s", r.cfg.warnings[i]);
-	const char *lvl = config_get(&r.cfg, "LOG_LEVEL");
-	if (lvl && !r.o.log_level_set && !log_parse_level(lvl, &log_min_level)) {
-		log_error("invalid LOG_LEVEL \"%s\": expected debug, info, notice, warning or error", lvl);
+	if (!log_settings(config_get(&r.cfg, "LOG_LEVEL"), r.o.log_level_set, config_get(&r.cfg, "LOG_FORMAT"),
+					  r.o.log_format_set, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
 		config_free(&r.cfg);
 		return EXIT_USAGE;
 	}
+	log_set_database(r.cfg.src.name);
 	if (r.o.status) {
 		rc = print_status(&r);
 		control_free(&r.ctl);

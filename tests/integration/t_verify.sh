@@ -36,4 +36,19 @@ assert_eq 3 "$rc" "missing and extra rows give exit 3"
 assert_match "$T/migrate.log" 'verify: table "strs" differs in chunk [0-9]+ \(code >= c' "missing row's range named"
 assert_contains "$T/migrate.log" 'verify: table "strs" has 2999 rows in PostgreSQL but 3000 in MariaDB' "count mismatch"
 assert_contains "$T/migrate.log" 'verify: table "bag" differs in chunk 0 (whole table)' "extra row in keyless table"
+
+# --log-format json: every log line one JSON object, with the database and
+# the table a worker thread was on
+run_migrate --database verify --tables bag,ints $args --log-format json || fail "migrate --log-format json failed"
+grep '^{' "$T/migrate.log" > "$T/json.log"
+[ -s "$T/json.log" ] || fail "no JSON log lines"
+pg > "$T/json.check" <<SQL || fail "a log line is not JSON: $(head -n 3 "$T/json.log")"
+CREATE TEMP TABLE l (line text);
+\copy l FROM '$T/json.log' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
+SELECT count(*) FILTER (WHERE line::jsonb->>'database' IS DISTINCT FROM 'verify' OR line::jsonb->>'time' IS NULL
+                          OR line::jsonb->>'message' IS NULL)
+       || ' ' || count(*) FILTER (WHERE line::jsonb->>'table' = 'ints' AND line::jsonb->>'message' LIKE '%built primary key%')
+FROM l;
+SQL
+assert_eq "0 1" "$(tail -n 1 "$T/json.check")" "json lines carry database, time and message; a worker's line its table"
 exit 0

@@ -12,6 +12,7 @@ Suite *config_suite(void);
 Suite *typemap_binary_suite(void);
 Suite *binlog_suite(void);
 Suite *debezium_suite(void);
+Suite *log_suite(void);
 
 int
 main(void)
@@ -23,6 +24,7 @@ main(void)
 	srunner_add_suite(sr, typemap_binary_suite());
 	srunner_add_suite(sr, binlog_suite());
 	srunner_add_suite(sr, debezium_suite());
+	srunner_add_suite(sr, log_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
