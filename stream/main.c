@@ -33,6 +33,7 @@
 #include "stream/source.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -113,7 +114,8 @@ usage(FILE *f)
 		"publishes it to Kafka as Debezium events, at least once).\n\n"
 		"Usage:\n"
 		"  stream --database NAME [options]\n"
-		"  stream --database NAME --status\n\n"
+		"  stream --database NAME --status\n"
+		"  stream --status      every database with an allowlist file in TABLES_DIR\n\n"
 		"Options:\n"
 		"  --database NAME      source database (settings NAME_*, allowlist tables.d/NAME)\n"
 		"  --env FILE           settings file (default ./.env; the environment wins)\n"
@@ -235,8 +237,8 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		log_error("unexpected argument \"%s\"", argv[optind]);
 		return false;
 	}
-	if (!o->database) {
-		log_error("--database is required");
+	if (!o->database && !o->status) {
+		log_error("--database is required (--status without it prints every database)");
 		return false;
 	}
 	if (o->to_kafka && o->from_kafka) {
@@ -1907,6 +1909,86 @@ print_status(run *r)
 	return EXIT_OK;
 }
 
+/* name_cmp: qsort of strings */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* status_all: --status without --database: every database that has an
+ * allowlist file in TABLES_DIR, one after the other; the exit status is the
+ * worst of theirs */
+static int
+status_all(const options *o)
+{
+	char errbuf[2048];
+	config cfg = { .sink_optional = o->to_kafka };
+	const char *envf = o->env_file ? o->env_file : ".env";
+	int rc = EXIT_OK;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!config_load_env(&cfg, envf, o->env_file != NULL, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	DIR *d = opendir(cfg.tables_dir);
+	if (!d) {
+		log_error_dh(NULL, "Set TABLES_DIR, or give --database NAME.", "could not read the allowlist directory \"%s\": %s",
+					 cfg.tables_dir, strerror(errno));
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		bool ok = e->d_name[0] != '\0';
+		for (const char *p = e->d_name; *p && ok; p++)
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+		if (!ok)
+			continue;   /* ".", "..", backups, editors' files */
+		names = xrealloc(names, (n + 1) * sizeof(char *));
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	config_free(&cfg);
+	if (n == 0) {
+		log_error("no allowlist file (tables.d/NAME) in the allowlist directory; nothing to report");
+		free(names);
+		return EXIT_USAGE;
+	}
+	qsort(names, n, sizeof(char *), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		run r;
+		memset(&r, 0, sizeof(r));
+		r.o = *o;
+		r.o.database = names[i];
+		r.cfg.sink_optional = o->to_kafka;
+		if (i > 0)
+			printf("\n");
+		fflush(stdout);
+		int one = EXIT_USAGE;
+		if (!config_load_env(&r.cfg, envf, o->env_file != NULL, errbuf, sizeof(errbuf)) ||
+			!config_load_source(&r.cfg, names[i], errbuf, sizeof(errbuf)))
+			log_error("%s", errbuf);
+		else {
+			log_set_database(r.cfg.src.name);
+			one = print_status(&r);
+		}
+		fflush(stdout);
+		if (one != EXIT_OK && rc == EXIT_OK)
+			rc = one;
+		control_free(&r.ctl);
+		kafka_settings_free(&r.ks);
+		config_free(&r.cfg);
+		free(names[i]);
+	}
+	log_set_database(NULL);
+	free(names);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1935,6 +2017,8 @@ main(int argc, char **argv)
 	const char *early = getenv("LOG_FORMAT");
 	if (early && !r.o.log_format_set && log_parse_format(early, &early_fmt))
 		log_set_format(early_fmt);
+	if (r.o.status && !r.o.database)
+		return status_all(&r.o);
 	if (!config_load_env(&r.cfg, r.o.env_file ? r.o.env_file : ".env", r.o.env_file != NULL, errbuf, sizeof(errbuf)) ||
 		!config_load_source(&r.cfg, r.o.database, errbuf, sizeof(errbuf))) {
 		for (size_t i = 0; i < r.cfg.n_warnings; i++)

@@ -107,6 +107,12 @@ kill -USR2 "$MOCK_PID"
 converged kd_sink.k kk_sink.k "after the brokers came back: k"
 converged kd_sink.nk kk_sink.nk "after the brokers came back: nk"
 
+# --- --status without --database: every database with an allowlist ------------
+run_stream --status || fail "stream --status for all databases failed: $(cat "$T/stream.log")"
+assert_contains "$T/stream.log" "database kd" "--status alone reports kd"
+assert_contains "$T/stream.log" "database kk" "--status alone reports kk"
+assert_contains "$T/stream.log" "consumed from Kafka" "kk's Kafka offsets in the combined status"
+
 # --- Debezium-shaped messages from elsewhere; poison ------------------------------
 # a constraint only the target has: PostgreSQL refuses v = 7777, the type map does not
 pg "ALTER TABLE kk_sink.k ADD CONSTRAINT no_7777 CHECK (v IS DISTINCT FROM 7777)"
