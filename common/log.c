@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -75,6 +76,29 @@ log_get_format(void)
 }
 
 bool
+log_format_option(const char *arg)
+{
+	log_format f;
+
+	if (!log_parse_format(arg, &f)) {
+		log_error("invalid value \"%s\" for --log-format: expected text or json", arg);
+		return false;
+	}
+	log_fmt = f;
+	return true;
+}
+
+void
+log_format_from_env(bool given)
+{
+	const char *v = getenv("LOG_FORMAT");
+	log_format f;
+
+	if (v && !given && log_parse_format(v, &f))
+		log_fmt = f;
+}
+
+bool
 log_settings(const char *level, bool level_given, const char *format, bool format_given, char *errbuf,
 			 size_t errlen)
 {
@@ -112,8 +136,8 @@ log_set_position(const char *position)
 	snprintf(log_position, sizeof(log_position), "%s", position ? position : "");
 }
 
-/* json_text: a JSON string of s; bytes that are not valid UTF-8 become '?'
- * (a log line must never be lost to its contents) */
+/* json_text: a JSON string of s; when s is not valid UTF-8 its non-ASCII
+ * bytes become '?' (a log line must never be lost to its contents) */
 static json_t *
 json_text(const char *s)
 {

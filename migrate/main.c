@@ -189,16 +189,11 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				}
 				break;
-			case O_LOGFMT: {
-				log_format f;
+			case O_LOGFMT:
 				o->log_format_set = true;
-				if (!log_parse_format(optarg, &f)) {
-					log_error("invalid value \"%s\" for --log-format: expected text or json", optarg);
+				if (!log_format_option(optarg))
 					return false;
-				}
-				log_set_format(f);
 				break;
-			}
 			case O_FORMAT:
 				if (strcmp(optarg, "text") == 0 || strcmp(optarg, "binary") == 0)
 					o->copy_text = strcmp(optarg, "text") == 0;
@@ -342,11 +337,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 
-	/* the environment's LOG_FORMAT applies from the first line on (.env's once read) */
-	log_format early_fmt;
-	const char *early = getenv("LOG_FORMAT");
-	if (early && !o.log_format_set && log_parse_format(early, &early_fmt))
-		log_set_format(early_fmt);
+	log_format_from_env(o.log_format_set);    /* LOG_FORMAT from the first line on */
 	if (!config_load_env(&cfg, o.env_file ? o.env_file : ".env", o.env_file != NULL, errbuf, sizeof(errbuf)) ||
 		!config_load_source(&cfg, o.database, errbuf, sizeof(errbuf)) ||
 		!config_load_allowlist(&cfg, errbuf, sizeof(errbuf))) {

@@ -217,16 +217,11 @@ parse_options(int argc, char **argv, options *o, bool *help)
 					return false;
 				}
 				break;
-			case O_LOGFMT: {
-				log_format f;
+			case O_LOGFMT:
 				o->log_format_set = true;
-				if (!log_parse_format(optarg, &f)) {
-					log_error("invalid value \"%s\" for --log-format: expected text or json", optarg);
+				if (!log_format_option(optarg))
 					return false;
-				}
-				log_set_format(f);
 				break;
-			}
 			case O_HELP: *help = true; return true;
 			default:
 				log_error("unknown option \"%s\"", argv[optind - 1]);
@@ -2012,11 +2007,7 @@ main(int argc, char **argv)
 	if (r.o.stop_at && !parse_stop_at(r.o.stop_at, &r.stop))
 		return EXIT_USAGE;
 	r.cfg.sink_optional = r.o.to_kafka;     /* the publisher can do without PostgreSQL */
-	/* the environment's LOG_FORMAT applies from the first line on (.env's once read) */
-	log_format early_fmt;
-	const char *early = getenv("LOG_FORMAT");
-	if (early && !r.o.log_format_set && log_parse_format(early, &early_fmt))
-		log_set_format(early_fmt);
+	log_format_from_env(r.o.log_format_set);    /* LOG_FORMAT from the first line on */
 	if (r.o.status && !r.o.database)
 		return status_all(&r.o);
 	if (!config_load_env(&r.cfg, r.o.env_file ? r.o.env_file : ".env", r.o.env_file != NULL, errbuf, sizeof(errbuf)) ||
