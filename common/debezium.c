@@ -455,6 +455,30 @@ parse_time(const char *s, size_t len, int64_t *out)
 	return true;
 }
 
+/* dec_split: a decimal text [sign] digits [. digits] into its sign, integer
+ * digits [*ib, *ie) and fraction digits [*fb, *fe); false when it is not one */
+static bool
+dec_split(const char *s, size_t len, bool *neg, size_t *ib, size_t *ie, size_t *fb, size_t *fe)
+{
+	size_t		i = 0;
+
+	*neg = false;
+	*fb = *fe = 0;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		*neg = s[i++] == '-';
+	*ib = i;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	*ie = i;
+	if (i < len && s[i] == '.') {
+		*fb = ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		*fe = i;
+	}
+	return i == len && (*ie > *ib || *fe > *fb);
+}
+
 /*
  * decimal_bytes: the unscaled value of a decimal text at scale as Java's
  * BigInteger.toByteArray gives it (what Kafka's Decimal carries): the
@@ -467,22 +491,10 @@ static bool
 decimal_bytes(const char *s, size_t len, int scale, unsigned char *out, size_t *outlen)
 {
 	unsigned char mag[DBZ_DECIMAL_BYTES] = { 0 };
-	size_t		i = 0, ib, ie, fb = 0, fe = 0, ndigits = 0;
-	bool		neg = false, zero = true;
+	size_t		ib, ie, fb, fe, ndigits = 0;
+	bool		neg, zero = true;
 
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	ib = i;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
-		i++;
-	ie = i;
-	if (i < len && s[i] == '.') {
-		fb = ++i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		fe = i;
-	}
-	if (i != len || (ie == ib && fe == fb))
+	if (!dec_split(s, len, &neg, &ib, &ie, &fb, &fe))
 		return false;
 	for (size_t k = fb + (size_t) scale; k < fe; k++)
 		if (s[k] != '0')
@@ -1656,22 +1668,10 @@ dec_norm(const char *s, size_t len, int prec, int scale, bool round, char *dst,
 		 size_t *n, const char **why)
 {
 	char		dig[2 * DBZ_DECIMAL_DIGITS + 2];
-	size_t		i = 0, ib, ie, fb = 0, fe = 0, nd = 0, k;
-	bool		neg = false, zero = true, up = false;
+	size_t		ib, ie, fb, fe, nd = 0, k;
+	bool		neg, zero = true, up = false;
 
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	ib = i;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
-		i++;
-	ie = i;
-	if (i < len && s[i] == '.') {
-		fb = ++i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		fe = i;
-	}
-	if (i != len || (ie == ib && fe == fb)) {
+	if (!dec_split(s, len, &neg, &ib, &ie, &fb, &fe)) {
 		*why = "is not a decimal number";
 		return false;
 	}

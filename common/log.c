@@ -76,6 +76,16 @@ log_get_format(void)
 }
 
 bool
+log_level_option(const char *arg)
+{
+	if (!log_parse_level(arg, &log_min_level)) {
+		log_error("invalid value \"%s\" for --log-level: expected debug, info, notice, warning or error", arg);
+		return false;
+	}
+	return true;
+}
+
+bool
 log_format_option(const char *arg)
 {
 	log_format f;

@@ -43,7 +43,9 @@ typedef enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON } log_format;
 bool log_parse_format(const char *s, log_format *out);
 void log_set_format(log_format f);
 log_format log_get_format(void);
-/* log_format_option: --log-format ARG (logs the error for a bad one) */
+/* log_level_option, log_format_option: --log-level ARG, --log-format ARG
+ * (log the error for a bad one) */
+bool log_level_option(const char *arg);
 bool log_format_option(const char *arg);
 /* log_format_from_env: the environment's LOG_FORMAT, when valid and the
  * command line did not set one, from the first line on (before .env is read;

@@ -212,10 +212,8 @@ parse_options(int argc, char **argv, options *o, bool *help)
 				break;
 			case O_LOG:
 				o->log_level_set = true;
-				if (!log_parse_level(optarg, &log_min_level)) {
-					log_error("invalid value \"%s\" for --log-level: expected debug, info, notice, warning or error", optarg);
+				if (!log_level_option(optarg))
 					return false;
-				}
 				break;
 			case O_LOGFMT:
 				o->log_format_set = true;

@@ -31,6 +31,10 @@
 #   run_stream ARGS    runs $STREAM --env $T/.env ARGS in $T in the foreground;
 #                      output in $T/stream.log (appended to $T/stream.all.log)
 #   start_stream ARGS  the same in the background; sets STREAM_PID (stopped at exit)
+#   start_kafka_mock ARGS  bin/kafka-mock ARGS (its own process, stopped at exit)
+#                      with --bootstrap-file $T/bootstrap; waits for it and sets
+#                      MOCK_PID and BOOT (host:port list); MOCK and DUMP name the
+#                      kafka-mock and kafka-dump tools
 #   binlog_end         the source's current binlog position as FILE:POS
 #   ckpt_reached DB F:P, wait_ckpt DB F:P [TENTHS]  the stream checkpoint of DB is
 #                      (or becomes, within TENTHS/10 s) at or past F:P
@@ -288,6 +292,19 @@ run_stream() {
 		cat "$T/stream.log"
 	} >>"$T/stream.all.log"
 	return "$_rc"
+}
+
+MOCK="$PWD/${BINDIR:-bin}/kafka-mock"
+DUMP="$PWD/${BINDIR:-bin}/kafka-dump"
+start_kafka_mock() {
+	[ -x "$MOCK" ] && [ -x "$DUMP" ] || fail "$MOCK or $DUMP not built (make test builds them)"
+	"$MOCK" "$@" --bootstrap-file "$T/bootstrap" >"$T/mock.out" 2>"$T/mock.err" &
+	MOCK_PID=$!
+	at_exit "kill $MOCK_PID 2>/dev/null"
+	_i=0
+	while [ ! -s "$T/bootstrap" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	[ -s "$T/bootstrap" ] || fail "the mock broker did not start: $(cat "$T/mock.err")"
+	BOOT=$(cat "$T/bootstrap")
 }
 
 start_stream() {

@@ -8,9 +8,6 @@
 # to the dead-letter table and stop nothing else.
 . "$(dirname "$0")/lib.sh"
 
-MOCK=${BINDIR:-bin}/kafka-mock
-DUMP=${BINDIR:-bin}/kafka-dump
-[ -x "$MOCK" ] && [ -x "$DUMP" ] || fail "$MOCK or $DUMP not built (make test builds them)"
 
 my "DROP DATABASE IF EXISTS it_kc; CREATE DATABASE it_kc; USE it_kc;
 CREATE TABLE k (id INT NOT NULL PRIMARY KEY, v BIGINT UNSIGNED, d DECIMAL(12,3), dt DATETIME(6), ts TIMESTAMP(3) NULL,
@@ -33,14 +30,7 @@ allow kk k nk
 run_migrate --database kd --tables all || fail "migrate kd failed"
 run_migrate --database kk --tables all || fail "migrate kk failed"
 
-"$MOCK" --brokers 2 --topic kc.it_kc.k:3 --topic kc.it_kc.nk:1 --bootstrap-file "$T/bootstrap" \
-	>"$T/mock.out" 2>"$T/mock.err" &
-MOCK_PID=$!
-at_exit "kill $MOCK_PID 2>/dev/null"
-i=0
-while [ ! -s "$T/bootstrap" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$T/bootstrap" ] || fail "the mock broker did not start: $(cat "$T/mock.err")"
-BOOT=$(cat "$T/bootstrap")
+start_kafka_mock --brokers 2 --topic kc.it_kc.k:3 --topic kc.it_kc.nk:1
 printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=kc\n' "$BOOT" >> "$T/.env"
 
 # converged A B: waits until PostgreSQL tables A and B hold the same rows

@@ -7,9 +7,6 @@
 # nothing.
 . "$(dirname "$0")/lib.sh"
 
-MOCK=${BINDIR:-bin}/kafka-mock
-DUMP=${BINDIR:-bin}/kafka-dump
-[ -x "$MOCK" ] && [ -x "$DUMP" ] || fail "$MOCK or $DUMP not built (make test builds them)"
 
 my "DROP DATABASE IF EXISTS it_kp; CREATE DATABASE it_kp; USE it_kp;
 CREATE TABLE k (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, d DECIMAL(10,2), dt DATETIME(3), s VARCHAR(20));
@@ -20,14 +17,8 @@ allow kp k nk
 run_migrate --database kp --tables all || fail "migrate failed"
 
 # --- the broker ---------------------------------------------------------------
-"$MOCK" --brokers 3 --topic kp.it_kp.k:3 --topic kp.it_kp.nk:1 --topic flat.it_kp.k:3 --topic flat.it_kp.nk:1 --bootstrap-file "$T/bootstrap" --errors-file "$T/errors" \
-	>"$T/mock.out" 2>"$T/mock.err" &
-MOCK_PID=$!
-at_exit "kill $MOCK_PID 2>/dev/null"
-i=0
-while [ ! -s "$T/bootstrap" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$T/bootstrap" ] || fail "the mock broker did not start: $(cat "$T/mock.err")"
-BOOT=$(cat "$T/bootstrap")
+start_kafka_mock --brokers 3 --topic kp.it_kp.k:3 --topic kp.it_kp.nk:1 --topic flat.it_kp.k:3 --topic flat.it_kp.nk:1 \
+	--errors-file "$T/errors"
 printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=kp\n' "$BOOT" >> "$T/.env"
 
 # dump_table T [PREFIX]: the events of topic PREFIX.it_kp.T (default prefix
