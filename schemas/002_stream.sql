@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS stream_checkpoint (
     binlog_file    text        NOT NULL,
     binlog_pos     bigint      NOT NULL,
     gtid           text,                    -- GTID position (domain-server-seqno list) at that point
-    server_id      bigint,                  -- the MariaDB server the position belongs to
+    server_id      bigint,                  -- the replica server id the stream read it with
     source_ts      timestamptz,             -- commit time of that transaction on the source
     updated_at     timestamptz NOT NULL DEFAULT now()
 );

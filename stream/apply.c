@@ -32,6 +32,7 @@ struct apply {
 	bool        refused;        /* the last apply_row failed on a value, staged nothing */
 	char        state[6];       /* SQLSTATE of the batch's failure, "" if none */
 	char        why[1024];      /* and its message */
+	uint32_t    source_sid;     /* @@server_id of the source the positions belong to; 0 unknown */
 	buf         sql;
 };
 
@@ -727,6 +728,12 @@ apply_tables_changed(apply *a)
 	return changed;
 }
 
+void
+apply_set_source_server(apply *a, uint32_t source_sid)
+{
+	a->source_sid = source_sid;
+}
+
 bool
 apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
 			 uint32_t server_id, uint32_t ts)
@@ -753,18 +760,22 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 		PQclear(res);
 	}
 	if (ok && pos) {
-		char npos[32], nsid[16], nts[16];
+		char npos[32], nsid[16], nts[16], nsrc[16];
 		snprintf(npos, sizeof(npos), "%" PRIu64, pos->pos);
 		snprintf(nsid, sizeof(nsid), "%u", server_id);
 		snprintf(nts, sizeof(nts), "%u", ts);
-		const char *params[] = { pos->file, npos, pos->gtid, nsid, nts };
+		snprintf(nsrc, sizeof(nsrc), "%u", a->source_sid);
+		const char *params[] = { pos->file, npos, pos->gtid, nsid, nts, nsrc };
 		PGresult *res = control_query(a->pg, a->ctl,
-			"INSERT INTO {ctl}.stream_checkpoint AS c (source_db, binlog_file, binlog_pos, gtid, server_id, source_ts, updated_at) "
-			"VALUES ($1, $2, $3, nullif($4, ''), $5, CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END, now()) "
+			"INSERT INTO {ctl}.stream_checkpoint AS c (source_db, binlog_file, binlog_pos, gtid, server_id, source_ts, "
+			"source_server_id, updated_at) "
+			"VALUES ($1, $2, $3, nullif($4, ''), $5, CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END, "
+			"nullif($7::bigint, 0), now()) "
 			"ON CONFLICT (source_db) DO UPDATE SET binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, "
 			"gtid = coalesce(EXCLUDED.gtid, c.gtid), server_id = EXCLUDED.server_id, "
-			"source_ts = coalesce(EXCLUDED.source_ts, c.source_ts), updated_at = now()",
-			5, params, errbuf, sizeof(errbuf));
+			"source_ts = coalesce(EXCLUDED.source_ts, c.source_ts), "
+			"source_server_id = coalesce(EXCLUDED.source_server_id, c.source_server_id), updated_at = now()",
+			6, params, errbuf, sizeof(errbuf));
 		ok = res != NULL;
 		PQclear(res);
 	}

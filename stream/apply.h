@@ -130,6 +130,11 @@ long long apply_rows_pending(const apply *a);
 bool apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
 				  uint32_t server_id, uint32_t ts);
 
+/* apply_set_source_server: the @@server_id of the MariaDB server the
+ * positions of the following commits belong to (recorded with the
+ * checkpoint, so a switch to another server is noticed); 0 unknown */
+void apply_set_source_server(apply *a, uint32_t source_sid);
+
 /* apply_commit_with: the same, with extra_sql (control-schema SQL: {ctl}
  * expanded, $1 the database, then extra_params) in the transaction; pos may
  * be NULL (--from kafka: no binlog checkpoint, the offsets are extra_sql) */

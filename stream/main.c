@@ -10,9 +10,11 @@
  * the checkpoint when the batch is big or old enough, or when the stream has
  * caught up. Signals are only noted by the handlers; the loop acts on them
  * at transaction boundaries: SIGTERM/SIGINT commit the batch and exit 0,
- * SIGHUP (or migrate's NOTIFY) commits, reloads the allowlist and the table
- * states, and reads again from the lowest watermark if a table joined
- * behind the current position. Connection failures on either side roll
+ * SIGHUP (or migrate's NOTIFY) commits, reloads the allowlist, the table
+ * states and the source's connection settings, and reads again from the
+ * lowest watermark if a table joined behind the current position. The
+ * checkpoint records the source server's id; on another server (a failover)
+ * the stream continues from the checkpoint's GTID position (server_switch). Connection failures on either side roll
  * back the batch and reconnect with capped, jittered backoff from the last
  * checkpoint.
  */
@@ -103,6 +105,12 @@ typedef struct run {
 	/* GTID position: latest seq per domain */
 	size_t      ndomains;
 	struct { uint32_t domain, server; uint64_t seq; } dom[16];
+	/* the checkpoint as last read, and the server it belongs to (0 unknown) */
+	binlogpos   cp;
+	uint32_t    cp_sid;
+	bool        switching;      /* reading another server by GTID: its
+								 * coordinates replace the old ones at the
+								 * first event */
 } run;
 
 static void
@@ -136,7 +144,10 @@ usage(FILE *f)
 		"  --log-format FORMAT  text (default), or json: one object per line (or LOG_FORMAT)\n"
 		"  --help               this text\n\n"
 		"Signals: SIGTERM or SIGINT finish the current batch and exit 0; SIGHUP re-reads\n"
-		"the allowlist and table states (migrate's table-ready notice does the same).\n\n"
+		"the allowlist and table states (migrate's table-ready notice does the same) and\n"
+		"the source's connection settings (NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS,\n"
+		"NAME_TLS*): on another MariaDB server (a promoted replica) the stream continues\n"
+		"from its checkpoint's GTID position, or refuses and says why.\n\n"
 		"Exit status: 0 stopped on request or at --stop-at; 1 an error (logged); 2 bad usage or settings.\n");
 }
 
@@ -589,6 +600,38 @@ gtid_format(const run *r, char *out, size_t len)
 	for (size_t i = 0; i < r->ndomains && used < len; i++)
 		used += (size_t) snprintf(out + used, len - used, "%s%u-%u-%" PRIu64, i ? "," : "",
 								  r->dom[i].domain, r->dom[i].server, r->dom[i].seq);
+}
+
+/* gtid_list: parses a domain-server-seq list ("0-1-100,1-2-7") into v (at
+ * most n entries); the number parsed, or -1 if malformed */
+typedef struct gtid_entry { uint32_t domain, server; uint64_t seq; } gtid_entry;
+
+static int
+gtid_list(const char *s, gtid_entry *v, int n)
+{
+	int k = 0;
+
+	while (*s) {
+		char *end;
+		unsigned long long d = strtoull(s, &end, 10);
+		if (end == s || *end != '-')
+			return -1;
+		s = end + 1;
+		unsigned long long sv = strtoull(s, &end, 10);
+		if (end == s || *end != '-')
+			return -1;
+		s = end + 1;
+		unsigned long long q = strtoull(s, &end, 10);
+		if (end == s || (*end && *end != ','))
+			return -1;
+		s = *end ? end + 1 : end;
+		while (*s == ' ' || *s == '\n')
+			s++;
+		if (k >= n)
+			return -1;
+		v[k++] = (gtid_entry) { (uint32_t) d, (uint32_t) sv, (uint64_t) q };
+	}
+	return k;
 }
 
 /* skip_space_comments: past blanks and SQL comments */
@@ -1176,7 +1219,8 @@ commit(run *r, const binlogpos *pos, uint32_t ts)
 	binlogpos cp = *pos;
 	char at[300];
 
-	gtid_format(r, cp.gtid, sizeof(cp.gtid));
+	if (!cp.gtid[0])
+		gtid_format(r, cp.gtid, sizeof(cp.gtid));
 	snprintf(at, sizeof(at), "%s:%" PRIu64, cp.file, cp.pos);
 	log_set_position(at);   /* json log lines: where the stream's batches have got to */
 	if (r->k)
@@ -1195,18 +1239,267 @@ commit(run *r, const binlogpos *pos, uint32_t ts)
 
 typedef enum loop_end { END_STOP, END_RESTART, END_RETRY, END_FATAL } loop_end;
 
+/* load_checkpoint: r->cp and r->cp_sid from stream_checkpoint (file "" when
+ * there is none yet); the GTID position starts from the checkpoint's */
+static bool
+load_checkpoint(run *r)
+{
+	char errbuf[1024];
+	PGresult *res = control_query(apply_conn(r->a), &r->ctl,
+		"SELECT binlog_file, binlog_pos, coalesce(gtid, ''), coalesce(source_server_id, 0) "
+		"FROM {ctl}.stream_checkpoint WHERE source_db = $1", 0, NULL, errbuf, sizeof(errbuf));
+	if (!res) {
+		log_error("could not read the checkpoint of database \"%s\": %s", r->cfg.src.name, errbuf);
+		return false;
+	}
+	memset(&r->cp, 0, sizeof(r->cp));
+	r->cp_sid = 0;
+	if (PQntuples(res) > 0) {
+		snprintf(r->cp.file, sizeof(r->cp.file), "%s", PQgetvalue(res, 0, 0));
+		r->cp.pos = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+		snprintf(r->cp.gtid, sizeof(r->cp.gtid), "%s", PQgetvalue(res, 0, 2));
+		r->cp_sid = (uint32_t) strtoul(PQgetvalue(res, 0, 3), NULL, 10);
+	}
+	PQclear(res);
+	gtid_entry v[16];
+	int n = gtid_list(r->cp.gtid, v, 16);
+	for (int i = 0; r->ndomains == 0 && i < n; i++)
+		gtid_note(r, v[i].domain, v[i].server, v[i].seq);
+	return true;
+}
+
+/*
+ * server_switch: whether the server source_open reached is the one the
+ * checkpoint belongs to. If it is another one (a promoted replica after a
+ * failover, say), binlog files and offsets of the old server mean nothing
+ * there: the stream continues from the checkpoint's GTID position, which
+ * that server must have logged (a replica with log_slave_updates keeps the
+ * primary's GTIDs), with every streamed table at the checkpoint. Returns 1
+ * and sets *start to the GTID position to read from, 0 when it is the same
+ * server (or the checkpoint's server is not known), -1 when the switch is
+ * refused (logged).
+ */
+static int
+server_switch(run *r, const source *s, binlogpos *start)
+{
+	const char *db = r->cfg.src.name;
+	uint32_t sid = source_server_id(s);
+	char detail[1536];
+
+	if (!r->a || r->k || r->cp_sid == 0 || r->cp_sid == sid || !r->cp.file[0])
+		return 0;
+	const char *hint = "Point NAME_HOST and NAME_PORT back at the server the stream read from, or copy the tables "
+		"again from the new server with migrate --database NAME --tables all.";
+	if (!r->cp.gtid[0]) {
+		snprintf(detail, sizeof(detail), "The stream's checkpoint %s:%" PRIu64 " is a place in the binary log of MariaDB "
+				 "server %u; the configured server is server %u, whose binary log has other files and offsets. "
+				 "Without the checkpoint's GTID position there is no way to find the same place there, so "
+				 "changes would be lost or applied twice.", r->cp.file, r->cp.pos, r->cp_sid, sid);
+		log_error_dh(detail, hint, "database \"%s\" has moved to another MariaDB server (id %u, was %u) and the "
+					 "checkpoint has no GTID position; refusing to switch servers", db, sid, r->cp_sid);
+		return -1;
+	}
+	gtid_entry want[16], have[64];
+	int nw = gtid_list(r->cp.gtid, want, 16), nh = gtid_list(source_gtid_state(s), have, 64);
+	for (int i = 0; i < nw; i++) {
+		bool logged = false;
+		for (int j = 0; j < nh; j++)
+			if (have[j].domain == want[i].domain && have[j].server == want[i].server && have[j].seq >= want[i].seq)
+				logged = true;
+		if (nh < 0 || !logged) {
+			snprintf(detail, sizeof(detail), "The stream has applied up to GTID %s (from server %u), but server %u "
+					 "has not logged GTID %u-%u-%" PRIu64 " (its gtid_binlog_state is \"%s\"). It is not a replica of "
+					 "the old server with GTIDs in its own binary log (log_slave_updates=ON), or it is behind the "
+					 "stream; reading it would lose or double changes.", r->cp.gtid, r->cp_sid, sid,
+					 want[i].domain, want[i].server, want[i].seq, source_gtid_state(s));
+			log_error_dh(detail, hint, "database \"%s\" has moved to MariaDB server %u, which does not have the "
+						 "stream's GTID position; refusing to switch servers", db, sid);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < r->ntables; i++) {
+		const apply_table *t = &r->tables[i];
+		if (t->active && binlogpos_cmp(&t->applied, &r->cp) != 0) {
+			snprintf(detail, sizeof(detail), "Table \"%s\" is at %s:%" PRIu64 " of server %u, not at the checkpoint "
+					 "%s:%" PRIu64 " (it was copied by migrate after the stream's last commit); only the checkpoint "
+					 "has a GTID position to find on server %u.", t->pt.source, t->applied.file, t->applied.pos,
+					 r->cp_sid, r->cp.file, r->cp.pos, sid);
+			log_error_dh(detail, "Copy the table again from the new server with migrate --database NAME --tables "
+						 "TABLE, or take it out of the allowlist, then start stream.",
+						 "database \"%s\" has moved to MariaDB server %u, but table \"%s\" cannot follow by GTID; "
+						 "refusing to switch servers", db, sid, t->pt.source);
+			return -1;
+		}
+	}
+	/* a domain the stream never saw (the new server's own transactions, or
+	 * another primary's) would be sent from its beginning: it starts at
+	 * the server's last GTID of that domain instead, said in a warning */
+	memset(start, 0, sizeof(*start));
+	snprintf(start->gtid, sizeof(start->gtid), "%s", r->cp.gtid);
+	for (int j = 0; j < nh; j++) {
+		bool known = false, last = true;
+		for (int i = 0; i < nw; i++)
+			known = known || want[i].domain == have[j].domain;
+		for (int k = 0; k < nh; k++)
+			last = last && !(have[k].domain == have[j].domain && have[k].seq > have[j].seq);
+		if (known || !last)
+			continue;
+		size_t len = strlen(start->gtid);
+		snprintf(start->gtid + len, sizeof(start->gtid) - len, ",%u-%u-%" PRIu64, have[j].domain, have[j].server,
+				 have[j].seq);
+		log_warning("GTID domain %u of MariaDB server %u is not in the stream's position (%s): its transactions up "
+					"to %u-%u-%" PRIu64 ", logged before the switch, are not streamed", have[j].domain, sid, r->cp.gtid,
+					have[j].domain, have[j].server, have[j].seq);
+	}
+	log_notice("database \"%s\" has moved from MariaDB server %u to server %u: continuing from GTID position %s "
+			   "(checkpoint %s:%" PRIu64 " on server %u)", db, r->cp_sid, sid, start->gtid, r->cp.file, r->cp.pos, r->cp_sid);
+	return 1;
+}
+
+/* switch_commit: after server_switch, at the first place read from the new
+ * server (the first transaction's start, or where an idle server is): every
+ * streamed table and the checkpoint are moved to that place, with the
+ * GTID position read from, in one transaction; from then on the new
+ * server's coordinates are the stream's */
+static bool
+switch_commit(run *r, const binlogpos *at, const char *gtid, uint32_t sid)
+{
+	binlogpos p = *at;
+	buf names = BUF_INIT;
+	size_t n = 0;
+
+	snprintf(p.gtid, sizeof(p.gtid), "%s", gtid);
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i].active)
+			pg_array_add(&names, r->tables[i].pt.source, n++ == 0);
+	if (n == 0)
+		buf_putc(&names, '{');
+	buf_putc(&names, '}');
+	char npos[32];
+	snprintf(npos, sizeof(npos), "%" PRIu64, p.pos);
+	const char *params[] = { names.data, p.file, npos, p.gtid };
+	apply_set_source_server(r->a, sid);
+	bool ok = apply_commit_with(r->a, r->tables, r->ntables, &p, r->server_id, 0,
+		"UPDATE {ctl}.tables SET snapshot_file = $3, snapshot_pos = $4, snapshot_gtid = $5, applied_file = NULL, "
+		"applied_pos = NULL, updated_at = now() WHERE source_db = $1 AND state = 'ready' AND source_table = ANY($2::text[])",
+		4, params);
+	buf_free(&names);
+	if (!ok)
+		return false;
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i].active)
+			r->tables[i].snapshot = r->tables[i].applied = p;
+	log_notice("database \"%s\" now streams from MariaDB server %u at %s:%" PRIu64 " (GTID position %s)",
+			   r->cfg.src.name, sid, p.file, p.pos, p.gtid);
+	r->cp = p;
+	r->cp_sid = sid;
+	r->switching = false;
+	gtid_entry v[16];
+	int nv = gtid_list(gtid, v, 16);
+	for (int i = 0; i < nv; i++)
+		gtid_note(r, v[i].domain, v[i].server, v[i].seq);
+	return true;
+}
+
+/*
+ * reload_source: SIGHUP re-reads the source's connection settings (NAME_HOST,
+ * NAME_PORT, NAME_USER, NAME_PASS, NAME_TLS*) from .env and the environment,
+ * so a daemon can be pointed at a promoted replica without a restart; the
+ * other settings need one. When they changed, the introspection connection
+ * is opened again to the new server. False (logged) when the new settings
+ * are unusable or that connection fails: the old settings are kept in the
+ * first case.
+ */
+static bool
+reload_source(run *r)
+{
+	char errbuf[2048];
+	config fresh;
+	config_source *o = &r->cfg.src;
+
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.sink_optional = r->cfg.sink_optional;
+	if (!config_load_env(&fresh, r->o.env_file ? r->o.env_file : ".env", r->o.env_file != NULL, errbuf, sizeof(errbuf)) ||
+		!config_load_source(&fresh, r->o.database, errbuf, sizeof(errbuf))) {
+		log_error_dh(NULL, "Fix the setting and send SIGHUP again.", "new settings of database \"%s\" not used: %s",
+					 o->name, errbuf);
+		config_free(&fresh);
+		return true;    /* carry on as before */
+	}
+	config_source *n = &fresh.src;
+	bool changed = strcmp(n->host, o->host) != 0 || n->port != o->port || strcmp(n->user, o->user) != 0 ||
+		strcmp(n->pass, o->pass) != 0 || n->tls != o->tls ||
+		strcmp(n->tls_ca ? n->tls_ca : "", o->tls_ca ? o->tls_ca : "") != 0 ||
+		strcmp(n->tls_cert ? n->tls_cert : "", o->tls_cert ? o->tls_cert : "") != 0 ||
+		strcmp(n->tls_key ? n->tls_key : "", o->tls_key ? o->tls_key : "") != 0;
+	if (!changed) {
+		config_free(&fresh);
+		return true;
+	}
+	for (size_t i = 0; i < fresh.n_warnings; i++)
+		log_warning("%s", fresh.warnings[i]);
+	if (strcmp(n->schema, o->schema) != 0)
+		log_warning("%s_SCHEMA changed to \"%s\"; the stream keeps reading \"%s\" until it is restarted",
+					o->prefix, n->schema, o->schema);
+	log_notice("the MariaDB connection settings of database \"%s\" changed (%s:%u, user %s, now %s:%u, user %s); "
+			   "reconnecting", o->name, o->host, o->port, o->user, n->host, n->port, n->user);
+	/* take the connection fields; the rest of the source stays */
+#define TAKE(f) do { __typeof__(o->f) tmp_ = o->f; o->f = n->f; n->f = tmp_; } while (0)
+	TAKE(host);
+	TAKE(port);
+	TAKE(user);
+	TAKE(pass);
+	TAKE(tls);
+	TAKE(tls_ca);
+	TAKE(tls_cert);
+	TAKE(tls_key);
+#undef TAKE
+	config_free(&fresh);
+	if (r->meta)
+		mysql_close(r->meta);
+	r->meta = maria_connect_timed(&r->cfg.src, 60, errbuf, sizeof(errbuf));
+	if (!r->meta) {
+		log_error("%s", errbuf);
+		return false;
+	}
+	return true;
+}
+
 /* stream_loop: reads from start until stopped, a reload that needs a new
  * start, or an error */
 static loop_end
 stream_loop(run *r, const binlogpos *start)
 {
 	bool fatal = false;
-	source *s = source_open(&r->cfg.src, r->server_id, start, table_hook, r, &fatal);
+	if (reload_requested && !stop_requested && !r->k) {
+		/* SIGHUP while retrying: new settings and tables before reading */
+		reload_requested = 0;
+		log_info("reloading the settings, allowlist and table states of database \"%s\"", r->cfg.src.name);
+		if (!reload_source(r) || !load_tables(r)) {
+			reload_requested = 1;
+			return END_RETRY;
+		}
+		return END_RESTART;
+	}
+	if (r->a && !r->k && !load_checkpoint(r))
+		return END_RETRY;
+	source *s = source_open(&r->cfg.src, r->server_id, &fatal);
 	if (!s)
 		return fatal ? END_FATAL : END_RETRY;
+	binlogpos from = *start;
+	int sw = server_switch(r, s, &from);
+	r->switching = sw > 0;
+	if (sw < 0 || !source_start(s, &from, table_hook, r, &fatal)) {
+		source_close(s);
+		free_labels(r);
+		return sw < 0 || fatal ? END_FATAL : END_RETRY;
+	}
+	if (r->a && !r->k && !r->switching)
+		apply_set_source_server(r->a, source_server_id(s));
 
 	binlog_event ev;
 	binlogpos at, trx_start = *start, done = *start, committed = *start;
+	done.gtid[0] = '\0';   /* the GTID position at done: taken as transactions end */
 	bool in_trx = false;
 	uint32_t last_ts = 0;
 	double batch_started = 0, last_commit = now_s();
@@ -1225,7 +1518,11 @@ stream_loop(run *r, const binlogpos *start)
 				break;
 			}
 			reload_requested = 0;
-			log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
+			log_info("reloading the settings, allowlist and table states of database \"%s\"", r->cfg.src.name);
+			if (!r->k && !reload_source(r)) {
+				end = END_RETRY;
+				break;
+			}
 			if (!load_tables(r)) {
 				/* a connection lost on the way is retried; anything else needs a person */
 				end = mysql_ping(r->meta) != 0 || (r->a && pg_is_disconnect(apply_conn(r->a))) ? END_RETRY : END_FATAL;
@@ -1247,8 +1544,25 @@ stream_loop(run *r, const binlogpos *start)
 			end = fatal ? END_FATAL : END_RETRY;
 			break;
 		}
+		if (r->switching) {
+			/* by GTID from another server: the first transaction, or the
+			 * heartbeat of an idle server, is where the checkpoint is there */
+			binlogpos here = at;
+			if (ev.kind == BINLOG_EV_HEARTBEAT && ev.u.heartbeat.file) {
+				snprintf(here.file, sizeof(here.file), "%s", ev.u.heartbeat.file);
+				here.pos = ev.next_pos;
+			}
+			if ((ev.kind != BINLOG_EV_GTID && ev.kind != BINLOG_EV_HEARTBEAT) || !here.file[0] || here.pos < 4)
+				continue;
+			/* from here on by file and offset, like after any restart, so
+			 * that what follows is read the same way now and later */
+			end = switch_commit(r, &here, from.gtid, source_server_id(s)) ? END_RESTART : END_RETRY;
+			break;
+		}
 		switch (ev.kind) {
 		case BINLOG_EV_GTID:
+			if (!in_trx)
+				gtid_format(r, done.gtid, sizeof(done.gtid));   /* the position before this transaction */
 			in_trx = true;
 			trx_start = at;
 			gtid_note(r, ev.u.gtid.domain_id, ev.server_id, ev.u.gtid.seq_no);
@@ -1311,6 +1625,7 @@ stream_loop(run *r, const binlogpos *start)
 			in_trx = false;
 			snprintf(done.file, sizeof(done.file), "%s", at.file);
 			done.pos = ev.next_pos;
+			gtid_format(r, done.gtid, sizeof(done.gtid));
 			last_ts = ev.timestamp;
 			bool stop_here = r->stop.file[0] && binlogpos_cmp(&done, &r->stop) >= 0;
 			double now = now_s();
@@ -1823,8 +2138,8 @@ print_status(run *r)
 	PGresult *cp = control_query(pg, &r->ctl,
 		"SELECT binlog_file, binlog_pos, coalesce(gtid, ''), coalesce(to_char(source_ts, 'YYYY-MM-DD HH24:MI:SS'), ''), "
 		"coalesce(extract(epoch FROM now() - source_ts)::bigint::text, ''), "
-		"to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') FROM {ctl}.stream_checkpoint WHERE source_db = $1",
-		0, NULL, errbuf, sizeof(errbuf));
+		"to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(to_jsonb(c)->>'source_server_id', '') "
+		"FROM {ctl}.stream_checkpoint c WHERE source_db = $1", 0, NULL, errbuf, sizeof(errbuf));
 	PGresult *tb = cp ? control_query(pg, &r->ctl,
 		"SELECT source_table, state, coalesce(applied_file, snapshot_file, ''), "
 		"coalesce(applied_pos, snapshot_pos)::text, rows_inserted, rows_updated, rows_deleted, coalesce(stream_error, '') "
@@ -1840,8 +2155,9 @@ print_status(run *r)
 	if (PQntuples(cp) == 0)
 		printf("  checkpoint: none (stream has not committed yet)\n");
 	else {
-		printf("  checkpoint: %s:%s gtid %s, source commit %s UTC, written %s\n", PQgetvalue(cp, 0, 0),
+		printf("  checkpoint: %s:%s gtid %s%s%s, source commit %s UTC, written %s\n", PQgetvalue(cp, 0, 0),
 			   PQgetvalue(cp, 0, 1), PQgetvalue(cp, 0, 2)[0] ? PQgetvalue(cp, 0, 2) : "-",
+			   PQgetvalue(cp, 0, 6)[0] ? " on MariaDB server " : "", PQgetvalue(cp, 0, 6),
 			   PQgetvalue(cp, 0, 3)[0] ? PQgetvalue(cp, 0, 3) : "-", PQgetvalue(cp, 0, 5));
 		/* lag: bytes from the source's current position, seconds since the
 		 * last applied commit when there are bytes to apply */
@@ -2154,6 +2470,10 @@ main(int argc, char **argv)
 			for (size_t i = 0; r.a && i < r.ntables; i++)
 				r.tables[i].stg_created = false;
 		}
+		/* SIGHUP may bring new connection settings for an unreachable
+		 * source (a failover): take them before connecting again */
+		if (reload_requested && !r.k && !r.o.from_kafka && !r.local)
+			(void) reload_source(&r);
 		if (r.meta && mysql_ping(r.meta) != 0) {
 			mysql_close(r.meta);
 			r.meta = NULL;
@@ -2188,7 +2508,7 @@ main(int argc, char **argv)
 			failures++;
 			log_warning("retrying in %.1f s", delay);
 			struct timespec ts = { (time_t) delay, (long) ((delay - (double) (time_t) delay) * 1e9) };
-			while (nanosleep(&ts, &ts) != 0 && !stop_requested)
+			while (nanosleep(&ts, &ts) != 0 && !stop_requested && !reload_requested)
 				;
 			if (stop_requested) {
 				rc = EXIT_OK;

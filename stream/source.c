@@ -3,8 +3,13 @@
  * same connection that then becomes the replica connection: log_bin,
  * binlog_format ROW, binlog_row_image FULL (MINIMAL images lack the columns
  * an upsert needs, so they are refused rather than half supported), the
- * BINLOG MONITOR privilege (SHOW BINARY LOGS), the start file still being
- * on the server, and no other replica registered with our server id.
+ * BINLOG MONITOR privilege (SHOW BINARY LOGS), and no other replica
+ * registered with our server id; it also reads the server's identity
+ * (@@server_id, @@gtid_binlog_state), which the stream compares with its
+ * checkpoint's to notice a failover. source_start then checks the start
+ * file is still on the server, or, to continue on another server after a
+ * failover, asks for the binlog from a GTID position (@slave_connect_state,
+ * strict mode).
  *
  * The dump asks for checksums as the server writes them (the decoder
  * verifies them), MariaDB's GTID events (slave capability 4), annotate
@@ -35,6 +40,12 @@ struct source {
 	MARIADB_RPL_EVENT *ev;
 	binlog_decoder *dec;
 	const config_source *src;
+	uint32_t    replica_sid;    /* the id the stream reads as */
+	uint32_t    server_sid;     /* the server's @@server_id */
+	char       *gtid_state;     /* its @@gtid_binlog_state */
+	char        first[256];     /* its oldest binary log */
+	char      **files;          /* every binary log it has (SHOW BINARY LOGS) */
+	size_t      nfiles;
 	char        file[256];      /* binlog file of the next event */
 };
 
@@ -64,7 +75,7 @@ query_setting(MYSQL *my, const char *sql, char **out)
 
 /* preflight: the checks that make streaming possible; *fatal for settings */
 static bool
-preflight(source *s, uint32_t server_id, const binlogpos *start, bool *fatal)
+preflight(source *s, uint32_t server_id, bool *fatal)
 {
 	MYSQL *my = s->my;
 	const char *db = s->src->name;
@@ -104,13 +115,16 @@ preflight(source *s, uint32_t server_id, const binlogpos *start, bool *fatal)
 	v = NULL;
 	if (!query_setting(my, "SELECT @@server_id", &v))
 		goto out;
-	if (v && strtoul(v, NULL, 10) == server_id) {
+	s->server_sid = v ? (uint32_t) strtoul(v, NULL, 10) : 0;
+	if (s->server_sid == server_id) {
 		log_error_dh(NULL, "Set a different NAME_SERVER_ID.",
 					 "the stream's server id %u is the MariaDB server's own server_id", server_id);
 		goto out;
 	}
 	free(v);
 	v = NULL;
+	if (!query_setting(my, "SELECT @@global.gtid_binlog_state", &s->gtid_state))
+		goto out;
 
 	/* BINLOG MONITOR (REPLICATION CLIENT before 10.5) and the start file */
 	if (mysql_query(my, "SHOW BINARY LOGS") != 0) {
@@ -127,26 +141,16 @@ preflight(source *s, uint32_t server_id, const binlogpos *start, bool *fatal)
 	}
 	MYSQL_RES *res = mysql_store_result(my);
 	MYSQL_ROW row;
-	bool found = false;
-	char first[256] = "";
 	while (res && (row = mysql_fetch_row(res))) {
-		if (!first[0] && row[0])
-			snprintf(first, sizeof(first), "%s", row[0]);
-		if (row[0] && strcmp(row[0], start->file) == 0)
-			found = true;
+		if (!row[0])
+			continue;
+		if (!s->first[0])
+			snprintf(s->first, sizeof(s->first), "%s", row[0]);
+		s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(char *));
+		s->files[s->nfiles++] = xstrdup(row[0]);
 	}
 	if (res)
 		mysql_free_result(res);
-	if (!found) {
-		char detail[768];
-		snprintf(detail, sizeof(detail), "The stream must continue at %s:%llu, but the oldest binary log on the server is %s. "
-				 "Starting from the current position would lose every change in between.",
-				 start->file, (unsigned long long) start->pos, first[0] ? first : "(none)");
-		log_error_dh(detail, "Copy the tables again with migrate --database NAME --tables all (it records new watermarks), "
-					 "then start stream; raise binlog_expire_logs_seconds so this does not recur.",
-					 "binary log %s of database \"%s\" has been purged", start->file, db);
-		goto out;
-	}
 
 	/* a real replica registered with our id would be disconnected by us */
 	if (mysql_query(my, "SHOW SLAVE HOSTS") == 0) {
@@ -171,45 +175,113 @@ out:
 }
 
 source *
-source_open(const config_source *src, uint32_t server_id, const binlogpos *start,
-			binlog_table_hook hook, void *ctx, bool *fatal)
+source_open(const config_source *src, uint32_t server_id, bool *fatal)
 {
 	char errbuf[1024];
 	source *s = xcalloc(1, sizeof(source));
-	char *checksum = NULL;
 
 	*fatal = false;
 	s->src = src;
-	snprintf(s->file, sizeof(s->file), "%s", start->file);
+	s->replica_sid = server_id;
 	s->my = maria_connect_timed(src, READ_TIMEOUT_S, errbuf, sizeof(errbuf));
 	if (!s->my) {
 		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
 		goto fail;
 	}
-	if (!preflight(s, server_id, start, fatal))
+	if (!preflight(s, server_id, fatal))
 		goto fail;
 	*fatal = false;
+	return s;
+fail:
+	source_close(s);
+	return NULL;
+}
+
+uint32_t
+source_server_id(const source *s)
+{
+	return s->server_sid;
+}
+
+const char *
+source_gtid_state(const source *s)
+{
+	return s->gtid_state ? s->gtid_state : "";
+}
+
+/* has_file: whether the server still has binary log file */
+static bool
+has_file(const source *s, const char *file)
+{
+	for (size_t i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i], file) == 0)
+			return true;
+	return false;
+}
+
+bool
+source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ctx, bool *fatal)
+{
+	char errbuf[1024];
+	const config_source *src = s->src;
+	const char *db = src->name;
+	char *checksum = NULL;
+	bool by_gtid = start->file[0] == '\0';
+	char from[600];
+
+	*fatal = false;
+	if (by_gtid)
+		snprintf(from, sizeof(from), "GTID position %s", start->gtid);
+	else
+		snprintf(from, sizeof(from), "%s:%llu", start->file, (unsigned long long) start->pos);
+	if (!by_gtid && !has_file(s, start->file)) {
+		char detail[768];
+		snprintf(detail, sizeof(detail), "The stream must continue at %s:%llu, but the oldest binary log on the server is %s. "
+				 "Starting from the current position would lose every change in between.",
+				 start->file, (unsigned long long) start->pos, s->first[0] ? s->first : "(none)");
+		log_error_dh(detail, "Copy the tables again with migrate --database NAME --tables all (it records new watermarks), "
+					 "then start stream; raise binlog_expire_logs_seconds so this does not recur.",
+					 "binary log %s of database \"%s\" has been purged", start->file, db);
+		*fatal = true;
+		return false;
+	}
+	snprintf(s->file, sizeof(s->file), "%s", start->file);
 	if (!query_setting(s->my, "SELECT @@global.binlog_checksum", &checksum))
 		goto fail;
-	char set[256];
+	char set[1024];
 	snprintf(set, sizeof(set), "SET @master_binlog_checksum = @@global.binlog_checksum, "
 			 "@mariadb_slave_capability = 4, @master_heartbeat_period = %llu", HEARTBEAT_NS);
 	if (!maria_exec(s->my, set, errbuf, sizeof(errbuf))) {
-		log_error("could not prepare the replication connection of database \"%s\": %s", src->name, errbuf);
+		log_error("could not prepare the replication connection of database \"%s\": %s", db, errbuf);
 		goto fail;
+	}
+	/* by GTID: the server finds the place in its own binary logs and sends
+	 * what follows; strict mode makes a GTID it never logged an error
+	 * rather than a guess */
+	if (by_gtid) {
+		buf sql = BUF_INIT;
+		buf_puts(&sql, "SET @slave_connect_state = ");
+		maria_escape_literal(s->my, &sql, start->gtid, strlen(start->gtid));
+		buf_puts(&sql, ", @slave_gtid_strict_mode = 1, @slave_gtid_ignore_duplicates = 0");
+		bool ok = maria_exec(s->my, sql.data, errbuf, sizeof(errbuf));
+		buf_free(&sql);
+		if (!ok) {
+			log_error("could not prepare the replication connection of database \"%s\": %s", db, errbuf);
+			goto fail;
+		}
 	}
 	s->dec = binlog_decoder_new(hook, ctx);
 	binlog_decoder_set_checksum(s->dec, checksum && strcasecmp(checksum, "NONE") != 0);
 	s->rpl = mariadb_rpl_init(s->my);
 	if (!s->rpl) {
-		log_error("could not start a replication handle for database \"%s\"", src->name);
+		log_error("could not start a replication handle for database \"%s\"", db);
 		goto fail;
 	}
 	char host[96];
-	snprintf(host, sizeof(host), "stream-%s", src->name);
+	snprintf(host, sizeof(host), "stream-%s", db);
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FILENAME, s->file, strlen(s->file));
-	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, (unsigned long) start->pos);
-	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, (unsigned int) server_id);
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, (unsigned long) (by_gtid ? 4 : start->pos));
+	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, (unsigned int) s->replica_sid);
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FLAGS, (unsigned int) MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS);
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_HOST, host);
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_PORT, (uint32_t) 0);
@@ -220,20 +292,18 @@ source_open(const config_source *src, uint32_t server_id, const binlogpos *start
 			*fatal = true;
 			log_error_dh(e, "GRANT REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
 						 "user \"%s\" may not read the binary log of database \"%s\" (privilege REPLICATION SLAVE missing)",
-						 src->user, src->name);
+						 src->user, db);
 		} else
-			log_error("could not start reading the binary log of database \"%s\" at %s:%llu: %s",
-					  src->name, s->file, (unsigned long long) start->pos, e);
+			log_error("could not start reading the binary log of database \"%s\" at %s: %s", db, from, e);
 		goto fail;
 	}
 	free(checksum);
-	log_info("reading the binary log of database \"%s\" from %s:%llu as replica %u",
-			 src->name, s->file, (unsigned long long) start->pos, server_id);
-	return s;
+	log_info("reading the binary log of database \"%s\" from %s as replica %u (MariaDB server id %u)",
+			 db, from, s->replica_sid, s->server_sid);
+	return true;
 fail:
 	free(checksum);
-	source_close(s);
-	return NULL;
+	return false;
 }
 
 void
@@ -249,6 +319,10 @@ source_close(source *s)
 		mysql_close(s->my);
 	if (s->dec)
 		binlog_decoder_free(s->dec);
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
+	free(s->files);
+	free(s->gtid_state);
 	free(s);
 }
 

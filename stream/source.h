@@ -4,8 +4,9 @@
  * cannot start.
  *
  * source_open checks the server (binlog on, ROW format, FULL row images,
- * privileges, the start file still on the server), then asks for the binlog
- * from a position with checksums and a heartbeat every 100 ms, so that an
+ * privileges) and reads its identity; source_start asks for the binlog from
+ * a position (checked to be still on the server) or a GTID position, with
+ * checksums and a heartbeat every 100 ms, so that an
  * idle stream still wakes up (signals, reloads) and a hung TCP connection is
  * noticed by the read timeout. source_next returns decoded events with the
  * position each one starts at.
@@ -22,12 +23,24 @@
 
 typedef struct source source;
 
-/* source_open: returns a source the caller closes with source_close, or NULL
- * with the error logged (fatal: a setting or privilege to fix, *fatal true;
- * otherwise a connection problem worth retrying). hook/ctx go to the
- * decoder (binlog.h). */
-source *source_open(const config_source *src, uint32_t server_id, const binlogpos *start,
-					binlog_table_hook hook, void *ctx, bool *fatal);
+/* source_open: connects and checks the server (binlog on, ROW, FULL
+ * images, privileges, the stream's server id); returns a source the caller
+ * closes with source_close, or NULL with the error logged (*fatal: a setting
+ * or privilege to fix; otherwise a connection problem worth retrying). */
+source *source_open(const config_source *src, uint32_t server_id, bool *fatal);
+
+/* source_server_id / source_gtid_state: the server's @@server_id and
+ * @@gtid_binlog_state (the last GTID it logged per domain and server), read
+ * by source_open */
+uint32_t source_server_id(const source *s);
+const char *source_gtid_state(const source *s);
+
+/* source_start: asks for the binary log from start: its file and offset,
+ * or, when start->file is "", from the GTID position start->gtid (the
+ * server finds the place in its own files; the first event is an artificial
+ * ROTATE naming the file). False with the error logged (*fatal as above;
+ * a purged start file is fatal). hook/ctx go to the decoder (binlog.h). */
+bool source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ctx, bool *fatal);
 void source_close(source *s);
 
 /* source_next: the next event, and the file and offset it starts at (an
