@@ -762,12 +762,18 @@ register_migrate(void)
 int
 metrics_start(const config *cfg, const char *option, const char *program, const char *database)
 {
-	const char *value = option ? option : config_get(cfg, "METRICS_ADDRESS");
-	const char *from = option ? "--metrics-address" : "METRICS_ADDRESS";
-	char errbuf[512];
+	const char *value = option, *from = "--metrics-address";
+	char errbuf[512], var[160];
 	metrics_address a;
 	bool off;
 
+	/* one address per database first: instances of stream for several
+	 * databases share one .env */
+	snprintf(var, sizeof(var), "%s_METRICS_ADDRESS", cfg->src.prefix ? cfg->src.prefix : "");
+	if (!value && cfg->src.prefix && (value = config_get(cfg, var)))
+		from = var;
+	if (!value && (value = config_get(cfg, "METRICS_ADDRESS")))
+		from = "METRICS_ADDRESS";
 	if (!value)
 		return 0;
 	if (!metrics_address_parse(value, &a, &off, errbuf, sizeof(errbuf))) {
@@ -792,7 +798,8 @@ metrics_start(const config *cfg, const char *option, const char *program, const 
 	m.srv = metrics_server_start(m.reg, &a, &port, errbuf, sizeof(errbuf));
 	snprintf(shown, sizeof(shown), "%s%s%s:%u", v6 ? "[" : "", a.host, v6 ? "]" : "", m.srv ? port : a.port);
 	if (!m.srv) {
-		log_error_dh(NULL, "Choose a free port, or another address, with --metrics-address or METRICS_ADDRESS.",
+		log_error_dh(NULL, "Choose a free port or another address (--metrics-address, NAME_METRICS_ADDRESS or "
+					 "METRICS_ADDRESS); migrate and stream running at once need one each.",
 					 "could not serve metrics on %s (%s): %s", shown, from, errbuf);
 		metrics_registry_free(m.reg);
 		m.reg = NULL;

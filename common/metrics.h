@@ -16,7 +16,7 @@
  * address and why.
  *
  * Over that, the process-wide metrics of the two binaries: metrics_start
- * reads --metrics-address or METRICS_ADDRESS and serves the default
+ * reads --metrics-address, NAME_METRICS_ADDRESS or METRICS_ADDRESS and serves the default
  * registry; the metrics_stream_* and metrics_migrate_* hooks are one-line
  * calls from the places where the work is counted anyway. When metrics are
  * off the hooks cost one branch. Every series carries the source database
@@ -127,7 +127,8 @@ void metrics_server_stop(metrics_server *srv);
 
 /*
  * metrics_start: serves the default registry when option (--metrics-address,
- * may be NULL) or else the METRICS_ADDRESS setting of cfg names an address;
+ * may be NULL), else the setting NAME_METRICS_ADDRESS of the database cfg
+ * loaded, else METRICS_ADDRESS names an address;
  * program is "stream" or "migrate", database the source database. Logs
  * where it serves (a notice when not on loopback). Returns 0 when serving
  * or off, 2 for a bad value, 1 when it cannot listen (logged).

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Prometheus metrics (--metrics-address, METRICS_ADDRESS): stream's row
+# Prometheus metrics (--metrics-address, NAME_METRICS_ADDRESS,
+# METRICS_ADDRESS): stream's row
 # counters equal the changes made on the source, the batch histograms add up
 # to them, the checkpoint gauges equal the control schema's checkpoint, the
 # lag falls to 0 once caught up, a lost sink connection counts a reconnect
@@ -155,10 +156,11 @@ assert_eq 0 "$?" "SIGTERM exits 0 with metrics on"
 
 # --- migrate, while it runs ----------------------------------------------------
 # d is locked on the source, so its copy waits and migrate keeps running; c
-# is copied meanwhile. METRICS_ADDRESS with port 0: the kernel chooses, the
-# log says which.
+# is copied meanwhile. The database's own MT_METRICS_ADDRESS wins over
+# METRICS_ADDRESS (which would fail); port 0: the kernel chooses, the log
+# says which.
 allow mt a b c d
-echo "METRICS_ADDRESS=127.0.0.1:0" >>"$T/.env"
+printf 'METRICS_ADDRESS=nonsense\nMT_METRICS_ADDRESS=127.0.0.1:0\n' >>"$T/.env"
 my "LOCK TABLES $TEST_DB.d WRITE; SELECT SLEEP(120)" >/dev/null 2>&1 &
 lockpid=$!
 at_exit "kill $lockpid 2>/dev/null"
