@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static log_format log_fmt = LOG_FORMAT_TEXT;
 static char log_database[128];
 static _Thread_local char log_table[256];
 static _Thread_local char log_position[320];
+static atomic_ullong log_counts[LOG_FATAL + 1];     /* messages written, per level */
 
 static const char *const level_names[] = {
 	"DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "FATAL"
@@ -231,6 +233,7 @@ log_write(log_level level, const char *detail, const char *hint, const char *fmt
 	buf line = BUF_INIT;
 	va_list ap;
 
+	atomic_fetch_add(&log_counts[level], 1);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (log_fmt == LOG_FORMAT_JSON) {
 		buf msg = BUF_INIT;
@@ -263,4 +266,10 @@ write:
 		hook_after();
 	pthread_mutex_unlock(&log_mutex);
 	buf_free(&line);
+}
+
+unsigned long long
+log_count(log_level level)
+{
+	return atomic_load(&log_counts[level]);
 }

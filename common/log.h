@@ -67,6 +67,9 @@ void log_set_hooks(void (*before)(void), void (*after)(void));
 void log_lock(void);
 void log_unlock(void);
 
+/* log_count: messages of level written so far (for the metrics) */
+unsigned long long log_count(log_level level);
+
 /* log_write: detail and hint may be NULL */
 void log_write(log_level level, const char *detail, const char *hint,
 			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -13,6 +13,7 @@
 #include "common/ident.h"
 #include "common/log.h"
 #include "common/maria.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/plan.h"
 #include "migrate/progress.h"
@@ -39,6 +40,7 @@ typedef struct options {
 	const char *database;
 	const char *tables;
 	const char *env_file;
+	const char *metrics_address;    /* --metrics-address, NULL = METRICS_ADDRESS */
 	long long   max_workers;
 	long long   chunk_workers;
 	long long   batch_size;
@@ -92,6 +94,9 @@ usage(FILE *out)
 			"  --progress / --no-progress   live display (default: when stderr is a terminal)\n"
 			"  --log-level LEVEL     debug, info, notice, warning, error (default info, or LOG_LEVEL)\n"
 			"  --log-format FORMAT   text, or json: one object per line (default text, or LOG_FORMAT)\n"
+			"  --metrics-address HOST:PORT  while copying, serve Prometheus metrics at\n"
+			"                        http://HOST:PORT/metrics (or METRICS_ADDRESS; PORT alone\n"
+			"                        means 127.0.0.1; default off)\n"
 			"  --help                this text\n"
 			"\n"
 			"Exit codes: 0 success; 1 a table failed or the run was interrupted (run again\n"
@@ -116,7 +121,7 @@ static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
 	enum { O_DB = 256, O_TABLES, O_ENV, O_MAXW, O_CHUNKW, O_BATCH, O_THRESH, O_MODE,
-		   O_RESUME, O_PLAN, O_VERIFY, O_STRICT, O_KEEP, O_PROG, O_NOPROG, O_LOG, O_HELP, O_FORMAT, O_LOGFMT };
+		   O_RESUME, O_PLAN, O_VERIFY, O_STRICT, O_KEEP, O_PROG, O_NOPROG, O_LOG, O_HELP, O_FORMAT, O_LOGFMT, O_METRICS };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "tables", required_argument, NULL, O_TABLES },
@@ -136,6 +141,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "log-level", required_argument, NULL, O_LOG },
 		{ "log-format", required_argument, NULL, O_LOGFMT },
 		{ "copy-format", required_argument, NULL, O_FORMAT },
+		{ "metrics-address", required_argument, NULL, O_METRICS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -147,6 +153,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 			case O_DB: o->database = optarg; break;
 			case O_TABLES: o->tables = optarg; break;
 			case O_ENV: o->env_file = optarg; break;
+			case O_METRICS: o->metrics_address = optarg; break;
 			case O_MAXW:
 				if (!parse_count("--max-workers", optarg, 1, 64, &o->max_workers))
 					return false;
@@ -355,6 +362,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_database(cfg.src.name);
+	if (!o.plan_only && (rc = metrics_start(&cfg, o.metrics_address, "migrate", cfg.src.name)) != 0)
+		goto out;
+	rc = EXIT_FAILED;
 	if (o.keep_case)
 		cfg.keep_case = true;
 	if (!select_tables(&cfg, o.tables, &selected, &ntables)) {
@@ -473,6 +483,7 @@ main(int argc, char **argv)
 		(o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO)));
 	if (o.progress != 0)
 		progress_start(tables, nrun, live, live ? 0.5 : 5.0);
+	metrics_migrate_tables(tables, nrun);   /* their progress counters, read when scraped */
 	bool ok = work_run_all(&run);
 	progress_stop();
 	if (nrun > 0)
@@ -495,6 +506,7 @@ main(int argc, char **argv)
 			rc = EXIT_FAILED;
 	}
 out:
+	metrics_stop();     /* before the tables it reads are freed */
 	if (tables) {
 		for (size_t i = 0; i < ntables; i++)
 			plan_table_free(&tables[i]);

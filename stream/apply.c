@@ -9,6 +9,7 @@
 
 #include "common/ident.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/typemap.h"
 
@@ -748,6 +749,7 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 	char errbuf[2048] = "";
 	bool ok = begin(a);
 	const binlogpos nopos = { .file = "-" };
+	double started = metrics_now();
 
 	if (ok)
 		ok = check_tables(a, tables, ntables, errbuf, sizeof(errbuf));
@@ -840,12 +842,20 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 	}
 	a->in_txn = false;
 	a->pending = 0;
+	long long rows = 0;
 	for (size_t i = 0; i < ntables; i++) {
 		apply_table *t = &tables[i];
 		if (t->active && pos && binlogpos_cmp(&t->applied, pos) < 0)
 			t->applied = *pos;
+		if (t->active) {
+			metrics_stream_rows(t->pt.source, t->n_ins, t->n_upd, t->n_del);
+			rows += t->n_ins + t->n_upd + t->n_del;
+		}
 		batch_reset(t);
 	}
+	if (pos)
+		metrics_stream_checkpoint(pos, ts);
+	metrics_stream_batch(rows, metrics_now() - started);
 	return true;
 }
 

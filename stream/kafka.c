@@ -21,6 +21,7 @@
 
 #include "common/debezium.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/xalloc.h"
 
 #include <librdkafka/rdkafka.h>
@@ -304,6 +305,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		return;
 	}
 	k->marks[seq % KAFKA_MARKS].outstanding--;
+	metrics_stream_acknowledged();
 }
 
 /* conf_set: one property; the value is not echoed (it may be a secret) */

@@ -27,6 +27,7 @@
 #include "common/ident.h"
 #include "common/log.h"
 #include "common/maria.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/plan.h"
 #include "common/xalloc.h"
@@ -72,6 +73,7 @@ typedef struct options {
 	const char *database;
 	const char *env_file;
 	const char *stop_at;
+	const char *metrics_address;    /* --metrics-address, NULL = METRICS_ADDRESS */
 	long long   server_id;
 	long long   batch_rows;
 	long long   batch_ms;
@@ -142,6 +144,8 @@ usage(FILE *f)
 		"                       (with --to kafka and no SINK_DB_URL: the checkpoint file's position)\n"
 		"  --log-level LEVEL    debug, info (default), notice, warning, error (or LOG_LEVEL)\n"
 		"  --log-format FORMAT  text (default), or json: one object per line (or LOG_FORMAT)\n"
+		"  --metrics-address HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics\n"
+		"                       (or METRICS_ADDRESS; PORT alone means 127.0.0.1; default off)\n"
 		"  --help               this text\n\n"
 		"Signals: SIGTERM or SIGINT finish the current batch and exit 0; SIGHUP re-reads\n"
 		"the allowlist and table states (migrate's table-ready notice does the same) and\n"
@@ -166,7 +170,7 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 static bool
 parse_options(int argc, char **argv, options *o, bool *help)
 {
-	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP, O_LOGFMT };
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP, O_LOGFMT, O_METRICS };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "env", required_argument, NULL, O_ENV },
@@ -180,6 +184,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 		{ "snapshot", no_argument, NULL, O_SNAP },
 		{ "log-level", required_argument, NULL, O_LOG },
 		{ "log-format", required_argument, NULL, O_LOGFMT },
+		{ "metrics-address", required_argument, NULL, O_METRICS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -191,6 +196,7 @@ parse_options(int argc, char **argv, options *o, bool *help)
 			case O_DB: o->database = optarg; break;
 			case O_ENV: o->env_file = optarg; break;
 			case O_STOP: o->stop_at = optarg; break;
+			case O_METRICS: o->metrics_address = optarg; break;
 			case O_SID:
 				if (!parse_count("--server-id", optarg, 1, 4294967295LL, &o->server_id))
 					return false;
@@ -1097,6 +1103,7 @@ publish_checkpoint(run *r, const binlogpos *pos, uint32_t server_id, uint32_t ts
 			return false;
 		}
 		r->published = *pos;
+		metrics_stream_checkpoint(pos, ts);
 		return true;
 	}
 	snprintf(posbuf, sizeof(posbuf), "%" PRIu64, pos->pos);
@@ -1116,6 +1123,7 @@ publish_checkpoint(run *r, const binlogpos *pos, uint32_t server_id, uint32_t ts
 	}
 	PQclear(res);
 	r->published = *pos;
+	metrics_stream_checkpoint(pos, ts);
 	return true;
 }
 
@@ -1506,6 +1514,7 @@ stream_loop(run *r, const binlogpos *start)
 	loop_end end = END_RETRY;
 
 	for (;;) {
+		metrics_stream_poll_source(r->meta);    /* the lag in bytes, every few seconds */
 		if (!in_trx && (stop_requested || reload_requested)) {
 			if (!commit(r, &done, last_ts)) {
 				end = END_RETRY;
@@ -1566,6 +1575,7 @@ stream_loop(run *r, const binlogpos *start)
 			in_trx = true;
 			trx_start = at;
 			gtid_note(r, ev.u.gtid.domain_id, ev.server_id, ev.u.gtid.seq_no);
+			metrics_stream_read(ev.timestamp);
 			break;
 		case BINLOG_EV_ROWS: {
 			apply_table *t = ev.u.rows.table ? ev.u.rows.table->user : NULL;
@@ -1592,6 +1602,7 @@ stream_loop(run *r, const binlogpos *start)
 						goto out;
 					}
 				}
+				metrics_stream_published(t->pt.source, ev.u.rows.kind, ev.u.rows.nrows);
 				break;
 			}
 			for (size_t i = 0; i < ev.u.rows.nrows; i++) {
@@ -1678,6 +1689,8 @@ stream_loop(run *r, const binlogpos *start)
 				end = END_RETRY;
 				goto out;
 			}
+			if (!in_trx)
+				metrics_stream_idle();  /* caught up, unless Kafka has not acknowledged all */
 			if (!in_trx && r->stop.file[0] && binlogpos_cmp(&done, &r->stop) >= 0) {
 				log_info("at --stop-at %s:%" PRIu64 " already (at %s:%" PRIu64 ")", r->stop.file, r->stop.pos,
 						 done.file, done.pos);
@@ -1881,6 +1894,7 @@ dead_letter(run *r, const kafka_msg *m, const char *reason, long long *count)
 	buf_free(&v);
 	if (ok) {
 		(*count)++;
+		metrics_stream_dead_letter();
 		log_warning_dh(reason, "See the kafka_dead_letters table of the control schema.",
 					   "message at offset %" PRId64 " of topic \"%s\" partition %d set aside", m->offset, m->topic,
 					   m->partition);
@@ -1961,6 +1975,7 @@ consume_loop(run *r)
 				}
 				batch_started = 0;
 			}
+			metrics_stream_idle();  /* caught up when the batch is committed */
 			if (now - last_idle_check >= 1.0) {
 				bool notified = false;
 				last_idle_check = now;
@@ -1975,6 +1990,7 @@ consume_loop(run *r)
 		}
 		if (batch_started == 0)
 			batch_started = now;
+		metrics_stream_consumed();
 		apply_table *t = NULL;
 		for (size_t i = 0; i < ntopics && !t; i++)
 			if (strcmp(topics[i], m.topic) == 0)
@@ -2011,6 +2027,7 @@ consume_loop(run *r)
 			if (!dbz_parse(&t->pt, m.value, m.len, &ev, why, sizeof(why)))
 				ok = dead_letter(r, &m, why, &dead);    /* (ev is freed below either way) */
 			else {
+				metrics_stream_read((uint32_t) (ev.ts_ms / 1000));
 				binlogpos at = { .pos = ev.pos };
 				snprintf(at.file, sizeof(at.file), "%s", ev.file);
 				/* migrate's copy already holds what came before its watermark */
@@ -2348,6 +2365,11 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return rc;
 	}
+	if ((rc = metrics_start(&r.cfg, r.o.metrics_address, "stream", r.cfg.src.name)) != 0) {
+		config_free(&r.cfg);
+		return rc;
+	}
+	rc = EXIT_FAILED;
 	/* the replica server id: --server-id, NAME_SERVER_ID, or derived */
 	char var[160];
 	snprintf(var, sizeof(var), "%s_SERVER_ID", r.cfg.src.prefix);
@@ -2358,6 +2380,7 @@ main(int argc, char **argv)
 	else if (sid) {
 		long long v;
 		if (!parse_count(var, sid, 1, 4294967295LL, &v)) {
+			metrics_stop();
 			config_free(&r.cfg);
 			return EXIT_USAGE;
 		}
@@ -2375,6 +2398,7 @@ main(int argc, char **argv)
 	control_init(&r.ctl, r.cfg.control_schema, r.cfg.src.name);
 	if ((r.o.to_kafka || r.o.from_kafka) && !kafka_settings_load(&r.cfg, &r.ks, errbuf, sizeof(errbuf))) {
 		log_error_dh(NULL, "See env.example for the KAFKA_* settings.", "%s", errbuf);
+		metrics_stop();
 		config_free(&r.cfg);
 		return EXIT_USAGE;
 	}
@@ -2500,6 +2524,7 @@ main(int argc, char **argv)
 				rc = EXIT_OK;
 				break;
 			}
+			metrics_stream_reconnect();
 			/* capped exponential backoff with jitter */
 			double delay = 0.5 * (double) (1u << (failures < 6 ? failures : 6));
 			if (delay > 30)
@@ -2536,6 +2561,7 @@ main(int argc, char **argv)
 		}
 	}
 out:
+	metrics_stop();
 	for (size_t i = 0; i < r.ntables; i++)
 		apply_table_free(&r.tables[i]);
 	free(r.tables);

@@ -13,6 +13,7 @@ Suite *typemap_binary_suite(void);
 Suite *binlog_suite(void);
 Suite *debezium_suite(void);
 Suite *log_suite(void);
+Suite *metrics_suite(void);
 
 int
 main(void)
@@ -25,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, binlog_suite());
 	srunner_add_suite(sr, debezium_suite());
 	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, metrics_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
