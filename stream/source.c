@@ -21,6 +21,7 @@
 #include "common/xalloc.h"
 
 #include <mariadb_rpl.h>
+#include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct source {
 	binlog_decoder *dec;
 	const config_source *src;
 	char        file[256];      /* binlog file of the next event */
+	char       *grantee;        /* 'user'@'host' for a GRANT hint */
 };
 
 uint32_t
@@ -120,7 +122,10 @@ preflight(source *s, uint32_t server_id, const binlogpos *start, bool *fatal)
 			log_error("lost the MariaDB connection of database \"%s\": %s", db, mysql_error(my));
 			goto out;
 		}
-		log_error_dh(mysql_error(my), "GRANT BINLOG MONITOR, REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
+		char hint[512];
+		snprintf(hint, sizeof(hint), "As a MariaDB administrator: GRANT BINLOG MONITOR ON *.* TO %s; "
+				 "(REPLICATION CLIENT is its older name)", s->grantee);
+		log_error_dh(mysql_error(my), hint,
 					 "user \"%s\" may not list the binary logs of database \"%s\" (privilege BINLOG MONITOR missing)",
 					 s->src->user, db);
 		goto out;
@@ -170,6 +175,20 @@ out:
 	return ok;
 }
 
+/* replication_denied: logs that the user may not read the binlog */
+static void
+replication_denied(const source *s, unsigned err, const char *msg)
+{
+	char detail[768], hint[512];
+
+	snprintf(detail, sizeof(detail), "MariaDB refused to send its binary log to a replica (error %u: %s).", err,
+			 msg && msg[0] && !strstr(msg, "Unknown or undefined") ? msg : "access denied");
+	snprintf(hint, sizeof(hint), "As a MariaDB administrator: GRANT REPLICATION SLAVE ON *.* TO %s;", s->grantee);
+	log_error_dh(detail, hint,
+				 "user \"%s\" may not read the binary log of database \"%s\" (privilege REPLICATION SLAVE missing)",
+				 s->src->user, s->src->name);
+}
+
 source *
 source_open(const config_source *src, uint32_t server_id, const binlogpos *start,
 			binlog_table_hook hook, void *ctx, bool *fatal)
@@ -186,6 +205,9 @@ source_open(const config_source *src, uint32_t server_id, const binlogpos *start
 		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
 		goto fail;
 	}
+	buf who = BUF_INIT;
+	maria_grantee(s->my, src->user, &who);
+	s->grantee = who.data;
 	if (!preflight(s, server_id, start, fatal))
 		goto fail;
 	*fatal = false;
@@ -216,11 +238,13 @@ source_open(const config_source *src, uint32_t server_id, const binlogpos *start
 	if (mariadb_rpl_open(s->rpl) != 0) {
 		const char *e = mysql_error(s->my)[0] ? mysql_error(s->my) : mariadb_rpl_error(s->rpl);
 		unsigned err = mysql_errno(s->my);
-		if (err == 1227 || strstr(e, "REPLICATION SLAVE") || strstr(e, "denied")) {
+		/* Without REPLICATION SLAVE the server refuses COM_REGISTER_SLAVE;
+		 * libmariadb then reports 1045 (ER_ACCESS_DENIED_ERROR) with no
+		 * text of the server's. Connected already, 1045 can mean nothing
+		 * else. */
+		if (maria_is_denied(err) || err == ER_ACCESS_DENIED_ERROR || strstr(e, "REPLICATION SLAVE")) {
 			*fatal = true;
-			log_error_dh(e, "GRANT REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
-						 "user \"%s\" may not read the binary log of database \"%s\" (privilege REPLICATION SLAVE missing)",
-						 src->user, src->name);
+			replication_denied(s, err, e);
 		} else
 			log_error("could not start reading the binary log of database \"%s\" at %s:%llu: %s",
 					  src->name, s->file, (unsigned long long) start->pos, e);
@@ -249,6 +273,7 @@ source_close(source *s)
 		mysql_close(s->my);
 	if (s->dec)
 		binlog_decoder_free(s->dec);
+	free(s->grantee);
 	free(s);
 }
 
@@ -263,7 +288,12 @@ source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal)
 		s->ev = NULL;   /* freed by the library on error */
 		const char *msg = mysql_error(s->my)[0] ? mysql_error(s->my) : mariadb_rpl_error(s->rpl);
 		unsigned err = mysql_errno(s->my);
-		if (err == 1236) {
+		if (maria_is_denied(err)) {
+			/* the binlog dump refused (a server that does not check at
+			 * registration) */
+			*fatal = true;
+			replication_denied(s, err, msg);
+		} else if (err == 1236) {
 			/* ER_MASTER_FATAL_ERROR_READING_BINLOG: purged, or corrupt */
 			*fatal = true;
 			log_error_dh(msg, "If the binary log was purged, copy the tables again with migrate and restart stream.",
