@@ -547,8 +547,11 @@ plan_check_select(MYSQL *my, const config *cfg, const char *table)
 	/* information_schema hides what the user has no privilege on, so a
 	 * table it may not read would look missing (or lose columns) there;
 	 * MariaDB says why here. SELECT * also catches column grants that leave
-	 * columns out. LIMIT 0 reads no rows. */
-	buf_puts(&sql, "SELECT * FROM ");
+	 * columns out. LIMIT 0 reads no rows. lock_wait_timeout 0: a table
+	 * another session holds locked (LOCK TABLES ... WRITE) is not waited
+	 * for here, the copy waits for it; a missing table-level privilege is
+	 * found before any lock, only a column grant goes unchecked then. */
+	buf_puts(&sql, "SET STATEMENT lock_wait_timeout = 0 FOR SELECT * FROM ");
 	ident_my(&sql, cfg->src.schema);
 	buf_putc(&sql, '.');
 	ident_my(&sql, table);
