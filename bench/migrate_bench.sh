@@ -119,6 +119,8 @@ sandbox_start() {
 		die "sandbox start failed (see $LOG)"
 	# shellcheck disable=SC1090,SC1091
 	. "$d/sandbox.env"
+	# the sandbox's migrator reads only the databases granted to it
+	my_root -e "GRANT SELECT ON xchange_trading.* TO '$MY_USER'@'127.0.0.1'" || die "GRANT SELECT failed"
 	PGL_PASS=""
 	SB="$d"
 	mkdir -p "$SB/work/tables.d"

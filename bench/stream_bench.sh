@@ -468,6 +468,8 @@ SB="$W/sb"
 sh "$REPO/scripts/sandbox.sh" start "$SB" >>"$LOG" 2>&1 || die "sandbox start failed (see $LOG)"
 # shellcheck disable=SC1090,SC1091
 . "$SB/sandbox.env"
+# the sandbox's migrator reads only the databases granted to it
+my_root -e "GRANT SELECT ON xchange_trading.* TO '$MY_USER'@'127.0.0.1'" || die "GRANT SELECT failed"
 note "MariaDB $(my_root -e 'SELECT VERSION()') (source: binlog ROW/FULL, innodb_flush_log_at_trx_commit $(my_root -e 'SELECT @@innodb_flush_log_at_trx_commit'), sync_binlog $(my_root -e 'SELECT @@sync_binlog')), PostgreSQL $(pg_super -d postgres -c 'SHOW server_version') (wal_level $(pg_super -d postgres -c 'SHOW wal_level'), synchronous_commit $(pg_super -d postgres -c 'SHOW synchronous_commit'))"
 WD="$SB/work"
 mkdir -p "$WD/tables.d"

@@ -79,7 +79,7 @@ file_version(const char *name)
 }
 
 bool
-control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen)
+control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen, char *hint, size_t hintlen)
 {
 	buf sql = BUF_INIT;
 	bool ok = false;
@@ -88,12 +88,37 @@ control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen)
 	for (const schema_file *f = schema_files; f->name; f++)
 		if (file_version(f->name) > newest)
 			newest = file_version(f->name);
-	buf_printf(&sql, "BEGIN; SELECT pg_advisory_xact_lock(hashtext('control schema ' || %s)); "
-			   "CREATE SCHEMA IF NOT EXISTS %s; SET LOCAL search_path TO %s",
-			   "current_database()", ctl->qschema, ctl->qschema);
+	hint[0] = '\0';
+	if (!pg_exec(pg, "BEGIN; SELECT pg_advisory_xact_lock(hashtext('control schema ' || current_database()))",
+				 errbuf, errlen) ||
+		!pg_schema_ensure(pg, ctl->schema, errbuf, errlen, hint, hintlen))
+		goto out;
+	/* tables another role left in the schema (an earlier run as a
+	 * superuser, say) would fail the first write, or an upgrade's ALTER
+	 * TABLE, which needs the owner: refused here with the fix */
+	const char *params[] = { ctl->schema };
+	PGresult *res = pg_query(pg, "SELECT current_user, count(*), min(format('%I.%I', n.nspname, c.relname)), "
+							 "min(pg_get_userbyid(c.relowner)) "
+							 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+							 "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT pg_has_role(c.relowner, 'USAGE')",
+							 1, params, errbuf, errlen);
+	if (!res)
+		goto out;
+	if (strcmp(PQgetvalue(res, 0, 1), "0") != 0) {
+		bool one = strcmp(PQgetvalue(res, 0, 1), "1") == 0;
+		snprintf(errbuf, errlen, "control schema \"%s\" holds %s table%s of another role (%s%s, owner \"%s\"); "
+				 "role \"%s\" must own them", ctl->schema, PQgetvalue(res, 0, 1), one ? "" : "s",
+				 one ? "" : "such as ", PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 0));
+		snprintf(hint, hintlen, "As their owner or a superuser, for each table: ALTER TABLE %s OWNER TO \"%s\";",
+				 PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 0));
+		PQclear(res);
+		goto out;
+	}
+	PQclear(res);
+	buf_printf(&sql, "SET LOCAL search_path TO %s", ctl->qschema);
 	if (!pg_exec(pg, sql.data, errbuf, errlen))
 		goto out;
-	PGresult *res = PQexec(pg, "SELECT to_regclass('schema_version') IS NOT NULL");
+	res = PQexec(pg, "SELECT to_regclass('schema_version') IS NOT NULL");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_result_error(pg, res, errbuf, errlen);
 		PQclear(res);

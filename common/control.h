@@ -28,8 +28,11 @@ typedef struct control {
 void control_init(control *ctl, const char *schema, const char *db);
 void control_free(control *ctl);
 
-/* control_install: creates or upgrades the schema to the newest version */
-bool control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);
+/* control_install: creates or upgrades the schema to the newest version;
+ * on failure errbuf says why and hint (possibly empty) what an
+ * administrator does about a missing privilege */
+bool control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen,
+					 char *hint, size_t hintlen);
 
 /* control_table_lock: a session advisory lock on (db, table) so that two
  * migrations of one table cannot overlap; false with errbuf if taken */

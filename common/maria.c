@@ -109,6 +109,32 @@ maria_is_disconnect(unsigned int err)
 }
 
 bool
+maria_is_denied(unsigned int err)
+{
+	return err == ER_TABLEACCESS_DENIED_ERROR || err == ER_COLUMNACCESS_DENIED_ERROR ||
+		err == ER_DBACCESS_DENIED_ERROR || err == ER_SPECIFIC_ACCESS_DENIED_ERROR;
+}
+
+void
+maria_grantee(MYSQL *my, const char *user, buf *out)
+{
+	char errbuf[256];
+	char *who = NULL;
+	char *at;
+
+	/* CURRENT_USER() is the account whose privileges apply (user@host, the
+	 * host part as written in the grant tables, e.g. % or 127.0.0.1) */
+	if (maria_query_value(my, "SELECT CURRENT_USER()", &who, errbuf, sizeof(errbuf)) &&
+		who && (at = strrchr(who, '@')) != NULL) {
+		maria_escape_literal(my, out, who, (size_t) (at - who));
+		buf_putc(out, '@');
+		maria_escape_literal(my, out, at + 1, strlen(at + 1));
+	} else
+		maria_escape_literal(my, out, user, strlen(user));
+	free(who);
+}
+
+bool
 maria_begin_snapshot(MYSQL *my, binlogpos *pos, char *errbuf, size_t errlen)
 {
 	memset(pos, 0, sizeof(*pos));

@@ -17,6 +17,7 @@
 
 #include "common/config.h"
 #include "common/binlogpos.h"
+#include "common/xalloc.h"
 
 /* maria_connect: returns a connection the caller closes with mysql_close */
 MYSQL *maria_connect(const config_source *src, char *errbuf, size_t errlen);
@@ -35,6 +36,15 @@ bool maria_query_value(MYSQL *my, const char *sql, char **out, char *errbuf, siz
 /* maria_is_disconnect: the error means the connection is gone (retryable) */
 bool maria_is_disconnect(unsigned int err);
 
+/* maria_is_denied: the error is MariaDB refusing a statement for a missing
+ * privilege (on a table, a column, a database, or a global one) */
+bool maria_is_denied(unsigned int err);
+
+/* maria_grantee: appends the account the session runs as, quoted for a
+ * GRANT statement ('user'@'host', from CURRENT_USER()), to out; 'user' (the
+ * configured name) when the server does not say */
+void maria_grantee(MYSQL *my, const char *user, buf *out);
+
 /*
  * maria_begin_snapshot: starts a REPEATABLE READ transaction WITH CONSISTENT
  * SNAPSHOT and fills pos with the binlog position that snapshot corresponds
@@ -44,7 +54,6 @@ bool maria_is_disconnect(unsigned int err);
 bool maria_begin_snapshot(MYSQL *my, binlogpos *pos, char *errbuf, size_t errlen);
 
 /* maria_escape_literal: appends 'value' (escaped for this connection) to out */
-#include "common/xalloc.h"
 void maria_escape_literal(MYSQL *my, buf *out, const char *value, size_t len);
 
 #endif

@@ -3,6 +3,8 @@
  */
 #include "common/pg.h"
 
+#include "common/ident.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -117,6 +119,61 @@ pg_query(PGconn *pg, const char *sql, int nparams, const char *const *params,
 		 char *errbuf, size_t errlen)
 {
 	return pg_query_state(pg, sql, nparams, params, NULL, errbuf, errlen);
+}
+
+bool
+pg_schema_ensure(PGconn *pg, const char *schema, char *errbuf, size_t errlen,
+				 char *hint, size_t hintlen)
+{
+	const char *params[] = { schema };
+	bool ok = false;
+
+	hint[0] = '\0';
+	/* CREATE SCHEMA IF NOT EXISTS would not do: PostgreSQL checks CREATE on
+	 * the database before it looks whether the schema exists, so a role
+	 * given a schema by an administrator would be refused */
+	PGresult *res = pg_query(pg,
+							 "SELECT current_user, current_database(), n.oid IS NOT NULL, "
+							 "coalesce(pg_get_userbyid(n.nspowner), ''), "
+							 "n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') "
+							 "AND has_schema_privilege(n.oid, 'CREATE'), "
+							 "has_database_privilege(current_database(), 'CREATE') "
+							 "FROM (SELECT) AS one LEFT JOIN pg_namespace n ON n.nspname = $1",
+							 1, params, errbuf, errlen);
+	if (!res)
+		return false;
+	const char *role = PQgetvalue(res, 0, 0), *db = PQgetvalue(res, 0, 1);
+	bool exists = PQgetvalue(res, 0, 2)[0] == 't';
+	const char *owner = PQgetvalue(res, 0, 3);
+	bool usable = PQgetvalue(res, 0, 4)[0] == 't';
+	bool may_create = PQgetvalue(res, 0, 5)[0] == 't';
+	buf qs = BUF_INIT, qr = BUF_INIT, qd = BUF_INIT;
+	ident_pg(&qs, schema);
+	ident_pg(&qr, role);
+	ident_pg(&qd, db);
+	if (exists && usable)
+		ok = true;
+	else if (exists) {
+		snprintf(errbuf, errlen, "role \"%s\" may not create tables in schema \"%s\" of database \"%s\" "
+				 "(it belongs to \"%s\"; privilege USAGE or CREATE on it missing)", role, schema, db, owner);
+		snprintf(hint, hintlen, "As its owner or a superuser: ALTER SCHEMA %s OWNER TO %s; (or GRANT USAGE, "
+				 "CREATE ON SCHEMA %s TO %s;)", qs.data, qr.data, qs.data, qr.data);
+	} else if (!may_create) {
+		snprintf(errbuf, errlen, "schema \"%s\" does not exist in database \"%s\", and role \"%s\" may not "
+				 "create it (privilege CREATE on the database missing)", schema, db, role);
+		snprintf(hint, hintlen, "As an administrator: CREATE SCHEMA %s AUTHORIZATION %s; (or GRANT CREATE ON "
+				 "DATABASE %s TO %s; to let it create its schemas itself)", qs.data, qr.data, qd.data, qr.data);
+	} else {
+		buf sql = BUF_INIT;
+		buf_printf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", qs.data);
+		ok = pg_exec(pg, sql.data, errbuf, errlen);
+		buf_free(&sql);
+	}
+	PQclear(res);
+	buf_free(&qs);
+	buf_free(&qr);
+	buf_free(&qd);
+	return ok;
 }
 
 bool

@@ -44,6 +44,18 @@ void pg_result_state(const PGresult *res, char state[6]);
  * rather than the statement, the schema or the session */
 bool pg_state_is_data(const char *state);
 
+/*
+ * pg_schema_ensure: makes sure the session's role can create tables in
+ * schema: it exists and the role has USAGE and CREATE on it (its owner
+ * has), or it is missing and the role may create it (CREATE on the
+ * database), which this does. False with errbuf (naming the schema, the
+ * role and the database) and hint (the statement an administrator runs)
+ * otherwise. Run it inside a transaction that serialises concurrent
+ * callers, or tolerate that another one created the schema first.
+ */
+bool pg_schema_ensure(PGconn *pg, const char *schema, char *errbuf, size_t errlen,
+					  char *hint, size_t hintlen);
+
 /* pg_is_disconnect: the connection is gone (retryable) */
 bool pg_is_disconnect(PGconn *pg);
 

@@ -539,6 +539,50 @@ render_sequences(plan_table *pt, const plan_env *env)
 	}
 }
 
+bool
+plan_check_select(MYSQL *my, const config *cfg, const char *table)
+{
+	buf sql = BUF_INIT;
+
+	/* information_schema hides what the user has no privilege on, so a
+	 * table it may not read would look missing (or lose columns) there;
+	 * MariaDB says why here. SELECT * also catches column grants that leave
+	 * columns out. LIMIT 0 reads no rows. lock_wait_timeout 0: a table
+	 * another session holds locked (LOCK TABLES ... WRITE) is not waited
+	 * for here, the copy waits for it; a missing table-level privilege is
+	 * found before any lock, only a column grant goes unchecked then. */
+	buf_puts(&sql, "SET STATEMENT lock_wait_timeout = 0 FOR SELECT * FROM ");
+	ident_my(&sql, cfg->src.schema);
+	buf_putc(&sql, '.');
+	ident_my(&sql, table);
+	buf_puts(&sql, " LIMIT 0");
+	int rc = mysql_query(my, sql.data);
+	buf_free(&sql);
+	if (rc == 0) {
+		MYSQL_RES *res = mysql_store_result(my);
+		if (res)
+			mysql_free_result(res);
+		return true;
+	}
+	if (!maria_is_denied(mysql_errno(my)))
+		return true;
+	/* a user who may not read a table is not told whether it exists */
+	char detail[1024];
+	snprintf(detail, sizeof(detail), "%s. (MariaDB does not say whether a table exists to a user who may not "
+			 "read it: with the grant in place, check the table and schema names.)", mysql_error(my));
+	buf hint = BUF_INIT;
+	buf_puts(&hint, "As a MariaDB administrator: GRANT SELECT ON ");
+	ident_my(&hint, cfg->src.schema);
+	buf_puts(&hint, ".* TO ");
+	maria_grantee(my, cfg->src.user, &hint);
+	buf_putc(&hint, ';');
+	log_error_dh(detail, hint.data,
+				 "user \"%s\" may not read table \"%s\" of MariaDB schema \"%s\" for database \"%s\" (privilege SELECT missing)",
+				 cfg->src.user, table, cfg->src.schema, cfg->src.name);
+	buf_free(&hint);
+	return false;
+}
+
 /* load_table: plan_table_load and plan_table_load_described */
 static bool
 load_table(desc_ctx *d, const plan_env *env, const config_table *allow, plan_table *pt)
@@ -565,6 +609,8 @@ load_table(desc_ctx *d, const plan_env *env, const config_table *allow, plan_tab
 	pt->qtarget = p.data;
 
 	if (d->my) {
+		if (!plan_check_select(d->my, cfg, allow->name))
+			goto out;
 		maria_escape_literal(d->my, &qs, cfg->src.schema, strlen(cfg->src.schema));
 		maria_escape_literal(d->my, &qt, allow->name, strlen(allow->name));
 	}

@@ -131,7 +131,8 @@ typedef struct plan_env {
 
 /*
  * plan_table_load: introspects one allowlisted table and fills pt. False
- * (error logged) if it is missing, a view, or has a type that cannot map.
+ * (error logged) if it is missing, a view, has a type that cannot map, or
+ * the MariaDB user may not read it (plan_check_select).
  */
 bool plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow,
 					 plan_table *pt);
@@ -140,6 +141,12 @@ bool plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow,
  * MariaDB connection): the table as it was when described */
 bool plan_table_load_described(const char *described, const plan_env *env,
 							   const config_table *allow, plan_table *pt);
+
+/* plan_check_select: whether the MariaDB user may SELECT every column of
+ * table (of the source schema). False, logged with the GRANT that is
+ * missing, only when MariaDB refuses it; a missing table or a lost
+ * connection is left to the statements that follow. */
+bool plan_check_select(MYSQL *my, const config *cfg, const char *table);
 
 /* plan_table_chunk: fills pt->chunks (reads MIN/MAX or key boundaries) */
 bool plan_table_chunk(MYSQL *my, const plan_env *env, plan_table *pt);

@@ -10,7 +10,6 @@
  */
 #include "common/config.h"
 #include "common/control.h"
-#include "common/ident.h"
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/metrics.h"
@@ -435,17 +434,15 @@ main(int argc, char **argv)
 	}
 
 	control_init(&ctl, cfg.control_schema, cfg.src.name);
-	if (!control_install(pg, &ctl, errbuf, sizeof(errbuf))) {
-		log_error("could not install the control schema \"%s\": %s", cfg.control_schema, errbuf);
+	char hint[512];
+	if (!control_install(pg, &ctl, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
+		log_error_dh(NULL, hint[0] ? hint : NULL, "could not install the control schema \"%s\": %s",
+					 cfg.control_schema, errbuf);
 		goto out;
 	}
-	buf sql = BUF_INIT;
-	buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
-	ident_pg(&sql, cfg.src.sink_schema);
-	bool schema_ok = pg_exec(pg, sql.data, errbuf, sizeof(errbuf));
-	buf_free(&sql);
-	if (!schema_ok) {
-		log_error("could not create the target schema \"%s\": %s", cfg.src.sink_schema, errbuf);
+	if (!pg_schema_ensure(pg, cfg.src.sink_schema, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
+		log_error_dh(NULL, hint[0] ? hint : NULL, "could not use the target schema \"%s\": %s",
+					 cfg.src.sink_schema, errbuf);
 		goto out;
 	}
 	/* prepare every table; ready ones skipped by --resume drop out of the run */

@@ -177,8 +177,15 @@ fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, t
 	buf_puts(&sql, pt->qtarget);
 	buf_puts(&sql, "; ");
 	plan_create_sql(pt, pt->unlogged, &sql);
-	if (!pg_exec(pg, sql.data, errbuf, sizeof(errbuf))) {
-		log_error_dh(pt->create_sql, NULL, "could not create the target of table \"%s\": %s", pt->source, errbuf);
+	char state[6];
+	if (!pg_exec_state(pg, sql.data, state, errbuf, sizeof(errbuf))) {
+		/* 42501: the target exists and belongs to another role (DROP needs its owner) */
+		char hint[512] = "";
+		if (strcmp(state, "42501") == 0)
+			snprintf(hint, sizeof(hint), "As its owner or a superuser: ALTER TABLE %s OWNER TO \"%s\"; (or drop it)",
+					 pt->qtarget, PQuser(pg));
+		log_error_dh(pt->create_sql, hint[0] ? hint : NULL, "could not create the target of table \"%s\": %s",
+					 pt->source, errbuf);
 		goto out;
 	}
 	key_names_array(pt, &key);

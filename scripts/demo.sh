@@ -49,6 +49,10 @@ fi
 
 echo "== creating the sample database demo_shop (about 700k rows)"
 $MY_ROOT < demo/shop.sql
+# the sandbox's migrator has the least privilege (README.md, "Least privilege"):
+# it reads only the databases granted to it
+echo "== GRANT SELECT ON demo_shop.* TO $MY_USER"
+$MY_ROOT -e "GRANT SELECT ON demo_shop.* TO '$MY_USER'@'127.0.0.1'; GRANT SELECT ON demo_shop.* TO '$MY_USER'@'localhost'"
 
 # Settings: never overwrite a .env that the demo did not write.
 ENVFILE=.env

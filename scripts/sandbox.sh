@@ -208,15 +208,20 @@ my_start_on() {
 	return 1
 }
 
+# my_create_users: the application user `migrator` with the least privilege
+# README.md lists ("Least privilege"): reading the binary log (REPLICATION
+# SLAVE) and listing it (BINLOG MONITOR), and SELECT on the source databases
+# only, here every database named it_* (the integration tests'); the demo and
+# the benchmarks grant theirs as a user would. No RELOAD, LOCK TABLES or
+# SHOW VIEW: migrate takes no lock and copies no view.
 my_create_users() {
-	my_root -e "
-		CREATE USER 'migrator'@'127.0.0.1' IDENTIFIED BY '$MY_PASS';
-		CREATE USER 'migrator'@'localhost' IDENTIFIED BY '$MY_PASS';
-		GRANT SELECT, SHOW VIEW, RELOAD, LOCK TABLES, REPLICATION CLIENT,
-		      REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'migrator'@'127.0.0.1';
-		GRANT SELECT, SHOW VIEW, RELOAD, LOCK TABLES, REPLICATION CLIENT,
-		      REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'migrator'@'localhost';
-	" || die "could not create MariaDB users"
+	for _h in 127.0.0.1 localhost; do
+		my_root -e "
+			CREATE USER 'migrator'@'$_h' IDENTIFIED BY '$MY_PASS';
+			GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'migrator'@'$_h';
+			GRANT SELECT ON \`it\\_%\`.* TO 'migrator'@'$_h';
+		" || die "could not create MariaDB users"
+	done
 }
 
 my_stop() {
@@ -285,9 +290,15 @@ pg_admin() {
 		-v ON_ERROR_STOP=1 "$@"
 }
 
+# pg_create_users: the sink role `sink`, no superuser, in a database it
+# does not own: it may create schemas there (CREATE on the database, as
+# every test uses schemas of its own) and owns what it creates. README.md
+# ("Least privilege") shows the stricter form, schemas made by an
+# administrator, which tests/integration/t_grants.sh checks.
 pg_create_users() {
-	pg_admin -c "CREATE ROLE sink LOGIN PASSWORD '$PG_PASS'" \
-		-c "CREATE DATABASE sink OWNER sink" >/dev/null ||
+	pg_admin -c "CREATE ROLE sink LOGIN PASSWORD '$PG_PASS' NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+		-c "CREATE DATABASE sink" \
+		-c "GRANT CREATE ON DATABASE sink TO sink" >/dev/null ||
 		die "could not create PostgreSQL role/database"
 }
 

@@ -26,6 +26,7 @@
 #include "common/xalloc.h"
 
 #include <mariadb_rpl.h>
+#include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct source {
 	char      **files;          /* every binary log it has (SHOW BINARY LOGS) */
 	size_t      nfiles;
 	char        file[256];      /* binlog file of the next event */
+	char       *grantee;        /* 'user'@'host' for a GRANT hint */
 };
 
 uint32_t
@@ -134,7 +136,10 @@ preflight(source *s, uint32_t server_id, bool *fatal)
 			log_error("lost the MariaDB connection of database \"%s\": %s", db, mysql_error(my));
 			goto out;
 		}
-		log_error_dh(mysql_error(my), "GRANT BINLOG MONITOR, REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
+		char hint[512];
+		snprintf(hint, sizeof(hint), "As a MariaDB administrator: GRANT BINLOG MONITOR ON *.* TO %s; "
+				 "(REPLICATION CLIENT is its older name)", s->grantee);
+		log_error_dh(mysql_error(my), hint,
 					 "user \"%s\" may not list the binary logs of database \"%s\" (privilege BINLOG MONITOR missing)",
 					 s->src->user, db);
 		goto out;
@@ -174,6 +179,20 @@ out:
 	return ok;
 }
 
+/* replication_denied: logs that the user may not read the binlog */
+static void
+replication_denied(const source *s, unsigned err, const char *msg)
+{
+	char detail[768], hint[512];
+
+	snprintf(detail, sizeof(detail), "MariaDB refused to send its binary log to a replica (error %u: %s).", err,
+			 msg && msg[0] && !strstr(msg, "Unknown or undefined") ? msg : "access denied");
+	snprintf(hint, sizeof(hint), "As a MariaDB administrator: GRANT REPLICATION SLAVE ON *.* TO %s;", s->grantee);
+	log_error_dh(detail, hint,
+				 "user \"%s\" may not read the binary log of database \"%s\" (privilege REPLICATION SLAVE missing)",
+				 s->src->user, s->src->name);
+}
+
 source *
 source_open(const config_source *src, uint32_t server_id, bool *fatal)
 {
@@ -188,6 +207,9 @@ source_open(const config_source *src, uint32_t server_id, bool *fatal)
 		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
 		goto fail;
 	}
+	buf who = BUF_INIT;
+	maria_grantee(s->my, src->user, &who);
+	s->grantee = who.data;
 	if (!preflight(s, server_id, fatal))
 		goto fail;
 	*fatal = false;
@@ -288,11 +310,13 @@ source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ct
 	if (mariadb_rpl_open(s->rpl) != 0) {
 		const char *e = mysql_error(s->my)[0] ? mysql_error(s->my) : mariadb_rpl_error(s->rpl);
 		unsigned err = mysql_errno(s->my);
-		if (err == 1227 || strstr(e, "REPLICATION SLAVE") || strstr(e, "denied")) {
+		/* Without REPLICATION SLAVE the server refuses COM_REGISTER_SLAVE;
+		 * libmariadb then reports 1045 (ER_ACCESS_DENIED_ERROR) with no
+		 * text of the server's. Connected already, 1045 can mean nothing
+		 * else. */
+		if (maria_is_denied(err) || err == ER_ACCESS_DENIED_ERROR || strstr(e, "REPLICATION SLAVE")) {
 			*fatal = true;
-			log_error_dh(e, "GRANT REPLICATION SLAVE ON *.* TO the stream's MariaDB user.",
-						 "user \"%s\" may not read the binary log of database \"%s\" (privilege REPLICATION SLAVE missing)",
-						 src->user, db);
+			replication_denied(s, err, e);
 		} else
 			log_error("could not start reading the binary log of database \"%s\" at %s: %s", db, from, e);
 		goto fail;
@@ -323,6 +347,7 @@ source_close(source *s)
 		free(s->files[i]);
 	free(s->files);
 	free(s->gtid_state);
+	free(s->grantee);
 	free(s);
 }
 
@@ -337,7 +362,12 @@ source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal)
 		s->ev = NULL;   /* freed by the library on error */
 		const char *msg = mysql_error(s->my)[0] ? mysql_error(s->my) : mariadb_rpl_error(s->rpl);
 		unsigned err = mysql_errno(s->my);
-		if (err == 1236) {
+		if (maria_is_denied(err)) {
+			/* the binlog dump refused (a server that does not check at
+			 * registration) */
+			*fatal = true;
+			replication_denied(s, err, msg);
+		} else if (err == 1236) {
 			/* ER_MASTER_FATAL_ERROR_READING_BINLOG: purged, or corrupt */
 			*fatal = true;
 			log_error_dh(msg, "If the binary log was purged, copy the tables again with migrate and restart stream.",

@@ -66,7 +66,7 @@ on replica2 "SET SESSION gtid_domain_id = 6; CREATE DATABASE replica2_only; FLUS
 # the application user (the same name and password as the sandbox's), made
 # on the primary before the replica connects, so the replica gets it too
 on primary "CREATE USER '$MY_USER'@'127.0.0.1' IDENTIFIED BY '$MY_PASS';
-	GRANT SELECT, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '$MY_USER'@'127.0.0.1'" ||
+	GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '$MY_USER'@'127.0.0.1'; GRANT SELECT ON \`$TEST_DB\`.* TO '$MY_USER'@'127.0.0.1'" ||
 	fail "could not create the user on the primary"
 # replica follows the primary, replica2 follows replica (a chain, so the
 # primary's GTIDs reach replica2 through replica's own binary log)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The sandbox is what the other tests rely on: binlog in ROW format with full
-# images and metadata, a migrator user reachable over TCP that can take a
-# consistent snapshot with its binlog position, and a sink user that can
-# create tables over TCP with its password. Also checks lib.sh's helpers.
+# images and metadata, a migrator user reachable over TCP with the least
+# privilege of README.md that can take a consistent snapshot with its binlog
+# position, and a sink role, no superuser, that can create schemas and
+# tables over TCP with its password. Also checks lib.sh's helpers.
 . tests/integration/lib.sh
 
 # --- MariaDB server settings -----------------------------------------------
@@ -22,10 +23,11 @@ esac
 # --- migrator over TCP -----------------------------------------------------
 assert_eq "migrator@127.0.0.1" "$(my_migrator 'SELECT CURRENT_USER()')" "migrator connects over TCP"
 my_migrator 'SHOW GRANTS' >"$T/grants" || fail "SHOW GRANTS as migrator"
-for g in SELECT 'SHOW VIEW' RELOAD 'LOCK TABLES' 'REPLICATION SLAVE' 'BINLOG MONITOR'; do
+for g in 'REPLICATION SLAVE' 'BINLOG MONITOR' 'GRANT SELECT ON `it'; do
 	assert_contains "$T/grants" "$g" "migrator has $g"
 done
 assert_not_match "$T/grants" 'ALL PRIVILEGES|INSERT|UPDATE|DELETE' "migrator is read-only"
+assert_not_match "$T/grants" 'RELOAD|LOCK TABLES|SHOW VIEW|SUPER|SELECT.* ON \*\.\*' "migrator has the least privilege"
 if mariadb --no-defaults -h127.0.0.1 -P"$MY_PORT" -umigrator -pwrong-password \
 	-N -e 'SELECT 1' >/dev/null 2>&1; then
 	fail "migrator logged in with a wrong password"
@@ -61,15 +63,19 @@ assert_eq 127.0.0.1 "$(pg 'SHOW listen_addresses')" "listen_addresses"
 assert_eq UTF8 "$(pg 'SHOW server_encoding')" "server_encoding"
 assert_eq sink "$(pg 'SELECT current_user')" "pg helper connects as sink"
 
-tbl="smoke_$$"
+assert_eq "f|f|f|postgres" "$(pg "SELECT rolsuper, rolcreatedb, rolcreaterole, pg_get_userbyid(d.datdba)
+	FROM pg_roles, pg_database d WHERE rolname = current_user AND d.datname = current_database()")" \
+	"sink is no superuser and does not own its database"
+tbl="smoke_$$.t"
 PGPASSWORD="$PG_PASS" psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U sink -d sink \
+	-c "CREATE SCHEMA smoke_$$" \
 	-c "CREATE TABLE $tbl (id int PRIMARY KEY, v text)" \
 	-c "INSERT INTO $tbl VALUES (1, 'é')" \
 	-c "SELECT current_user, v, inet_server_addr() FROM $tbl" >"$T/pg_tcp" 2>&1 ||
 	{ cat "$T/pg_tcp" >&2; fail "sink cannot create a table over TCP"; }
 assert_eq "sink|é|127.0.0.1" "$(cat "$T/pg_tcp")" "sink over TCP"
-assert_eq sink "$(pg "SELECT tableowner FROM pg_tables WHERE tablename = '$tbl'")" "table owned by sink"
-pg "DROP TABLE $tbl" || fail "drop table as sink"
+assert_eq sink "$(pg "SELECT tableowner FROM pg_tables WHERE schemaname = 'smoke_$$' AND tablename = 't'")" "table owned by sink"
+pg "DROP SCHEMA smoke_$$ CASCADE" || fail "drop schema as sink"
 if PGPASSWORD=wrong-password psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U sink -d sink \
 	-c 'SELECT 1' >/dev/null 2>&1; then
 	fail "sink logged in over TCP with a wrong password"

@@ -42,26 +42,26 @@ check_run() {  # check_run LABEL -- migrate args
 		/^### DELETE FROM `it_wm`.`w`/ { kind = "d"; want = 1; next }
 		want && /^###   @1=/ { sub(/^###   @1=/, ""); print tx "\t" kind "\t" $0; want = 0 }' > "$T/events"
 	[ -s "$T/events" ] || { cat "$T/binlog.err"; fail "$label: no binlog events after the watermark (writer too fast?)"; }
-	pg "DROP TABLE IF EXISTS wm_events; CREATE TABLE wm_events (txpos bigint, kind text, id bigint)"
-	pg "\\copy wm_events FROM '$T/events'"
+	pg "DROP TABLE IF EXISTS wm_sink.wm_events; CREATE TABLE wm_sink.wm_events (txpos bigint, kind text, id bigint)"
+	pg "\\copy wm_sink.wm_events FROM '$T/events'"
 	# changes after the snapshot of the chunk that holds their key
-	pg "DROP TABLE IF EXISTS wm_after; CREATE TABLE wm_after AS
-		SELECT e.* FROM wm_events e JOIN $CTL.chunks c ON c.source_table = 'w'
+	pg "DROP TABLE IF EXISTS wm_sink.wm_after; CREATE TABLE wm_sink.wm_after AS
+		SELECT e.* FROM wm_sink.wm_events e JOIN $CTL.chunks c ON c.source_table = 'w'
 		AND (c.lower_key IS NULL OR e.id >= convert_from(decode(c.lower_key[1], 'hex'), 'UTF8')::bigint)
 		AND (c.upper_key IS NULL OR e.id < convert_from(decode(c.upper_key[1], 'hex'), 'UTF8')::bigint)
 		WHERE e.txpos >= c.snapshot_pos"
-	n_after=$(pg "SELECT count(*) FROM wm_after")
+	n_after=$(pg "SELECT count(*) FROM wm_sink.wm_after")
 	[ "$n_after" -gt 0 ] || fail "$label: migrate finished before the writer touched anything"
 	# inserts after the snapshot are absent, everything else present
-	bad=$(pg "SELECT count(*) FROM wm_after a JOIN wm_sink.w t USING (id) WHERE a.kind = 'i'")
+	bad=$(pg "SELECT count(*) FROM wm_sink.wm_after a JOIN wm_sink.w t USING (id) WHERE a.kind = 'i'")
 	assert_eq 0 "$bad" "$label: rows inserted after the watermark are in the target"
 	src_ids=$(my "SELECT COUNT(*) FROM it_wm.w")
 	tgt=$(pg "SELECT count(*) FROM wm_sink.w")
-	ins_after=$(pg "SELECT count(*) FROM wm_after WHERE kind = 'i'")
+	ins_after=$(pg "SELECT count(*) FROM wm_sink.wm_after WHERE kind = 'i'")
 	assert_eq "$src_ids" "$((tgt + ins_after))" "$label: target + later inserts = source"
 	# an update after the snapshot is not applied; one before it is
 	bad=$(pg "SELECT count(*) FROM wm_sink.w t WHERE t.id <= 200000 AND
-		(t.v < 0) = EXISTS (SELECT 1 FROM wm_after a WHERE a.id = t.id AND a.kind = 'u')
+		(t.v < 0) = EXISTS (SELECT 1 FROM wm_sink.wm_after a WHERE a.id = t.id AND a.kind = 'u')
 		AND t.id % 61 = 0 AND t.id <= 3000 * 61")
 	assert_eq 0 "$bad" "$label: updates on the wrong side of the watermark"
 	echo "$label: $n_after changes after the watermark, target exact"
