@@ -374,7 +374,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	char *sink = config_sink_display(cfg.sink_url);
-	pg = pg_connect(cfg.sink_url, "migrate", errbuf, sizeof(errbuf));
+	pg = pg_connect(&cfg, "migrate", errbuf, sizeof(errbuf));
 	if (!pg) {
 		log_error_dh(sink, "Check SINK_DB_URL.", "%s", errbuf);
 		free(sink);

@@ -1814,7 +1814,7 @@ print_status(run *r)
 	char errbuf[2048];
 	if (!r->cfg.sink_url)
 		return print_status_local(r);
-	PGconn *pg = pg_connect(r->cfg.sink_url, "stream-status", errbuf, sizeof(errbuf));
+	PGconn *pg = pg_connect(&r->cfg, "stream-status", errbuf, sizeof(errbuf));
 	if (!pg) {
 		log_error("%s", errbuf);
 		return EXIT_FAILED;
