@@ -119,6 +119,7 @@ usage(FILE *f)
 		"Options:\n"
 		"  --database NAME      source database (settings NAME_*, allowlist tables.d/NAME)\n"
 		"  --env FILE           settings file (default ./.env; the environment wins)\n"
+		"                       (TLS: NAME_TLS, SINK_TLS, KAFKA_TLS verify certificates by default)\n"
 		"  --stop-at FILE:POS   stop once the transaction reaching this binlog position is applied\n"
 		"  --server-id N        replica server id (default NAME_SERVER_ID, else derived from NAME)\n"
 		"  --batch-rows N       rows per PostgreSQL transaction at most (default 20000)\n"
