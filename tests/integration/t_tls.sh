@@ -30,6 +30,7 @@ TMY_PORT=$(sbx MY_PORT); TMY_PASS=$(sbx MY_PASS); TPG_PORT=$(sbx PG_PORT); TPG_P
 # root over the Unix sockets, which stay plaintext
 tmy() { mariadb --no-defaults -uroot -S "$S/mariadb/sock" -N -B -e "$1"; }
 tpg() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$S/pg" -p "$TPG_PORT" -U sink -d sink -c "$1"; }
+tpg_admin() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$S/pg" -p "$TPG_PORT" -U postgres -d sink -c "$1"; }
 use_cert() { sh scripts/sandbox.sh tls-cert "$S" "$C/$1.pem" "$C/$1.key" || fail "could not install certificate $1"; }
 
 tmy "CREATE DATABASE it_sec; CREATE TABLE it_sec.t (id INT PRIMARY KEY, v VARCHAR(20));
@@ -83,6 +84,32 @@ run_stream --database sec --status || fail "stream --status over verified TLS fa
 assert_contains "$T/stream.log" "database sec" "--status reports"
 # the server saw TLS sessions only (require_secure_transport refuses others)
 assert_eq 0 "$(tmy "SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER = 'migrator'")" "no session left"
+
+# --- client certificates (NAME_TLS_CERT/KEY, SINK_TLS_CERT/KEY) ---------------
+# MariaDB: a user without password that must show a certificate of the CA;
+# PostgreSQL: pg_hba "cert" authentication for role migrator (the CN)
+tmy "CREATE USER 'certuser'@'127.0.0.1' REQUIRE X509; GRANT SELECT ON it_sec.* TO 'certuser'@'127.0.0.1'" ||
+	fail "could not create the MariaDB certificate user"
+tpg_admin "CREATE ROLE migrator LOGIN; GRANT CREATE ON DATABASE sink TO migrator" ||
+	fail "could not create the PostgreSQL certificate role"
+{ echo "hostssl sink migrator 127.0.0.1/32 cert"; cat "$S/pg/data/pg_hba.conf"; } >"$T/hba" &&
+	cat "$T/hba" >"$S/pg/data/pg_hba.conf" && tpg_admin "SELECT pg_reload_conf()" >/dev/null ||
+	fail "could not add the cert line to pg_hba.conf"
+sleep 0.5
+# cert_migrate: migrate as those users (the caller adds the certificates)
+cert_migrate() {
+	SEC_USER=certuser SEC_PASS= SINK_DB_URL="postgresql://migrator@127.0.0.1:$TPG_PORT/sink" \
+		SINK_SCHEMA=cert_sink CONTROL_SCHEMA=ctl_cert run_migrate --database sec --tables all
+}
+SEC_TLS_CERT="$C/client.pem" SEC_TLS_KEY="$C/client.key" SINK_TLS_CERT="$C/client.pem" \
+	SINK_TLS_KEY="$C/client.key" cert_migrate || fail "login with client certificates failed"
+assert_eq 3 "$(tpg_admin "SELECT count(*) FROM cert_sink.t")" "rows copied by the certificate users"
+SINK_TLS_CERT="$C/client.pem" SINK_TLS_KEY="$C/client.key" cert_migrate &&
+	fail "MariaDB REQUIRE X509 user logged in without a client certificate"
+refused "no MariaDB client certificate" 'as user "certuser"' "Access denied"
+SEC_TLS_CERT="$C/client.pem" SEC_TLS_KEY="$C/client.key" cert_migrate &&
+	fail "PostgreSQL cert login without a client certificate"
+refused "no PostgreSQL client certificate" "certificate"
 
 # --- plaintext to the TLS-only servers ----------------------------------------
 SEC_TLS=off run_migrate --database sec --tables all && fail "plaintext MariaDB login accepted"
