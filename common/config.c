@@ -8,6 +8,10 @@
  *    variables. Nothing is exported with setenv: config_get looks a variable
  *    up in the process environment first and falls back to the parsed list,
  *    so an operator can override any .env entry for one run.
+ *    The sink's TLS is settled here too (sink_tls): SINK_TLS, or else the
+ *    sslmode of SINK_DB_URL, decides; an sslmode that would accept a server
+ *    certificate without checking it is refused unless SINK_TLS=skip-verify
+ *    says so, the same rule as for the MariaDB sources (NAME_TLS).
  * 2. config_load_source reads the NAME_* variables of one source database
  *    into cfg->src, with defaults and range checks.
  * 3. config_load_allowlist reads TABLES_DIR/NAME. It parses into local
@@ -325,6 +329,162 @@ get_or(const config *cfg, const char *key, const char *dflt)
 	return v ? v : dflt;
 }
 
+/* config_parse_tls: maps a *_TLS value to a mode; false if unknown */
+bool
+config_parse_tls(const char *s, config_tls_mode *out)
+{
+	static const struct {
+		const char *word;
+		config_tls_mode mode;
+	} words[] = {
+		{"", CONFIG_TLS_OFF}, {"off", CONFIG_TLS_OFF}, {"0", CONFIG_TLS_OFF},
+		{"false", CONFIG_TLS_OFF}, {"on", CONFIG_TLS_VERIFY}, {"1", CONFIG_TLS_VERIFY},
+		{"true", CONFIG_TLS_VERIFY}, {"verify", CONFIG_TLS_VERIFY},
+		{"skip-verify", CONFIG_TLS_SKIP_VERIFY},
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(s, words[i].word) == 0) {
+			*out = words[i].mode;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * tls_file: reads the optional TLS file setting var into *out (NULL when
+ * unset or empty) after checking that the file can be opened for reading.
+ * When the TLS setting mode_var is off the file is not used: warned about.
+ */
+static bool
+tls_file(config *cfg, const char *var, bool tls_off, const char *mode_var,
+		 char **out, char *errbuf, size_t errlen)
+{
+	const char *path = config_get(cfg, var);
+
+	free(*out);
+	*out = NULL;
+	if (!path || path[0] == '\0')
+		return true;
+
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+
+	if (fd < 0) {
+		snprintf(errbuf, errlen, "%s: could not read file \"%s\": %s", var, path, strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, errlen, "%s: \"%s\" is not a readable file", var, path);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	if (tls_off)
+		add_warning(cfg, xasprintf("%s is set but %s is off; the file is not used", var, mode_var));
+	*out = xstrdup(path);
+	return true;
+}
+
+/*
+ * config_skip_verify_warning: the warning every *_TLS=skip-verify earns. With
+ * a CA file the chain is still checked (libmariadb and libpq do so, and
+ * stream configures librdkafka to match); only the host name is not.
+ */
+char *
+config_skip_verify_warning(const char *mode_var, const char *ca_var, const char *server, bool have_ca)
+{
+	if (have_ca)
+		return xasprintf("%s=skip-verify: the %s server's certificate is checked against %s but "
+						 "its host name is not, so any certificate that CA signed is accepted; "
+						 "use %s=on", mode_var, server, ca_var, mode_var);
+	return xasprintf("%s=skip-verify: the %s server's certificate will not be verified, so the "
+					 "connection is encrypted but open to impersonation; use %s=on with %s",
+					 mode_var, server, mode_var, ca_var);
+}
+
+/*
+ * sink_tls_load: settles the sink's TLS from SINK_TLS, the sslmode of
+ * SINK_DB_URL (opts, parsed) or PGSSLMODE, and SINK_TLS_CA/CERT/KEY.
+ *
+ * Without SINK_TLS, the URL's sslmode decides: none or disable is plaintext
+ * (sslmode=disable is passed, so libpq's default "prefer" never yields an
+ * unverified TLS session by surprise), verify-full verifies; allow, prefer,
+ * require and verify-ca would accept a certificate for any host and are
+ * refused. With SINK_TLS, an sslmode in the URL must agree with it.
+ */
+static bool
+sink_tls_load(config *cfg, PQconninfoOption *opts, char *errbuf, size_t errlen)
+{
+	const char *tls = config_get(cfg, "SINK_TLS");
+	const char *url_mode = NULL;
+	const char *from = "SINK_DB_URL";
+	bool in_url = true;             /* url_mode was written in SINK_DB_URL */
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "sslmode") == 0 && o->val && o->val[0])
+			url_mode = o->val;
+	/* libpq reads PGSSLMODE when the string has no sslmode: so do we */
+	if (!url_mode && getenv("PGSSLMODE") && getenv("PGSSLMODE")[0]) {
+		url_mode = getenv("PGSSLMODE");
+		from = "PGSSLMODE";
+		in_url = false;
+	}
+
+	cfg->sink_tls = CONFIG_TLS_OFF;
+	cfg->sink_sslmode = "disable";
+	if (tls && !config_parse_tls(tls, &cfg->sink_tls)) {
+		snprintf(errbuf, errlen, "SINK_TLS must be one of off, on, verify, skip-verify "
+				 "(or 0, 1, false, true), got \"%.32s\"", tls);
+		return false;
+	}
+	if (!tls) {
+		if (!url_mode || strcmp(url_mode, "disable") == 0)
+			cfg->sink_tls = CONFIG_TLS_OFF;
+		else if (strcmp(url_mode, "verify-full") == 0)
+			cfg->sink_tls = CONFIG_TLS_VERIFY;
+		else {
+			snprintf(errbuf, errlen, "%s has sslmode=%.16s, which accepts the PostgreSQL server's "
+					 "certificate without checking that it names the server's host; use "
+					 "sslmode=verify-full or SINK_TLS=on (with SINK_TLS_CA for a private CA), or set "
+					 "SINK_TLS=skip-verify to accept an unverified certificate", from, url_mode);
+			return false;
+		}
+	} else if (url_mode && in_url) {
+		bool agrees;
+
+		if (cfg->sink_tls == CONFIG_TLS_OFF)
+			agrees = strcmp(url_mode, "disable") == 0;
+		else if (cfg->sink_tls == CONFIG_TLS_VERIFY)
+			agrees = strcmp(url_mode, "verify-full") == 0;
+		else
+			agrees = strcmp(url_mode, "require") == 0 || strcmp(url_mode, "verify-ca") == 0;
+		if (!agrees) {
+			snprintf(errbuf, errlen, "SINK_TLS=%.16s contradicts sslmode=%.16s in SINK_DB_URL; remove "
+					 "sslmode from SINK_DB_URL (SINK_TLS decides)", tls, url_mode);
+			return false;
+		}
+	}
+	if (cfg->sink_tls == CONFIG_TLS_VERIFY)
+		cfg->sink_sslmode = "verify-full";
+	else if (cfg->sink_tls == CONFIG_TLS_SKIP_VERIFY)
+		cfg->sink_sslmode = url_mode && strcmp(url_mode, "verify-ca") == 0 ? "verify-ca" : "require";
+
+	bool off = cfg->sink_tls == CONFIG_TLS_OFF;
+
+	if (!tls_file(cfg, "SINK_TLS_CA", off, "SINK_TLS", &cfg->sink_tls_ca, errbuf, errlen) ||
+		!tls_file(cfg, "SINK_TLS_CERT", off, "SINK_TLS", &cfg->sink_tls_cert, errbuf, errlen) ||
+		!tls_file(cfg, "SINK_TLS_KEY", off, "SINK_TLS", &cfg->sink_tls_key, errbuf, errlen))
+		return false;
+	if (cfg->sink_tls == CONFIG_TLS_SKIP_VERIFY) {
+		bool have_ca = cfg->sink_tls_ca || strcmp(cfg->sink_sslmode, "verify-ca") == 0;
+
+		add_warning(cfg, config_skip_verify_warning("SINK_TLS", "SINK_TLS_CA", "PostgreSQL", have_ca));
+	}
+	return true;
+}
+
 /*
  * config_load_env: parses the .env file (".env" when path is NULL), then
  * reads and checks the sink variables. cfg must start zeroed.
@@ -371,7 +531,11 @@ config_load_env(config *cfg, const char *path, bool path_explicit,
 				 "postgresql://user@host:5432/dbname");
 		return false;
 	}
+	bool tls_ok = !url || sink_tls_load(cfg, opts, errbuf, errlen);
+
 	PQconninfoFree(opts);
+	if (!tls_ok)
+		return false;
 
 	const char *sink_schema = get_or(cfg, "SINK_SCHEMA", "public");
 	const char *control_schema = get_or(cfg, "CONTROL_SCHEMA", "sync_control");
@@ -469,62 +633,15 @@ parse_port(const char *s, unsigned *out)
 	return true;
 }
 
-/* parse_tls: maps a NAME_TLS value to a mode; false if unknown */
-static bool
-parse_tls(const char *s, config_tls_mode *out)
-{
-	static const struct {
-		const char *word;
-		config_tls_mode mode;
-	} words[] = {
-		{"", CONFIG_TLS_OFF}, {"off", CONFIG_TLS_OFF}, {"0", CONFIG_TLS_OFF},
-		{"false", CONFIG_TLS_OFF}, {"on", CONFIG_TLS_VERIFY}, {"1", CONFIG_TLS_VERIFY},
-		{"true", CONFIG_TLS_VERIFY}, {"verify", CONFIG_TLS_VERIFY},
-		{"skip-verify", CONFIG_TLS_SKIP_VERIFY},
-	};
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (strcasecmp(s, words[i].word) == 0) {
-			*out = words[i].mode;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * source_tls_file: reads an optional NAME_TLS_* path into *out (NULL when
- * unset or empty) after checking that the file can be opened for reading.
- */
+/* source_tls_file: NAME_suffix, one of the source's TLS files */
 static bool
 source_tls_file(config *cfg, const char *suffix, char **out, char *errbuf, size_t errlen)
 {
-	const char *prefix = cfg->src.prefix;
-	const char *path = source_get(cfg, prefix, suffix);
+	char var[128], mode_var[128];
 
-	if (!path || path[0] == '\0')
-		return true;
-
-	int fd = open(path, O_RDONLY);
-	struct stat st;
-
-	if (fd < 0) {
-		snprintf(errbuf, errlen, "%s_%s: could not read file \"%s\": %s",
-				 prefix, suffix, path, strerror(errno));
-		return false;
-	}
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		snprintf(errbuf, errlen, "%s_%s: \"%s\" is not a readable file",
-				 prefix, suffix, path);
-		close(fd);
-		return false;
-	}
-	close(fd);
-	if (cfg->src.tls == CONFIG_TLS_OFF)
-		add_warning(cfg, xasprintf("%s_%s is set but %s_TLS is off; the file is not used",
-								   prefix, suffix, prefix));
-	*out = xstrdup(path);
-	return true;
+	snprintf(var, sizeof(var), "%s_%s", cfg->src.prefix, suffix);
+	snprintf(mode_var, sizeof(mode_var), "%s_TLS", cfg->src.prefix);
+	return tls_file(cfg, var, cfg->src.tls == CONFIG_TLS_OFF, mode_var, out, errbuf, errlen);
 }
 
 /*
@@ -619,7 +736,7 @@ config_load_source(config *cfg, const char *dbname, char *errbuf, size_t errlen)
 		if (!check_schema_name(var, sink_schema, errbuf, errlen))
 			return false;
 	}
-	if (tls && !parse_tls(tls, &src->tls)) {
+	if (tls && !config_parse_tls(tls, &src->tls)) {
 		snprintf(errbuf, errlen, "%s_TLS must be one of off, on, verify, skip-verify "
 				 "(or 0, 1, false, true), got \"%.32s\"", pfx, tls);
 		return false;
@@ -630,15 +747,18 @@ config_load_source(config *cfg, const char *dbname, char *errbuf, size_t errlen)
 	src->pass = xstrdup(pass ? pass : "");
 	src->schema = xstrdup(schema ? schema : src->name);
 	src->sink_schema = xstrdup(sink_schema);
-	if (src->tls == CONFIG_TLS_SKIP_VERIFY)
-		add_warning(cfg, xasprintf("%s_TLS=skip-verify: the MariaDB server certificate will "
-								   "not be verified, so the connection is encrypted but open "
-								   "to impersonation; use %s_TLS=on with %s_TLS_CA",
-								   pfx, pfx, pfx));
+	if (!source_tls_file(cfg, "TLS_CA", &src->tls_ca, errbuf, errlen) ||
+		!source_tls_file(cfg, "TLS_CERT", &src->tls_cert, errbuf, errlen) ||
+		!source_tls_file(cfg, "TLS_KEY", &src->tls_key, errbuf, errlen))
+		return false;
+	if (src->tls == CONFIG_TLS_SKIP_VERIFY) {
+		char mode_var[128], ca_var[128];
 
-	return source_tls_file(cfg, "TLS_CA", &src->tls_ca, errbuf, errlen) &&
-		source_tls_file(cfg, "TLS_CERT", &src->tls_cert, errbuf, errlen) &&
-		source_tls_file(cfg, "TLS_KEY", &src->tls_key, errbuf, errlen);
+		snprintf(mode_var, sizeof(mode_var), "%s_TLS", pfx);
+		snprintf(ca_var, sizeof(ca_var), "%s_TLS_CA", pfx);
+		add_warning(cfg, config_skip_verify_warning(mode_var, ca_var, "MariaDB", src->tls_ca != NULL));
+	}
+	return true;
 }
 
 /* tables_free: frees an array of allowlist entries */
@@ -941,6 +1061,9 @@ config_free(config *cfg)
 	free(cfg->sink_schema);
 	free(cfg->control_schema);
 	free(cfg->tables_dir);
+	free(cfg->sink_tls_ca);
+	free(cfg->sink_tls_cert);
+	free(cfg->sink_tls_key);
 	source_clear(&cfg->src);
 	free(cfg->allow_path);
 	tables_free(cfg->tables, cfg->n_tables);

@@ -10,6 +10,9 @@
  *
  * Variables (all documented in env.example):
  *   SINK_DB_URL            libpq URI or conninfo of the PostgreSQL sink (required)
+ *   SINK_TLS               TLS to the sink: as NAME_TLS; unset, the URL's sslmode
+ *                          decides (none: off; verify-full: on; weaker: refused)
+ *   SINK_TLS_CA, SINK_TLS_CERT, SINK_TLS_KEY   file paths (sslrootcert, sslcert, sslkey)
  *   SINK_SCHEMA            target schema (default "public")
  *   CONTROL_SCHEMA         schema of the tool's own state (default "sync_control")
  *   TABLES_DIR             directory of allowlists (default "tables.d")
@@ -20,7 +23,8 @@
  *   NAME_PASS              may be empty; never logged
  *   NAME_SCHEMA            MariaDB schema (default: name lower-cased)
  *   NAME_SINK_SCHEMA       overrides SINK_SCHEMA for this database
- *   NAME_TLS               "off" (default), "on" (verify server cert), "skip-verify"
+ *   NAME_TLS               "off" (default), "on" (verify the server's certificate
+ *                          chain and host name), "skip-verify" (warned about)
  *   NAME_TLS_CA, NAME_TLS_CERT, NAME_TLS_KEY   file paths
  */
 #ifndef COMMON_CONFIG_H
@@ -80,6 +84,11 @@ typedef struct config {
 	char       *control_schema;
 	char       *tables_dir;
 	bool        keep_case;      /* IDENTIFIER_CASE=keep */
+	config_tls_mode sink_tls;   /* SINK_TLS, or what SINK_DB_URL's sslmode says */
+	const char *sink_sslmode;   /* the sslmode pg_connect passes (static string) */
+	char       *sink_tls_ca;    /* SINK_TLS_CA, SINK_TLS_CERT, SINK_TLS_KEY: */
+	char       *sink_tls_cert;  /* file paths or NULL */
+	char       *sink_tls_key;
 
 	config_source src;          /* filled by config_load_source */
 
@@ -100,6 +109,15 @@ typedef struct config {
  */
 bool config_load_env(config *cfg, const char *path, bool path_explicit,
 					 char *errbuf, size_t errlen);
+
+/* config_parse_tls: a *_TLS value (off, on, verify, skip-verify, 0, 1, false,
+ * true, empty = off; any case) to a mode; false if unknown */
+bool config_parse_tls(const char *s, config_tls_mode *out);
+
+/* config_skip_verify_warning: the warning for MODE_VAR=skip-verify (heap
+ * string, the caller frees); have_ca: the chain is still checked (CA_VAR) */
+char *config_skip_verify_warning(const char *mode_var, const char *ca_var, const char *server,
+								 bool have_ca);
 
 /* config_get: the value of a variable (environment first, then .env), or NULL */
 const char *config_get(const config *cfg, const char *key);

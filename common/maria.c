@@ -1,5 +1,13 @@
 /*
  * MariaDB connection helpers; see maria.h.
+ *
+ * TLS: with NAME_TLS on, MYSQL_OPT_SSL_ENFORCE makes TLS mandatory (no
+ * fallback to plaintext) and MYSQL_OPT_SSL_VERIFY_SERVER_CERT checks that the
+ * certificate names NAME_HOST; libmariadb checks the chain against NAME_TLS_CA,
+ * or the system's CAs without one. skip-verify turns the host name check off;
+ * libmariadb still checks the chain when a CA file is given. Every connection
+ * of both binaries (migrate's snapshot and workers, stream's metadata, binlog
+ * and --status connections) is opened here, so none can skip these rules.
  */
 #include "common/maria.h"
 #include "common/xalloc.h"
@@ -18,17 +26,20 @@ maria_connect(const config_source *src, char *errbuf, size_t errlen)
 	return maria_connect_timed(src, 0, errbuf, errlen);
 }
 
-MYSQL *
-maria_connect_timed(const config_source *src, unsigned read_timeout, char *errbuf, size_t errlen)
+/*
+ * open_handle: a handle with the session settings and, for mode other than
+ * off, TLS; mode is src->tls except for requires_tls's probe. NULL when out
+ * of memory.
+ */
+static MYSQL *
+open_handle(const config_source *src, config_tls_mode mode, unsigned read_timeout)
 {
 	MYSQL *my = mysql_init(NULL);
 	unsigned int timeout = 10;
 	my_bool on = 1, off = 0;
 
-	if (!my) {
-		snprintf(errbuf, errlen, "could not allocate a MariaDB connection handle");
+	if (!my)
 		return NULL;
-	}
 	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	if (read_timeout > 0)
@@ -36,22 +47,123 @@ maria_connect_timed(const config_source *src, unsigned read_timeout, char *errbu
 	mysql_options(my, MYSQL_INIT_COMMAND,
 				  "SET SESSION time_zone = '+00:00', net_write_timeout = 3600, "
 				  "net_read_timeout = 3600, wait_timeout = 86400");
-	if (src->tls != CONFIG_TLS_OFF) {
+	if (mode != CONFIG_TLS_OFF) {
 		mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &on);
-		if (src->tls_ca)
+		if (src->tls_ca && src->tls != CONFIG_TLS_OFF)
 			mysql_optionsv(my, MYSQL_OPT_SSL_CA, src->tls_ca);
-		if (src->tls_cert)
+		if (src->tls_cert && src->tls != CONFIG_TLS_OFF)
 			mysql_optionsv(my, MYSQL_OPT_SSL_CERT, src->tls_cert);
-		if (src->tls_key)
+		if (src->tls_key && src->tls != CONFIG_TLS_OFF)
 			mysql_optionsv(my, MYSQL_OPT_SSL_KEY, src->tls_key);
 		mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
-					   src->tls == CONFIG_TLS_VERIFY ? &on : &off);
+					   mode == CONFIG_TLS_VERIFY ? &on : &off);
+	}
+	return my;
+}
+
+/*
+ * requires_tls: after a plaintext login was refused by a server that offers
+ * TLS, whether the same login succeeds over TLS: MariaDB answers "access
+ * denied" both to a wrong password and to plaintext under
+ * require_secure_transport or REQUIRE SSL. The probe checks no certificate,
+ * which exposes nothing the plaintext attempt did not; it only makes the
+ * error say what to change.
+ */
+static bool
+requires_tls(const config_source *src)
+{
+	MYSQL *my = open_handle(src, CONFIG_TLS_SKIP_VERIFY, 0);
+	bool ok = my && mysql_real_connect(my, src->host, src->user, src->pass, NULL,
+									   src->port, NULL, 0) != NULL;
+
+	if (my)
+		mysql_close(my);
+	return ok;
+}
+
+/* contains_any: whether s contains one of the NULL-terminated words */
+static bool
+contains_any(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strstr(s, *words))
+			return true;
+	return false;
+}
+
+/*
+ * explain_failure: the message for a failed connect on handle my: which
+ * server, then for TLS causes what the server presented and which setting
+ * changes it (libmariadb 3.3 exposes no certificate of a failed handshake, so
+ * the certificate's own names cannot be quoted).
+ */
+static void
+explain_failure(const config_source *src, MYSQL *my, char *errbuf, size_t errlen)
+{
+	static const char *const chain_words[] = {
+		"issuer certificate", "self-signed", "self signed", "certificate verify failed",
+		"unable to verify", "certificate has expired", "not yet valid", "unknown ca",
+		"certificate chain", NULL
+	};
+	unsigned int err = mysql_errno(my);
+	const char *msg = mysql_error(my);
+	const char *pfx = src->prefix ? src->prefix : "NAME";
+	unsigned long caps = 0;
+
+	if (src->tls != CONFIG_TLS_OFF && err == CR_SSL_CONNECTION_ERROR) {
+		if (strstr(msg, "Validation of SSL server certificate failed"))
+			snprintf(errbuf, errlen, "the MariaDB server of database \"%s\" at %s:%u presented a TLS "
+					 "certificate that is not issued for host \"%s\" (%s); connect by a name the "
+					 "certificate carries (%s_HOST), have it reissued with that name in its "
+					 "subjectAltName, or set %s_TLS=skip-verify to accept it unverified",
+					 src->name, src->host, src->port, src->host, msg, pfx, pfx);
+		else if (contains_any(msg, chain_words)) {
+			char ca[600];
+
+			if (src->tls_ca)
+				snprintf(ca, sizeof(ca), "%s_TLS_CA (\"%s\")", pfx, src->tls_ca);
+			else
+				snprintf(ca, sizeof(ca), "the system's CAs (%s_TLS_CA is not set)", pfx);
+			snprintf(errbuf, errlen, "the MariaDB server of database \"%s\" at %s:%u presented a TLS "
+					 "certificate that is not signed by a CA in %s (%s); set %s_TLS_CA to the PEM file "
+					 "of the CA that signed the server's certificate",
+					 src->name, src->host, src->port, ca, msg, pfx);
+		} else if (strstr(msg, "support"))
+			snprintf(errbuf, errlen, "the MariaDB server of database \"%s\" at %s:%u does not offer TLS "
+					 "(%s); enable TLS on the server (ssl_cert, ssl_key) or set %s_TLS=off",
+					 src->name, src->host, src->port, msg, pfx);
+		else
+			snprintf(errbuf, errlen, "could not set up TLS with the MariaDB server of database \"%s\" "
+					 "at %s:%u (%s); check %s_TLS, %s_TLS_CA, %s_TLS_CERT and %s_TLS_KEY",
+					 src->name, src->host, src->port, msg, pfx, pfx, pfx, pfx);
+		return;
+	}
+	if (src->tls == CONFIG_TLS_OFF && err == ER_ACCESS_DENIED_ERROR &&
+		mariadb_get_infov(my, MARIADB_CONNECTION_SERVER_CAPABILITIES, &caps) == 0 &&
+		(caps & CLIENT_SSL) && requires_tls(src)) {
+		snprintf(errbuf, errlen, "the MariaDB server of database \"%s\" at %s:%u requires TLS for user "
+				 "\"%s\" (require_secure_transport=ON or REQUIRE SSL) and refused the plaintext login "
+				 "(%s); set %s_TLS=on, and %s_TLS_CA to the PEM file of the CA that signed the server's "
+				 "certificate", src->name, src->host, src->port, src->user, msg, pfx, pfx);
+		return;
+	}
+	snprintf(errbuf, errlen,
+			 "could not connect to MariaDB of database \"%s\" at %s:%u as user \"%s\": %s",
+			 src->name, src->host, src->port, src->user, msg);
+}
+
+MYSQL *
+maria_connect_timed(const config_source *src, unsigned read_timeout, char *errbuf, size_t errlen)
+{
+	MYSQL *my = open_handle(src, src->tls, read_timeout);
+
+	if (!my) {
+		snprintf(errbuf, errlen, "could not allocate a MariaDB connection handle");
+		return NULL;
 	}
 	if (!mysql_real_connect(my, src->host, src->user, src->pass, NULL,
 							src->port, NULL, CLIENT_REMEMBER_OPTIONS)) {
-		snprintf(errbuf, errlen,
-				 "could not connect to MariaDB of database \"%s\" at %s:%u as user \"%s\": %s",
-				 src->name, src->host, src->port, src->user, mysql_error(my));
+		explain_failure(src, my, errbuf, errlen);
 		mysql_close(my);
 		return NULL;
 	}

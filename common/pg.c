@@ -17,20 +17,100 @@ ignore_notice(void *arg, const char *message)
 	(void) message;
 }
 
-PGconn *
-pg_connect(const char *url, const char *appname, char *errbuf, size_t errlen)
+/*
+ * sink_connect: PQconnectdbParams on SINK_DB_URL with sslmode and, when TLS
+ * is on, the SINK_TLS_* files. The extra keys come after dbname, so they win
+ * over what the expanded URL says.
+ */
+static PGconn *
+sink_connect(const config *cfg, const char *appname, const char *sslmode)
 {
-	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-	const char *vals[] = { url, appname, "10", NULL };
-	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	const char *keys[8] = { "dbname", "application_name", "connect_timeout", "sslmode" };
+	const char *vals[8] = { cfg->sink_url, appname, "10", sslmode };
+	int n = 4;
+
+	if (strcmp(sslmode, "disable") != 0) {
+		if (cfg->sink_tls_ca) {
+			keys[n] = "sslrootcert";
+			vals[n++] = cfg->sink_tls_ca;
+		}
+		if (cfg->sink_tls_cert) {
+			keys[n] = "sslcert";
+			vals[n++] = cfg->sink_tls_cert;
+		}
+		if (cfg->sink_tls_key) {
+			keys[n] = "sslkey";
+			vals[n++] = cfg->sink_tls_key;
+		}
+	}
+	keys[n] = NULL;
+	vals[n] = NULL;
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/*
+ * requires_tls: after the server refused a plaintext session for want of a
+ * pg_hba.conf line ("no encryption"), whether it takes the same login over
+ * TLS. The probe checks no certificate, which exposes nothing the plaintext
+ * attempt did not: it only makes the error say what to change.
+ */
+static bool
+requires_tls(const config *cfg, const char *appname)
+{
+	PGconn *pg = sink_connect(cfg, appname, "require");
+	bool ok = pg && PQstatus(pg) == CONNECTION_OK;
+
+	PQfinish(pg);
+	return ok;
+}
+
+/*
+ * tls_advice: what to do about a failed connection whose libpq message says
+ * TLS was the problem; NULL otherwise.
+ */
+static const char *
+tls_advice(const config *cfg, const char *appname, const char *msg)
+{
+	if (strstr(msg, "no encryption") && cfg->sink_tls == CONFIG_TLS_OFF && requires_tls(cfg, appname))
+		return "the server requires TLS from this host (its pg_hba.conf has only hostssl lines for it): "
+			"set SINK_TLS=on, and SINK_TLS_CA to the PEM file of the CA that signed the server's certificate";
+	if (strstr(msg, "does not match host name"))
+		return "the server's TLS certificate is not issued for the host named in SINK_DB_URL: "
+			"connect by a name the certificate carries, have the certificate reissued, "
+			"or set SINK_TLS=skip-verify to accept it unverified";
+	if (strstr(msg, "certificate verify failed"))
+		return "the server's TLS certificate is not signed by the CA in SINK_TLS_CA (or libpq's default "
+			"~/.postgresql/root.crt): set SINK_TLS_CA to the PEM file of the CA that signed it";
+	if (strstr(msg, "root certificate file"))
+		return "set SINK_TLS_CA to the PEM file of the CA that signed the server's certificate "
+			"(for one signed by a public CA: /etc/ssl/certs/ca-certificates.crt)";
+	if (strstr(msg, "server does not support SSL"))
+		return "the server does not offer TLS: enable ssl on the server, or set SINK_TLS=off";
+	return NULL;
+}
+
+PGconn *
+pg_connect(const config *cfg, const char *appname, char *errbuf, size_t errlen)
+{
+	PGconn *pg = sink_connect(cfg, appname, cfg->sink_sslmode ? cfg->sink_sslmode : "disable");
 
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
-		const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
-		size_t n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			n--;
-		snprintf(errbuf, errlen, "could not connect to the PostgreSQL sink: %.*s", (int) n, msg);
+		char msg[1024];
+		const char *raw = pg ? PQerrorMessage(pg) : "out of memory";
+		size_t len = 0;
+
+		/* one line: libpq ends lines (and some sentences) with a newline */
+		for (const char *p = raw; *p && len + 1 < sizeof(msg); p++)
+			msg[len++] = *p == '\n' ? ' ' : *p;
+		while (len > 0 && msg[len - 1] == ' ')
+			len--;
+		msg[len] = '\0';
 		PQfinish(pg);
+
+		const char *advice = tls_advice(cfg, appname, msg);
+
+		snprintf(errbuf, errlen, "could not connect to the PostgreSQL sink: %s%s%s", msg,
+				 advice ? "; " : "", advice ? advice : "");
 		return NULL;
 	}
 	PQsetNoticeProcessor(pg, ignore_notice, NULL);

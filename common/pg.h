@@ -2,7 +2,10 @@
  * PostgreSQL connections for both binaries.
  *
  * pg_connect takes the sink's libpq URI or conninfo (which may carry a
- * password: it is never logged) and sets application_name. The helpers fill
+ * password: it is never logged) and sets application_name and the TLS the
+ * configuration settled on (sslmode, sslrootcert, sslcert, sslkey: see
+ * config.h's SINK_TLS); a failure caused by TLS says which setting to
+ * change. The helpers fill
  * errbuf with the server's primary message plus its DETAIL/HINT/CONTEXT when
  * present, so callers can log one complete line.
  */
@@ -13,10 +16,12 @@
 #include <stddef.h>
 #include <libpq-fe.h>
 
+#include "common/config.h"
 #include "common/xalloc.h"
 
-/* pg_connect: returns a connection the caller closes with PQfinish */
-PGconn *pg_connect(const char *url, const char *appname, char *errbuf, size_t errlen);
+/* pg_connect: connects to cfg's sink (SINK_DB_URL with the SINK_TLS
+ * settings); returns a connection the caller closes with PQfinish */
+PGconn *pg_connect(const config *cfg, const char *appname, char *errbuf, size_t errlen);
 
 /* pg_exec: runs sql (one or more statements), discarding results */
 bool pg_exec(PGconn *pg, const char *sql, char *errbuf, size_t errlen);

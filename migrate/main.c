@@ -68,9 +68,9 @@ usage(FILE *out)
 			"\n"
 			"Options:\n"
 			"  --database NAME       source database; its settings are NAME_HOST, NAME_PORT,\n"
-			"                        NAME_USER, NAME_PASS, NAME_SCHEMA (see env.example)\n"
+			"                        NAME_USER, NAME_PASS, NAME_SCHEMA, NAME_TLS* (see env.example)\n"
 			"  --tables all|T1,T2    every table of tables.d/NAME, or these (must be listed there)\n"
-			"  --env FILE            read settings from FILE (default ./.env); the environment wins\n"
+			"  --env FILE            read settings from FILE (default ./.env); the environment wins\n"			"                        (TLS: NAME_TLS, SINK_TLS verify certificates by default)\n"
 			"  --max-workers N       tables copied at once (default 2)\n"
 			"  --chunk-workers N     workers on one table at once (default 4)\n"
 			"  --batch-size ROWS     rows per chunk of a chunked table (default 100000)\n"
@@ -383,7 +383,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	char *sink = config_sink_display(cfg.sink_url);
-	pg = pg_connect(cfg.sink_url, "migrate", errbuf, sizeof(errbuf));
+	pg = pg_connect(&cfg, "migrate", errbuf, sizeof(errbuf));
 	if (!pg) {
 		log_error_dh(sink, "Check SINK_DB_URL.", "%s", errbuf);
 		free(sink);

@@ -37,7 +37,7 @@ worker_connect_pg(worker *w)
 
 	if (w->pg)
 		PQfinish(w->pg);
-	w->pg = pg_connect(w->run->cfg->sink_url, "migrate", errbuf, sizeof(errbuf));
+	w->pg = pg_connect(w->run->cfg, "migrate", errbuf, sizeof(errbuf));
 	if (!w->pg) {
 		log_error("%s", errbuf);
 		return false;

@@ -8,6 +8,9 @@
 #                                     stop one server and start it again on
 #                                     the same port (data kept)
 #   sh scripts/sandbox.sh env DIR     print DIR/sandbox.env
+#   sh scripts/sandbox.sh tls-cert DIR CERT KEY
+#                                     (TLS sandboxes) install CERT and KEY as
+#                                     both servers' certificate and reload them
 #
 # Both servers listen on free TCP ports on 127.0.0.1 only, plus a Unix socket
 # inside DIR. `start` writes DIR/sandbox.env (mode 600, shell-sourceable) with
@@ -17,17 +20,25 @@
 # Environment:
 #   SANDBOX_WAL_LEVEL  PostgreSQL wal_level: replica (default), minimal, logical
 #   SANDBOX_TIMEOUT    seconds to wait for each server to come up (default 60)
+#   SANDBOX_TLS_DIR    (start of a fresh sandbox) a directory with ca.pem,
+#                      server.pem and server.key (tests/integration/tls_certs.sh
+#                      makes one): both servers then accept only TLS over TCP
+#                      (MariaDB require_secure_transport, PostgreSQL hostssl
+#                      lines only); the Unix sockets stay plaintext for the
+#                      tests' admin access. The sandbox keeps its own copies
+#                      (DIR/*/tls), so a restart keeps TLS.
 set -eu
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 WAL_LEVEL=${SANDBOX_WAL_LEVEL:-replica}
 TIMEOUT=${SANDBOX_TIMEOUT:-60}
+TLS_SRC=${SANDBOX_TLS_DIR:-}
 
 die() { echo "sandbox: $*" >&2; exit 1; }
 say() { echo "sandbox: $*" >&2; }
 
 usage() {
-	echo "usage: $0 start|stop|status|env|restart-mariadb|restart-pg DIR" >&2
+	echo "usage: $0 start|stop|status|env|restart-mariadb|restart-pg DIR | tls-cert DIR CERT KEY" >&2
 	exit 2
 }
 
@@ -154,6 +165,8 @@ my_start_on() {
 	: >"$MYDIR/err.log"
 	_user=""
 	[ "$IS_ROOT" -eq 1 ] && _user="--user=root"
+	_tls=""
+	[ -d "$MYDIR/tls" ] && _tls="--ssl-ca=$MYDIR/tls/ca.pem --ssl-cert=$MYDIR/tls/server.pem --ssl-key=$MYDIR/tls/server.key --require-secure-transport=ON"
 	# setsid: the server must not receive the terminal's SIGINT nor hold the
 	# caller's stdout open.
 	# shellcheck disable=SC2086
@@ -180,6 +193,7 @@ my_start_on() {
 		--collation-server=utf8mb4_unicode_ci \
 		--max-connections=200 \
 		--max-allowed-packet=256M \
+		$_tls \
 		</dev/null >>"$MYDIR/stdout.log" 2>&1 &
 
 	_i=0
@@ -257,6 +271,11 @@ pg_init() {
 pg_start_on() {
 	_senders=""
 	[ "$WAL_LEVEL" = minimal ] && _senders="max_wal_senders = 0"
+	_ssl=""
+	[ -d "$PGDIR/tls" ] && _ssl="ssl = on
+ssl_ca_file = '$PGDIR/tls/ca.pem'
+ssl_cert_file = '$PGDIR/tls/server.pem'
+ssl_key_file = '$PGDIR/tls/server.key'"
 	as_pg tee "$PGDATA/sandbox.conf" >/dev/null <<EOF
 # Written by scripts/sandbox.sh on every start.
 port = $1
@@ -268,6 +287,7 @@ max_wal_size = 4GB
 wal_level = $WAL_LEVEL
 $_senders
 max_connections = 100
+$_ssl
 EOF
 	_lines=0
 	[ -f "$PGDIR/log" ] && _lines=$(wc -l <"$PGDIR/log")
@@ -312,6 +332,54 @@ pg_stop() {
 		kill -KILL "$_pid" 2>/dev/null || true
 		wait_gone "$_pid" 10 || die "postgres $_pid survived SIGKILL"
 	fi
+}
+
+# --- TLS (SANDBOX_TLS_DIR) -------------------------------------------------
+
+# tls_install CERT KEY: copies the CA of TLS_SRC (when given) and CERT/KEY as
+# server.pem/server.key into both servers' tls directories, readable by the
+# user each server runs as (PostgreSQL insists on owning its private key file).
+tls_install() {
+	mkdir -p "$MYDIR/tls" "$PGDIR/tls"
+	if [ -n "$TLS_SRC" ]; then
+		cp "$TLS_SRC/ca.pem" "$MYDIR/tls/ca.pem"
+		cp "$TLS_SRC/ca.pem" "$PGDIR/tls/ca.pem"
+	fi
+	for _d in "$MYDIR/tls" "$PGDIR/tls"; do
+		cp "$1" "$_d/server.pem.new" && mv -f "$_d/server.pem.new" "$_d/server.pem"
+		(umask 077 && cp "$2" "$_d/server.key.new") && mv -f "$_d/server.key.new" "$_d/server.key"
+	done
+	chmod 644 "$MYDIR/tls/ca.pem" "$PGDIR/tls/ca.pem" "$MYDIR/tls/server.pem" "$PGDIR/tls/server.pem"
+	[ "$IS_ROOT" -eq 0 ] || chown -R postgres:postgres "$PGDIR/tls"
+}
+
+# pg_hba_tls_only: TCP connections only over TLS (hostssl), the socket as before
+pg_hba_tls_only() {
+	as_pg tee "$PGDATA/pg_hba.conf" >/dev/null <<EOF
+# Written by scripts/sandbox.sh (SANDBOX_TLS_DIR): TCP only with TLS.
+local   all all                 trust
+hostssl all all 127.0.0.1/32    scram-sha-256
+EOF
+}
+
+# cmd_tls_cert CERT KEY: a running TLS sandbox serves CERT/KEY to new
+# connections from now on (MariaDB FLUSH SSL, PostgreSQL reload)
+cmd_tls_cert() {
+	[ -d "$MYDIR/tls" ] || die "$DIR is not a TLS sandbox (start it with SANDBOX_TLS_DIR)"
+	[ -r "$1" ] && [ -r "$2" ] || die "cannot read $1 or $2"
+	. "$DIR/sandbox.env"
+	TLS_SRC=""
+	tls_install "$1" "$2"
+	my_root -e "FLUSH SSL" || die "MariaDB did not reload its certificate"
+	_before=$(grep -c 'received SIGHUP' "$PGDIR/log" 2>/dev/null || true)
+	pg_admin -c "SELECT pg_reload_conf()" >/dev/null || die "PostgreSQL did not reload"
+	# the postmaster rereads its files after the signal, asynchronously
+	_i=0
+	while [ "$(grep -c 'received SIGHUP' "$PGDIR/log" 2>/dev/null || true)" = "$_before" ] && [ "$_i" -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.2
 }
 
 # --- commands --------------------------------------------------------------
@@ -402,6 +470,13 @@ cmd_start() {
 	initpid=$!
 	[ "$fresh" -eq 1 ] && pg_init
 	[ "$fresh" -eq 1 ] && { wait "$initpid" || exit 1; }
+	if [ "$fresh" -eq 1 ] && [ -n "$TLS_SRC" ]; then
+		for _f in ca.pem server.pem server.key; do
+			[ -r "$TLS_SRC/$_f" ] || die "SANDBOX_TLS_DIR: cannot read $TLS_SRC/$_f"
+		done
+		tls_install "$TLS_SRC/server.pem" "$TLS_SRC/server.key"
+		pg_hba_tls_only
+	fi
 
 	_try=0
 	while :; do
@@ -470,10 +545,11 @@ cmd_env() {
 	cat "$DIR/sandbox.env"
 }
 
-[ $# -eq 2 ] || usage
+[ $# -ge 2 ] || usage
 CMD=$1
 DIR=$2
 [ -n "$DIR" ] || usage
+if [ "$CMD" = tls-cert ]; then [ $# -eq 4 ] || usage; else [ $# -eq 2 ] || usage; fi
 
 if [ "$CMD" = start ]; then
 	mkdir -p "$DIR"
@@ -494,5 +570,6 @@ restart-pg) cmd_restart PG ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
 status) [ -d "$DIR" ] && cmd_status ;;
+tls-cert) cmd_tls_cert "$3" "$4" ;;
 *) usage ;;
 esac

@@ -51,7 +51,7 @@ apply_open(const config *cfg, const control *ctl, const char *role)
 
 	a->cfg = cfg;
 	a->ctl = ctl;
-	a->pg = pg_connect(cfg->sink_url, role, errbuf, sizeof(errbuf));
+	a->pg = pg_connect(cfg, role, errbuf, sizeof(errbuf));
 	if (!a->pg) {
 		char *sink = config_sink_display(cfg->sink_url);
 		log_error_dh(sink, "Check SINK_DB_URL.", "%s", errbuf);

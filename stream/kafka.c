@@ -16,6 +16,12 @@
  * Debezium would pick), and never times a message out: while the brokers
  * are down events wait in librdkafka's queue, and when it is full the main
  * loop waits with them.
+ *
+ * TLS follows the rule of the MariaDB and PostgreSQL connections: whenever
+ * the protocol is SSL or SASL_SSL the broker's certificate chain and host
+ * name are verified (set explicitly, whatever librdkafka's defaults), and
+ * only KAFKA_TLS=skip-verify turns that off, with a warning; KAFKA_PROPERTIES
+ * cannot turn it off behind that setting's back.
  */
 #include "stream/kafka.h"
 
@@ -66,7 +72,71 @@ struct kafka_sink {
 static char *
 dup_or_null(const char *s)
 {
-	return s ? xstrdup(s) : NULL;
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+/* uses_tls: a security.protocol value that runs over TLS */
+static bool
+uses_tls(const char *protocol)
+{
+	return strcasecmp(protocol, "SSL") == 0 || strcasecmp(protocol, "SASL_SSL") == 0;
+}
+
+/*
+ * tls_settings_load: KAFKA_TLS, KAFKA_SECURITY_PROTOCOL and the TLS files
+ * into ks (sasl_user already read). KAFKA_TLS and the protocol must agree;
+ * either alone decides (no protocol: plaintext, or SASL_SSL with a SASL
+ * user, as before KAFKA_TLS existed). Logs the skip-verify warning.
+ */
+static bool
+tls_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t errlen)
+{
+	const char *tls = config_get(cfg, "KAFKA_TLS");
+	const char *protocol = config_get(cfg, "KAFKA_SECURITY_PROTOCOL");
+	const char *ca = config_get(cfg, "KAFKA_TLS_CA");
+	const char *old_ca = config_get(cfg, "KAFKA_SSL_CA_LOCATION");
+
+	if (tls && *tls && !config_parse_tls(tls, &ks->tls)) {
+		snprintf(errbuf, errlen, "KAFKA_TLS must be one of off, on, verify, skip-verify "
+				 "(or 0, 1, false, true), got \"%.32s\"", tls);
+		return false;
+	}
+	if (protocol && *protocol) {
+		bool over_tls = uses_tls(protocol);
+
+		if (tls && *tls && over_tls != (ks->tls != CONFIG_TLS_OFF)) {
+			snprintf(errbuf, errlen, "KAFKA_TLS=%.16s contradicts KAFKA_SECURITY_PROTOCOL=%.32s; "
+					 "unset KAFKA_SECURITY_PROTOCOL (KAFKA_TLS and KAFKA_SASL_USERNAME decide it) "
+					 "or make them agree", tls, protocol);
+			return false;
+		}
+		if (over_tls && !(tls && *tls))
+			ks->tls = CONFIG_TLS_VERIFY;
+		ks->security = xstrdup(protocol);
+	} else if (ks->sasl_user) {
+		if (!(tls && *tls))
+			ks->tls = CONFIG_TLS_VERIFY;
+		ks->security = xstrdup(ks->tls != CONFIG_TLS_OFF ? "SASL_SSL" : "SASL_PLAINTEXT");
+	} else if (ks->tls != CONFIG_TLS_OFF)
+		ks->security = xstrdup("SSL");
+
+	if (ca && *ca && old_ca && *old_ca && strcmp(ca, old_ca) != 0) {
+		snprintf(errbuf, errlen, "KAFKA_TLS_CA and KAFKA_SSL_CA_LOCATION (its older name) name "
+				 "different files; keep only KAFKA_TLS_CA");
+		return false;
+	}
+	ks->ca = dup_or_null(ca && *ca ? ca : old_ca);
+	ks->tls_cert = dup_or_null(config_get(cfg, "KAFKA_TLS_CERT"));
+	ks->tls_key = dup_or_null(config_get(cfg, "KAFKA_TLS_KEY"));
+	if (ks->tls == CONFIG_TLS_OFF && (ks->ca || ks->tls_cert || ks->tls_key))
+		log_warning("KAFKA_TLS_CA, KAFKA_TLS_CERT or KAFKA_TLS_KEY is set but Kafka TLS is off "
+					"(KAFKA_TLS, KAFKA_SECURITY_PROTOCOL); the files are not used");
+	if (ks->tls == CONFIG_TLS_SKIP_VERIFY) {
+		char *w = config_skip_verify_warning("KAFKA_TLS", "KAFKA_TLS_CA", "Kafka", ks->ca != NULL);
+		log_warning("%s", w);
+		free(w);
+	}
+	return true;
 }
 
 bool
@@ -100,9 +170,11 @@ kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t 
 	ks->sasl_user = dup_or_null(config_get(cfg, "KAFKA_SASL_USERNAME"));
 	ks->sasl_pass = dup_or_null(config_get(cfg, "KAFKA_SASL_PASSWORD"));
 	ks->sasl_mechanism = dup_or_null(config_get(cfg, "KAFKA_SASL_MECHANISM"));
-	ks->security = dup_or_null(config_get(cfg, "KAFKA_SECURITY_PROTOCOL"));
-	ks->ca = dup_or_null(config_get(cfg, "KAFKA_SSL_CA_LOCATION"));
 	ks->properties = dup_or_null(config_get(cfg, "KAFKA_PROPERTIES"));
+	if (!tls_settings_load(cfg, ks, errbuf, errlen)) {
+		kafka_settings_free(ks);
+		return false;
+	}
 	v = config_get(cfg, "KAFKA_GROUP_ID");
 	if (v && *v)
 		ks->group = xstrdup(v);
@@ -249,6 +321,8 @@ kafka_settings_free(kafka_settings *ks)
 	free(ks->sasl_mechanism);
 	free(ks->security);
 	free(ks->ca);
+	free(ks->tls_cert);
+	free(ks->tls_key);
 	free(ks->properties);
 	free(ks->group);
 	free(ks->checkpoint_file);
@@ -308,6 +382,66 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	metrics_stream_acknowledged();
 }
 
+/* OpenSSL's X509_V_ERR_* codes (x509_vfy.h, stable for years) that
+ * on_cert_verify explains; stream does not link OpenSSL itself */
+#define X509_ERR_UNABLE_TO_GET_ISSUER_CERT          2
+#define X509_ERR_CERT_NOT_YET_VALID                 9
+#define X509_ERR_CERT_HAS_EXPIRED                   10
+#define X509_ERR_DEPTH_ZERO_SELF_SIGNED_CERT        18
+#define X509_ERR_SELF_SIGNED_CERT_IN_CHAIN          19
+#define X509_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY  20
+#define X509_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE    21
+#define X509_ERR_HOSTNAME_MISMATCH                  62
+#define X509_ERR_IP_ADDRESS_MISMATCH                64
+
+/*
+ * on_cert_verify: librdkafka's hook into OpenSSL's verification of each
+ * certificate of the broker's chain. It keeps OpenSSL's verdict and only
+ * words a refusal in terms of our settings; librdkafka logs that text with
+ * the certificate's subject and issuer. Runs in librdkafka's threads.
+ */
+static int
+on_cert_verify(rd_kafka_t *rk, const char *broker_name, int32_t broker_id, int *x509_error, int depth,
+			   const char *der, size_t size, char *errstr, size_t errstr_size, void *opaque)
+{
+	(void) rk;
+	(void) broker_id;
+	(void) depth;
+	(void) der;
+	(void) size;
+	(void) opaque;
+	switch (*x509_error) {
+		case 0:
+			return 1;
+		case X509_ERR_HOSTNAME_MISMATCH:
+		case X509_ERR_IP_ADDRESS_MISMATCH:
+			snprintf(errstr, errstr_size, "the Kafka broker %s presented a TLS certificate that is not "
+					 "issued for that host name; connect by a name the certificate carries "
+					 "(KAFKA_BOOTSTRAP_SERVERS, the brokers' advertised listeners), have it reissued, "
+					 "or set KAFKA_TLS=skip-verify to accept it unverified", broker_name);
+			break;
+		case X509_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		case X509_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		case X509_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		case X509_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+			snprintf(errstr, errstr_size, "the Kafka broker %s presented a TLS certificate that is not "
+					 "signed by a CA in KAFKA_TLS_CA (or the system's CAs when it is unset); set "
+					 "KAFKA_TLS_CA to the PEM file of the CA that signed it", broker_name);
+			break;
+		case X509_ERR_CERT_NOT_YET_VALID:
+		case X509_ERR_CERT_HAS_EXPIRED:
+			snprintf(errstr, errstr_size, "the Kafka broker %s presented a TLS certificate that is %s",
+					 broker_name, *x509_error == X509_ERR_CERT_HAS_EXPIRED ? "expired" : "not valid yet");
+			break;
+		default:
+			snprintf(errstr, errstr_size, "the Kafka broker %s presented a TLS certificate that does not "
+					 "verify (OpenSSL X509 error %d)", broker_name, *x509_error);
+			break;
+	}
+	return 0;
+}
+
 /* conf_set: one property; the value is not echoed (it may be a secret) */
 static bool
 conf_set(rd_kafka_conf_t *conf, const char *name, const char *value)
@@ -333,15 +467,26 @@ common_conf(const kafka_settings *ks, const char *source_db, const char *role)
 
 	snprintf(client_id, sizeof(client_id), "stream-%s%s", source_db, role);
 	bool ok = conf_set(conf, "bootstrap.servers", ks->bootstrap) && conf_set(conf, "client.id", client_id);
+	if (ok && ks->security)
+		ok = conf_set(conf, "security.protocol", ks->security);
 	if (ok && ks->sasl_user) {
-		ok = conf_set(conf, "security.protocol", ks->security ? ks->security : "SASL_SSL") &&
-			conf_set(conf, "sasl.mechanisms", ks->sasl_mechanism ? ks->sasl_mechanism : "PLAIN") &&
+		ok = conf_set(conf, "sasl.mechanisms", ks->sasl_mechanism ? ks->sasl_mechanism : "PLAIN") &&
 			conf_set(conf, "sasl.username", ks->sasl_user) &&
 			conf_set(conf, "sasl.password", ks->sasl_pass);
-	} else if (ok && ks->security)
-		ok = conf_set(conf, "security.protocol", ks->security);
-	if (ok && ks->ca)
-		ok = conf_set(conf, "ssl.ca.location", ks->ca);
+	}
+	if (ok && ks->tls != CONFIG_TLS_OFF) {
+		/* skip-verify with a CA still checks the chain, as libmariadb and
+		 * libpq do; only the host name goes unchecked */
+		bool chain = ks->tls == CONFIG_TLS_VERIFY || ks->ca;
+		ok = conf_set(conf, "enable.ssl.certificate.verification", chain ? "true" : "false") &&
+			conf_set(conf, "ssl.endpoint.identification.algorithm",
+					 ks->tls == CONFIG_TLS_VERIFY ? "https" : "none") &&
+			(!ks->ca || conf_set(conf, "ssl.ca.location", ks->ca)) &&
+			(!ks->tls_cert || conf_set(conf, "ssl.certificate.location", ks->tls_cert)) &&
+			(!ks->tls_key || conf_set(conf, "ssl.key.location", ks->tls_key));
+		if (ok && chain)
+			rd_kafka_conf_set_ssl_cert_verify_cb(conf, on_cert_verify);
+	}
 	if (!ok) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;
@@ -370,6 +515,21 @@ user_properties(rd_kafka_conf_t *conf, const kafka_settings *ks)
 			break;
 		}
 		*eq = '\0';
+		if (ks->tls != CONFIG_TLS_SKIP_VERIFY &&
+			((strcmp(p, "enable.ssl.certificate.verification") == 0 && strcasecmp(eq + 1, "true") != 0) ||
+			 (strcmp(p, "ssl.endpoint.identification.algorithm") == 0 && strcasecmp(eq + 1, "https") != 0))) {
+			log_error_dh("The broker's certificate is verified whenever TLS is used.",
+						 "To accept an unverified certificate knowingly, set KAFKA_TLS=skip-verify.",
+						 "KAFKA_PROPERTIES: %s=%s refused", p, eq + 1);
+			ok = false;
+			break;
+		}
+		if (strcmp(p, "security.protocol") == 0) {
+			log_error_dh(NULL, "Set KAFKA_TLS (and KAFKA_SASL_USERNAME) or KAFKA_SECURITY_PROTOCOL instead.",
+						 "KAFKA_PROPERTIES: security.protocol refused (it would bypass the TLS settings)");
+			ok = false;
+			break;
+		}
 		if (strcmp(p, "debug") == 0 && (strstr(eq + 1, "conf") || strstr(eq + 1, "all"))) {
 			log_error_dh("librdkafka's debug=conf prints the configuration, passwords included.",
 						 "Use other debug contexts (e.g. debug=broker,msg).", "KAFKA_PROPERTIES: debug=%s refused",

@@ -33,8 +33,12 @@ typedef struct kafka_settings {
 	char       *sasl_user;      /* KAFKA_SASL_USERNAME */
 	char       *sasl_pass;      /* KAFKA_SASL_PASSWORD: secret, never logged */
 	char       *sasl_mechanism; /* KAFKA_SASL_MECHANISM, default PLAIN */
-	char       *security;       /* KAFKA_SECURITY_PROTOCOL */
-	char       *ca;             /* KAFKA_SSL_CA_LOCATION */
+	char       *security;       /* security.protocol to set (KAFKA_SECURITY_PROTOCOL,
+								 * or derived from KAFKA_TLS and SASL), NULL: default */
+	config_tls_mode tls;        /* KAFKA_TLS, or VERIFY when the protocol says SSL */
+	char       *ca;             /* KAFKA_TLS_CA (older name KAFKA_SSL_CA_LOCATION) */
+	char       *tls_cert;       /* KAFKA_TLS_CERT: ssl.certificate.location */
+	char       *tls_key;        /* KAFKA_TLS_KEY: ssl.key.location */
 	char       *properties;     /* KAFKA_PROPERTIES: "name=value;name=value" */
 	char       *group;          /* KAFKA_GROUP_ID (--from kafka), default stream-NAME */
 	bool        dead_letter_fatal;  /* KAFKA_DEAD_LETTER=fatal */

@@ -129,6 +129,7 @@ usage(FILE *f)
 		"Options:\n"
 		"  --database NAME      source database (settings NAME_*, allowlist tables.d/NAME)\n"
 		"  --env FILE           settings file (default ./.env; the environment wins)\n"
+		"                       (TLS: NAME_TLS, SINK_TLS, KAFKA_TLS verify certificates by default)\n"
 		"  --stop-at FILE:POS   stop once the transaction reaching this binlog position is applied\n"
 		"  --server-id N        replica server id (default NAME_SERVER_ID, else derived from NAME)\n"
 		"  --batch-rows N       rows per PostgreSQL transaction at most (default 20000)\n"
@@ -2152,7 +2153,7 @@ print_status(run *r)
 	char errbuf[2048];
 	if (!r->cfg.sink_url)
 		return print_status_local(r);
-	PGconn *pg = pg_connect(r->cfg.sink_url, "stream-status", errbuf, sizeof(errbuf));
+	PGconn *pg = pg_connect(&r->cfg, "stream-status", errbuf, sizeof(errbuf));
 	if (!pg) {
 		log_error("%s", errbuf);
 		return EXIT_FAILED;

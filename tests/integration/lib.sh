@@ -53,7 +53,8 @@ fi
 
 # Variables of the tool that must come from the test's .env only, never from
 # the developer's environment (the environment wins over .env in migrate).
-unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE 2>/dev/null || true
+unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE \
+	SINK_TLS SINK_TLS_CA SINK_TLS_CERT SINK_TLS_KEY PGSSLMODE 2>/dev/null || true
 
 MIGRATE="$PWD/${BINDIR:-bin}/migrate"
 STREAM="$PWD/${BINDIR:-bin}/stream"

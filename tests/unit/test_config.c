@@ -32,7 +32,8 @@ static const char *const scrubbed[] = {
 	"SINK_DB_URL", "SINK_SCHEMA", "CONTROL_SCHEMA", "TABLES_DIR", "IDENTIFIER_CASE",
 	"FOO", "PLAIN", "TRADING_HOST", "TRADING_PORT", "TRADING_USER", "TRADING_PASS",
 	"TRADING_SCHEMA", "TRADING_SINK_SCHEMA", "TRADING_TLS", "TRADING_TLS_CA",
-	"TRADING_TLS_CERT", "TRADING_TLS_KEY", "DEMO_USER", "DEMO_HOST", NULL
+	"TRADING_TLS_CERT", "TRADING_TLS_KEY", "DEMO_USER", "DEMO_HOST", "SINK_TLS", "SINK_TLS_CA",
+	"SINK_TLS_CERT", "SINK_TLS_KEY", "PGSSLMODE", NULL
 };
 
 /* setup: a scrubbed environment and an empty temporary directory */
@@ -616,7 +617,7 @@ START_TEST(test_source_tls)
 		else {
 			ck_assert_uint_eq(cfg.n_warnings, 1);
 			ck_assert_str_eq(cfg.warnings[0],
-							 "TRADING_TLS=skip-verify: the MariaDB server certificate will not "
+							 "TRADING_TLS=skip-verify: the MariaDB server's certificate will not "
 							 "be verified, so the connection is encrypted but open to "
 							 "impersonation; use TRADING_TLS=on with TRADING_TLS_CA");
 		}
@@ -689,6 +690,168 @@ START_TEST(test_source_tls_files)
 	free(ca);
 	free(cert);
 	free(key);
+}
+END_TEST
+
+START_TEST(test_source_tls_skip_verify_with_ca)
+{
+	config cfg = {0};
+	char err[ERRLEN];
+	char *ca = fmt("%s/ca.pem", tmpdir);
+	char *content = fmt("SINK_DB_URL=%s\nTRADING_USER=u\nTRADING_TLS=skip-verify\nTRADING_TLS_CA=%s\n", URL, ca);
+
+	/* with a CA file the chain is still checked: the warning says so */
+	write_file(ca, "ca\n", 0644);
+	ck_assert_msg(load_src(&cfg, content, "trading", err), "%s", err);
+	ck_assert_uint_eq(cfg.n_warnings, 1);
+	ck_assert_str_eq(cfg.warnings[0], "TRADING_TLS=skip-verify: the MariaDB server's certificate is "
+					 "checked against TRADING_TLS_CA but its host name is not, so any certificate "
+					 "that CA signed is accepted; use TRADING_TLS=on");
+	config_free(&cfg);
+	free(content);
+	free(ca);
+}
+END_TEST
+
+/* sink_tls: loads .env with SINK_DB_URL=url and the extra lines; err filled */
+static bool
+sink_tls(config *cfg, const char *url, const char *extra, char *err)
+{
+	char *content = fmt("SINK_DB_URL=%s\n%s", url, extra);
+	bool ok = load_env(cfg, content, err);
+
+	free(content);
+	return ok;
+}
+
+START_TEST(test_sink_tls_from_url)
+{
+	static const struct {
+		const char *url;
+		config_tls_mode mode;
+		const char *sslmode;
+	} good[] = {
+		{URL, CONFIG_TLS_OFF, "disable"},
+		{URL "?sslmode=disable", CONFIG_TLS_OFF, "disable"},
+		{URL "?sslmode=verify-full", CONFIG_TLS_VERIFY, "verify-full"},
+		{"host=db port=5432 dbname=w sslmode=verify-full", CONFIG_TLS_VERIFY, "verify-full"},
+		{"host=db dbname=w", CONFIG_TLS_OFF, "disable"},
+	};
+	static const char *const weak[] = {"allow", "prefer", "require", "verify-ca"};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		config cfg = {0};
+		char err[ERRLEN];
+
+		ck_assert_msg(sink_tls(&cfg, good[i].url, "", err), "%s: %s", good[i].url, err);
+		ck_assert_int_eq(cfg.sink_tls, good[i].mode);
+		ck_assert_str_eq(cfg.sink_sslmode, good[i].sslmode);
+		ck_assert_uint_eq(cfg.n_warnings, 0);
+		config_free(&cfg);
+	}
+	/* an sslmode that does not check the host name is refused, naming it */
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		config cfg = {0};
+		char err[ERRLEN];
+		char *url = fmt("postgresql://sync:" SECRET "@db/w?sslmode=%s", weak[i]);
+
+		ck_assert(!sink_tls(&cfg, url, "", err));
+		expect_str(err, fmt("SINK_DB_URL has sslmode=%s, which accepts the PostgreSQL server's "
+							"certificate without checking that it names the server's host; use "
+							"sslmode=verify-full or SINK_TLS=on (with SINK_TLS_CA for a private CA), "
+							"or set SINK_TLS=skip-verify to accept an unverified certificate", weak[i]));
+		ck_assert_ptr_null(strstr(err, SECRET));
+		config_free(&cfg);
+		free(url);
+	}
+	/* PGSSLMODE counts when the URL has no sslmode, as in libpq */
+	{
+		config cfg = {0};
+		char err[ERRLEN];
+
+		setenv("PGSSLMODE", "prefer", 1);
+		ck_assert(!sink_tls(&cfg, URL, "", err));
+		ck_assert_str_eq(err, "PGSSLMODE has sslmode=prefer, which accepts the PostgreSQL server's "
+						 "certificate without checking that it names the server's host; use "
+						 "sslmode=verify-full or SINK_TLS=on (with SINK_TLS_CA for a private CA), "
+						 "or set SINK_TLS=skip-verify to accept an unverified certificate");
+		config_free(&cfg);
+		setenv("PGSSLMODE", "verify-full", 1);
+		ck_assert_msg(sink_tls(&cfg, URL, "", err), "%s", err);
+		ck_assert_int_eq(cfg.sink_tls, CONFIG_TLS_VERIFY);
+		config_free(&cfg);
+		/* SINK_TLS decides over PGSSLMODE */
+		setenv("PGSSLMODE", "require", 1);
+		ck_assert_msg(sink_tls(&cfg, URL, "SINK_TLS=off\n", err), "%s", err);
+		ck_assert_str_eq(cfg.sink_sslmode, "disable");
+		config_free(&cfg);
+		unsetenv("PGSSLMODE");
+	}
+}
+END_TEST
+
+START_TEST(test_sink_tls_setting)
+{
+	config cfg = {0};
+	char err[ERRLEN];
+	char *ca = fmt("%s/ca.pem", tmpdir);
+	char *extra;
+
+	write_file(ca, "ca\n", 0644);
+	extra = fmt("SINK_TLS=on\nSINK_TLS_CA=%s\n", ca);
+	ck_assert_msg(sink_tls(&cfg, URL, extra, err), "%s", err);
+	ck_assert_int_eq(cfg.sink_tls, CONFIG_TLS_VERIFY);
+	ck_assert_str_eq(cfg.sink_sslmode, "verify-full");
+	ck_assert_str_eq(cfg.sink_tls_ca, ca);
+	ck_assert_uint_eq(cfg.n_warnings, 0);
+	config_free(&cfg);
+	ck_assert_msg(sink_tls(&cfg, URL "?sslmode=verify-full", extra, err), "%s", err);
+	config_free(&cfg);
+	free(extra);
+
+	/* SINK_TLS and the URL's sslmode must agree */
+	ck_assert(!sink_tls(&cfg, URL "?sslmode=require", "SINK_TLS=on\n", err));
+	ck_assert_str_eq(err, "SINK_TLS=on contradicts sslmode=require in SINK_DB_URL; remove sslmode "
+					 "from SINK_DB_URL (SINK_TLS decides)");
+	config_free(&cfg);
+	ck_assert(!sink_tls(&cfg, URL "?sslmode=verify-full", "SINK_TLS=off\n", err));
+	ck_assert_str_eq(err, "SINK_TLS=off contradicts sslmode=verify-full in SINK_DB_URL; remove sslmode "
+					 "from SINK_DB_URL (SINK_TLS decides)");
+	config_free(&cfg);
+	ck_assert(!sink_tls(&cfg, URL, "SINK_TLS=maybe\n", err));
+	ck_assert_str_eq(err, "SINK_TLS must be one of off, on, verify, skip-verify (or 0, 1, false, true), "
+					 "got \"maybe\"");
+	config_free(&cfg);
+
+	/* skip-verify: require (verify-ca kept when the URL says so), warned */
+	ck_assert_msg(sink_tls(&cfg, URL, "SINK_TLS=skip-verify\n", err), "%s", err);
+	ck_assert_int_eq(cfg.sink_tls, CONFIG_TLS_SKIP_VERIFY);
+	ck_assert_str_eq(cfg.sink_sslmode, "require");
+	ck_assert_uint_eq(cfg.n_warnings, 1);
+	ck_assert_str_eq(cfg.warnings[0], "SINK_TLS=skip-verify: the PostgreSQL server's certificate will "
+					 "not be verified, so the connection is encrypted but open to impersonation; use "
+					 "SINK_TLS=on with SINK_TLS_CA");
+	config_free(&cfg);
+	ck_assert_msg(sink_tls(&cfg, URL "?sslmode=verify-ca", "SINK_TLS=skip-verify\n", err), "%s", err);
+	ck_assert_str_eq(cfg.sink_sslmode, "verify-ca");
+	ck_assert_uint_eq(cfg.n_warnings, 1);
+	ck_assert_ptr_nonnull(strstr(cfg.warnings[0], "checked against SINK_TLS_CA but its host name is not"));
+	config_free(&cfg);
+
+	/* files: checked like NAME_TLS_*; unused with TLS off */
+	extra = fmt("SINK_TLS=on\nSINK_TLS_KEY=%s/missing.key\n", tmpdir);
+	ck_assert(!sink_tls(&cfg, URL, extra, err));
+	expect_str(err, fmt("SINK_TLS_KEY: could not read file \"%s/missing.key\": No such file or directory",
+						tmpdir));
+	config_free(&cfg);
+	free(extra);
+	extra = fmt("SINK_TLS_CA=%s\n", ca);
+	ck_assert_msg(sink_tls(&cfg, URL, extra, err), "%s", err);
+	ck_assert_uint_eq(cfg.n_warnings, 1);
+	ck_assert_str_eq(cfg.warnings[0], "SINK_TLS_CA is set but SINK_TLS is off; the file is not used");
+	config_free(&cfg);
+	free(extra);
+	free(ca);
 }
 END_TEST
 
@@ -976,6 +1139,9 @@ config_suite(void)
 	tcase_add_test(tc, test_source_ports);
 	tcase_add_test(tc, test_source_tls);
 	tcase_add_test(tc, test_source_tls_files);
+	tcase_add_test(tc, test_source_tls_skip_verify_with_ca);
+	tcase_add_test(tc, test_sink_tls_from_url);
+	tcase_add_test(tc, test_sink_tls_setting);
 	tcase_add_test(tc, test_allowlist_parse);
 	tcase_add_test(tc, test_allowlist_quoted_names);
 	tcase_add_test(tc, test_allowlist_errors);
