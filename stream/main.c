@@ -1202,9 +1202,15 @@ publish_snapshot(run *r)
 			goto out;
 	}
 	(void) maria_exec(my, "COMMIT", errbuf, sizeof(errbuf));
-	/* the snapshot is published once Kafka has acknowledged all of it */
-	if (!kafka_mark(r->k, &at, 0, (uint32_t) time(NULL)) || !kafka_drain(r->k, 600000) || !publish_settle(r, 1000) ||
-		binlogpos_cmp(&r->published, &at) != 0) {
+	/* the snapshot is published once Kafka has acknowledged all of it; the
+	 * wait (10 minutes at most) ends early on SIGTERM, recording nothing */
+	bool drained = kafka_mark(r->k, &at, 0, (uint32_t) time(NULL));
+	if (drained) {
+		drained = false;
+		for (int waited = 0; !drained && waited < 600 && !stop_requested; waited++)
+			drained = kafka_drain(r->k, 1000);
+	}
+	if (!drained || !publish_settle(r, 1000) || binlogpos_cmp(&r->published, &at) != 0) {
 		log_error("the snapshot of database \"%s\" was not acknowledged by Kafka; nothing recorded (run it again)",
 				  r->cfg.src.name);
 		goto out;
