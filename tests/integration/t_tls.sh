@@ -212,8 +212,15 @@ kafka_try() {
 		fi
 		sleep 0.1
 	done
-	# (SIGKILL: a snapshot waits for Kafka's acknowledgement, which never comes)
-	kill -9 $_st 2>/dev/null
+	# a snapshot waits for Kafka's acknowledgement, which never comes here;
+	# SIGTERM ends the wait
+	kill -TERM $_st 2>/dev/null
+	_i=0
+	while kill -0 $_st 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -le 150 ] || fail "kafka ($_cert $*): stream did not stop within 15 s of SIGTERM"
+		sleep 0.1
+	done
 	wait $_st 2>/dev/null
 	kill $_srv 2>/dev/null
 	wait $_srv 2>/dev/null
