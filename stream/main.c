@@ -586,17 +586,18 @@ needed_position(const run *r, binlogpos *out)
 }
 
 /* retention_watch: the binlog retention check when one is due
- * (retention.h); while failing, the introspection connection may be gone
- * with the source, or just idle too long, so a short-lived one is used */
+ * (retention.h), over the introspection connection; while failing, that
+ * one may have died with a source restart, and a short-lived one is used
+ * (none when the main loop could not connect to the source just now) */
 static void
 retention_watch(run *r, bool outage)
 {
 	binlogpos needed;
 	char errbuf[512];
 
-	if (r->o.from_kafka || !retention_due(&r->ret, outage) || !needed_position(r, &needed))
+	if (r->o.from_kafka || !r->meta || !retention_due(&r->ret, outage) || !needed_position(r, &needed))
 		return;
-	MYSQL *my = r->meta && mysql_ping(r->meta) == 0 ? r->meta : NULL;
+	MYSQL *my = mysql_ping(r->meta) == 0 ? r->meta : NULL;
 	MYSQL *own = NULL;
 	if (!my && outage) {
 		if (!(own = maria_connect_timed(&r->cfg.src, 5, errbuf, sizeof(errbuf))))
