@@ -161,7 +161,7 @@ pos_ge() {
 
 # --- machine facts -------------------------------------------------------------
 
-note "# stream soak $STAMP: $DURATION s of writes ($WRITERS writers, ${PAUSE_MS} ms pause), kill -9 every $KILL_EVERY s, comparison every $CHECK_EVERY s, samples every $SAMPLE s$([ "$OUTAGE" -gt 0 ] && echo ", PostgreSQL stopped for $OUTAGE s at $OUTAGE_AT s (binlog rotated then: $OUTAGE_FLUSH)")$([ -n "$EXPIRE" ] && echo ", binlog_expire_logs_seconds $EXPIRE")"
+note "# stream soak $STAMP: $DURATION s of writes ($WRITERS writers, ${PAUSE_MS} ms pause), $([ "$KILL_EVERY" -gt 0 ] && echo "kill -9 every $KILL_EVERY s" || echo "no kill -9"), comparison every $CHECK_EVERY s, samples every $SAMPLE s$([ "$OUTAGE" -gt 0 ] && echo ", PostgreSQL stopped for $OUTAGE s at $OUTAGE_AT s (binlog rotated then: $OUTAGE_FLUSH)")$([ -n "$EXPIRE" ] && echo ", binlog_expire_logs_seconds $EXPIRE")"
 note "host: nproc=$(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r), load at start $(cut -d' ' -f1-3 /proc/loadavg)"
 free -m | sed 's/^/  /' | tee -a "$LOG" >>"$SUMMARY"
 note "repo: $(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown) ($(cd "$REPO" && git rev-parse --abbrev-ref HEAD 2>/dev/null)); stream $SRC_STREAM (sha256 $(sha256sum "$STREAM_BIN" | cut -c1-12), built $(date -r "$SRC_STREAM" +%Y-%m-%dT%H:%M:%S))"
