@@ -18,34 +18,49 @@ ignore_notice(void *arg, const char *message)
 }
 
 /*
- * sink_connect: PQconnectdbParams on SINK_DB_URL with sslmode and, when TLS
- * is on, the SINK_TLS_* files. The extra keys come after dbname, so they win
- * over what the expanded URL says.
+ * sink_params: the libpq keywords for SINK_DB_URL with sslmode and, when TLS
+ * is on, the SINK_TLS_* files (keys and vals hold 8). The extra keys come
+ * after dbname, so they win over what the expanded URL says.
  */
-static PGconn *
-sink_connect(const config *cfg, const char *appname, const char *sslmode)
+static void
+sink_params(const config *cfg, const char *appname, const char *sslmode, const char **keys, const char **vals)
 {
-	const char *keys[8] = { "dbname", "application_name", "connect_timeout", "sslmode" };
-	const char *vals[8] = { cfg->sink_url, appname, "10", sslmode };
-	int n = 4;
+	int n = 0;
 
+	keys[n] = "dbname", vals[n++] = cfg->sink_url;
+	keys[n] = "application_name", vals[n++] = appname;
+	keys[n] = "connect_timeout", vals[n++] = "10";
+	keys[n] = "sslmode", vals[n++] = sslmode;
 	if (strcmp(sslmode, "disable") != 0) {
-		if (cfg->sink_tls_ca) {
-			keys[n] = "sslrootcert";
-			vals[n++] = cfg->sink_tls_ca;
-		}
-		if (cfg->sink_tls_cert) {
-			keys[n] = "sslcert";
-			vals[n++] = cfg->sink_tls_cert;
-		}
-		if (cfg->sink_tls_key) {
-			keys[n] = "sslkey";
-			vals[n++] = cfg->sink_tls_key;
-		}
+		if (cfg->sink_tls_ca)
+			keys[n] = "sslrootcert", vals[n++] = cfg->sink_tls_ca;
+		if (cfg->sink_tls_cert)
+			keys[n] = "sslcert", vals[n++] = cfg->sink_tls_cert;
+		if (cfg->sink_tls_key)
+			keys[n] = "sslkey", vals[n++] = cfg->sink_tls_key;
 	}
 	keys[n] = NULL;
 	vals[n] = NULL;
+}
+
+/* sink_connect: PQconnectdbParams on the sink's keywords */
+static PGconn *
+sink_connect(const config *cfg, const char *appname, const char *sslmode)
+{
+	const char *keys[8], *vals[8];
+
+	sink_params(cfg, appname, sslmode, keys, vals);
 	return PQconnectdbParams(keys, vals, 1);
+}
+
+bool
+pg_sink_down(const config *cfg)
+{
+	const char *keys[8], *vals[8];
+
+	sink_params(cfg, "ping", cfg->sink_sslmode ? cfg->sink_sslmode : "disable", keys, vals);
+	PGPing ping = PQpingParams(keys, vals, 1);
+	return ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
 }
 
 /*

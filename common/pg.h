@@ -61,6 +61,11 @@ bool pg_state_is_data(const char *state);
 bool pg_schema_ensure(PGconn *pg, const char *schema, char *errbuf, size_t errlen,
 					  char *hint, size_t hintlen);
 
+/* pg_sink_down: the sink's server does not answer, or answers that it
+ * takes no connections now (starting, shutting down): worth waiting for,
+ * unlike a refused login or a bad setting */
+bool pg_sink_down(const config *cfg);
+
 /* pg_is_disconnect: the connection is gone (retryable) */
 bool pg_is_disconnect(PGconn *pg);
 

@@ -7,6 +7,11 @@
 #   sh scripts/sandbox.sh restart-mariadb DIR, restart-pg DIR
 #                                     stop one server and start it again on
 #                                     the same port (data kept)
+#   sh scripts/sandbox.sh stop-pg DIR, start-pg DIR
+#                                     stop PostgreSQL alone, and start it
+#                                     again on its port (outage tests: the
+#                                     caller must start it again, also on
+#                                     failure)
 #   sh scripts/sandbox.sh env DIR     print DIR/sandbox.env
 #   sh scripts/sandbox.sh tls-cert DIR CERT KEY
 #                                     (TLS sandboxes) install CERT and KEY as
@@ -38,7 +43,7 @@ die() { echo "sandbox: $*" >&2; exit 1; }
 say() { echo "sandbox: $*" >&2; }
 
 usage() {
-	echo "usage: $0 start|stop|status|env|restart-mariadb|restart-pg DIR | tls-cert DIR CERT KEY" >&2
+	echo "usage: $0 start|stop|status|env|restart-mariadb|restart-pg|stop-pg|start-pg DIR | tls-cert DIR CERT KEY" >&2
 	exit 2
 }
 
@@ -534,6 +539,29 @@ cmd_restart() {
 	fi
 }
 
+# stop-pg / start-pg: PostgreSQL alone, by its PID, on the port sandbox.env
+# records (tests of stream during a sink outage).
+cmd_stop_pg() {
+	[ -f "$DIR/sandbox.env" ] || die "no sandbox in $DIR"
+	pg_stop
+	say "PostgreSQL stopped"
+}
+
+cmd_start_pg() {
+	[ -f "$DIR/sandbox.env" ] || die "no sandbox in $DIR"
+	if _p=$(pg_pid); then
+		say "PostgreSQL already running (pid $_p)"
+		return 0
+	fi
+	_port=$(sed -n "s/^PG_PORT='\(.*\)'$/\1/p" "$DIR/sandbox.env")
+	[ -n "$_port" ] || die "no PG_PORT in $DIR/sandbox.env"
+	# the wal_level the sandbox was started with, not this shell's
+	_wl=$(sed -n "s/^PG_WAL_LEVEL='\(.*\)'$/\1/p" "$DIR/sandbox.env")
+	[ -z "$_wl" ] || WAL_LEVEL=$_wl
+	pg_start_on "$_port" || die "PostgreSQL did not start again on port $_port"
+	say "PostgreSQL started on 127.0.0.1:$_port (pid $(pg_pid))"
+}
+
 cmd_status() {
 	_mp=$(my_pid) || { echo "MariaDB of sandbox $DIR is not running"; return 1; }
 	_pp=$(pg_pid) || { echo "PostgreSQL of sandbox $DIR is not running"; return 1; }
@@ -567,6 +595,8 @@ case "$CMD" in
 start) cmd_start ;;
 restart-mariadb) cmd_restart MY ;;
 restart-pg) cmd_restart PG ;;
+stop-pg) cmd_stop_pg ;;
+start-pg) cmd_start_pg ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
 status) [ -d "$DIR" ] && cmd_status ;;

@@ -16,7 +16,10 @@
  * checkpoint records the source server's id; on another server (a failover)
  * the stream continues from the checkpoint's GTID position (server_switch). Connection failures on either side roll
  * back the batch and reconnect with capped, jittered backoff from the last
- * checkpoint.
+ * checkpoint (at most 30 s apart, so an outage of minutes or hours ends in
+ * a catch-up within 30 s of the sink's return); while failing, and once a
+ * minute while running, the source's binlog retention is checked against
+ * the stream's lag (retention.h).
  */
 #include "common/binlog.h"
 #include "common/binlogpos.h"
@@ -33,6 +36,7 @@
 #include "common/xalloc.h"
 #include "stream/apply.h"
 #include "stream/kafka.h"
+#include "stream/retention.h"
 #include "stream/source.h"
 
 #include <ctype.h>
@@ -51,6 +55,8 @@
 #define EXIT_OK      0      /* stopped by a signal or --stop-at */
 #define EXIT_FAILED  1      /* an error that needs a person (logged) */
 #define EXIT_USAGE   2      /* bad option or configuration */
+
+#define BACKOFF_MAX_S   30.0    /* longest wait between two attempts to reconnect */
 
 static volatile sig_atomic_t stop_requested = 0;
 static volatile sig_atomic_t reload_requested = 0;
@@ -113,6 +119,9 @@ typedef struct run {
 	bool        switching;      /* reading another server by GTID: its
 								 * coordinates replace the old ones at the
 								 * first event */
+	retention   ret;            /* the source's binlog retention vs our lag */
+	double      outage_since;   /* now_s() of an outage's first failure, 0 = none */
+	int         outage_retries; /* attempts since */
 } run;
 
 static void
@@ -153,6 +162,9 @@ usage(FILE *f)
 		"the source's connection settings (NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS,\n"
 		"NAME_TLS*): on another MariaDB server (a promoted replica) the stream continues\n"
 		"from its checkpoint's GTID position, or refuses and says why.\n\n"
+		"Lost connections are retried from the checkpoint, waiting 0.5 s doubling up to 30 s;\n"
+		"meanwhile, and once a minute while running, a warning says when the source may\n"
+		"expire (binlog_expire_logs_seconds) the binary log the stream still needs.\n\n"
 		"Exit status: 0 stopped on request or at --stop-at; 1 an error (logged); 2 bad usage or settings.\n");
 }
 
@@ -583,6 +595,84 @@ lowest_watermark(const run *r, binlogpos *out)
 		any = true;
 	}
 	return any;
+}
+
+/* needed_position: the oldest binlog position the stream still needs: the
+ * lowest watermark, with --to kafka not before what Kafka acknowledged */
+static bool
+needed_position(const run *r, binlogpos *out)
+{
+	if (!lowest_watermark(r, out))
+		return false;
+	if (r->k && r->published.file[0] && binlogpos_cmp(&r->published, out) > 0)
+		*out = r->published;
+	return true;
+}
+
+/* retention_watch: the binlog retention check when one is due
+ * (retention.h), over the introspection connection; while failing, that
+ * one may have died with a source restart, and a short-lived one is used
+ * (none when the main loop could not connect to the source just now) */
+static void
+retention_watch(run *r, bool outage)
+{
+	binlogpos needed;
+	char errbuf[512];
+
+	if (r->o.from_kafka || !r->meta || !retention_due(&r->ret, outage) || !needed_position(r, &needed))
+		return;
+	MYSQL *my = mysql_ping(r->meta) == 0 ? r->meta : NULL;
+	MYSQL *own = NULL;
+	if (!my && outage) {
+		if (!(own = maria_connect_timed(&r->cfg.src, 5, errbuf, sizeof(errbuf))))
+			log_debug("retention watch: %s", errbuf);
+		my = own;
+	}
+	retention_check(&r->ret, my, r->cfg.src.name, &needed, outage);
+	if (own)
+		mysql_close(own);
+}
+
+/* backoff_delay: seconds before attempt failures + 1: doubling from 0.5 s
+ * up to BACKOFF_MAX_S, with +-25 % jitter so that many streams that lost
+ * the same server do not come back in step */
+static double
+backoff_delay(int failures)
+{
+	double delay = 0.5 * (double) (1u << (failures < 6 ? failures : 6));
+	delay *= 0.75 + (double) (rand() % 500) / 1000.0;
+	return delay > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay;
+}
+
+/* outage_retry: logs a retry in delay seconds; the first failure of an
+ * outage starts its clock */
+static void
+outage_retry(run *r, double delay)
+{
+	double now = now_s();
+	char d[32];
+
+	if (r->outage_since == 0)
+		r->outage_since = now;
+	r->outage_retries++;
+	retention_duration((long long) (now - r->outage_since + 0.5), d, sizeof(d));
+	log_warning("retrying in %.1f s (database \"%s\", attempt %d, failing for %s)", delay, r->cfg.src.name,
+				r->outage_retries + 1, d);
+}
+
+/* outage_over: the first durable commit after failures ends the outage */
+static void
+outage_over(run *r)
+{
+	char d[32];
+
+	if (r->outage_since == 0)
+		return;
+	retention_duration((long long) (now_s() - r->outage_since + 0.5), d, sizeof(d));
+	log_info("database \"%s\" streams again after an outage of %s (%d retries)", r->cfg.src.name, d,
+			 r->outage_retries);
+	r->outage_since = 0;
+	r->outage_retries = 0;
 }
 
 /* gtid_note / gtid_format: the GTID position as domain-server-seq list */
@@ -1111,6 +1201,8 @@ publish_checkpoint(run *r, const binlogpos *pos, uint32_t server_id, uint32_t ts
 		}
 		r->published = *pos;
 		metrics_stream_checkpoint(pos, ts);
+		retention_committed(&r->ret, pos->file, ts);
+		outage_over(r);
 		return true;
 	}
 	snprintf(posbuf, sizeof(posbuf), "%" PRIu64, pos->pos);
@@ -1131,6 +1223,8 @@ publish_checkpoint(run *r, const binlogpos *pos, uint32_t server_id, uint32_t ts
 	PQclear(res);
 	r->published = *pos;
 	metrics_stream_checkpoint(pos, ts);
+	retention_committed(&r->ret, pos->file, ts);
+	outage_over(r);
 	return true;
 }
 
@@ -1244,12 +1338,19 @@ commit(run *r, const binlogpos *pos, uint32_t ts)
 		gtid_format(r, cp.gtid, sizeof(cp.gtid));
 	snprintf(at, sizeof(at), "%s:%" PRIu64, cp.file, cp.pos);
 	log_set_position(at);   /* json log lines: where the stream's batches have got to */
-	if (r->k)
-		return kafka_mark(r->k, &cp, r->server_id, ts) && publish_settle(r, 0);
+	if (r->k) {
+		if (!kafka_mark(r->k, &cp, r->server_id, ts) || !publish_settle(r, 0))
+			return false;
+		retention_watch(r, false);
+		return true;
+	}
 	long long n = apply_rows_pending(r->a);
 	double t0 = now_s();
 	if (!apply_commit(r->a, r->tables, r->ntables, &cp, r->server_id, ts))
 		return false;
+	retention_committed(&r->ret, cp.file, ts);
+	outage_over(r);
+	retention_watch(r, false);
 	if (apply_tables_changed(r->a))
 		reload_requested = 1;   /* picks the table up again once it is ready */
 	if (n > 0)
@@ -1826,6 +1927,7 @@ consume_commit(run *r, consumed *c, kafka_consumer *kc)
 	if (!ok)
 		return false;
 	c->dirty = false;
+	outage_over(r);
 	offsets_copy(&c->committed, &c->ncommitted, c->v, c->n);
 	kafka_consumer_commit(kc, c->v, c->n);
 	if (apply_tables_changed(r->a))
@@ -2400,6 +2502,7 @@ main(int argc, char **argv)
 		r.server_id = (uint32_t) v;
 	}
 
+	srand((unsigned) time(NULL) ^ (unsigned) getpid());     /* backoff jitter differs per daemon */
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_stop;
@@ -2438,8 +2541,24 @@ main(int argc, char **argv)
 					 r.ks.checkpoint_file);
 		if (!(r.k = kafka_open(&r.ks, r.cfg.src.name)))
 			goto out;
-	} else if (!(r.a = apply_open(&r.cfg, &r.ctl, r.o.to_kafka ? "publish" : "stream")))
-		goto out;
+	} else if (!(r.a = apply_open(&r.cfg, &r.ctl, r.o.to_kafka ? "publish" : "stream"))) {
+		/* started while PostgreSQL is down (a reboot during an outage):
+		 * wait for it like any later outage; a refused login is an error */
+		for (int failures = 0; !r.a; failures++) {
+			if (!pg_sink_down(&r.cfg))
+				goto out;
+			double delay = backoff_delay(failures);
+			outage_retry(&r, delay);
+			struct timespec ts = { (time_t) delay, (long) ((delay - (double) (time_t) delay) * 1e9) };
+			while (nanosleep(&ts, &ts) != 0 && !stop_requested)
+				;
+			if (stop_requested) {
+				rc = EXIT_OK;
+				goto out;
+			}
+			r.a = apply_open(&r.cfg, &r.ctl, r.o.to_kafka ? "publish" : "stream");
+		}
+	}
 	char hint[512];
 	if (r.a && !control_install(apply_conn(r.a), &r.ctl, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
 		log_error_dh(NULL, hint[0] ? hint : NULL, "could not install the control schema \"%s\": %s",
@@ -2540,13 +2659,10 @@ main(int argc, char **argv)
 				break;
 			}
 			metrics_stream_reconnect();
-			/* capped exponential backoff with jitter */
-			double delay = 0.5 * (double) (1u << (failures < 6 ? failures : 6));
-			if (delay > 30)
-				delay = 30;
-			delay *= 0.5 + (double) (rand() % 1000) / 1000.0;
+			double delay = backoff_delay(failures);
 			failures++;
-			log_warning("retrying in %.1f s", delay);
+			outage_retry(&r, delay);
+			retention_watch(&r, true);
 			struct timespec ts = { (time_t) delay, (long) ((delay - (double) (time_t) delay) * 1e9) };
 			while (nanosleep(&ts, &ts) != 0 && !stop_requested && !reload_requested)
 				;
