@@ -1565,17 +1565,17 @@ reload_source(run *r)
 					o->prefix, n->schema, o->schema);
 	log_notice("the MariaDB connection settings of database \"%s\" changed (%s:%u, user %s, now %s:%u, user %s); "
 			   "reconnecting", o->name, o->host, o->port, o->user, n->host, n->port, n->user);
-	/* take the connection fields; the rest of the source stays */
-#define TAKE(f) do { __typeof__(o->f) tmp_ = o->f; o->f = n->f; n->f = tmp_; } while (0)
-	TAKE(host);
-	TAKE(port);
-	TAKE(user);
-	TAKE(pass);
-	TAKE(tls);
-	TAKE(tls_ca);
-	TAKE(tls_cert);
-	TAKE(tls_key);
-#undef TAKE
+	/* take the connection fields (the old ones are freed with fresh); the
+	 * rest of the source stays */
+	char **olds[] = { &o->host, &o->user, &o->pass, &o->tls_ca, &o->tls_cert, &o->tls_key };
+	char **news[] = { &n->host, &n->user, &n->pass, &n->tls_ca, &n->tls_cert, &n->tls_key };
+	for (size_t i = 0; i < sizeof(olds) / sizeof(olds[0]); i++) {
+		char *keep = *olds[i];
+		*olds[i] = *news[i];
+		*news[i] = keep;
+	}
+	o->port = n->port;
+	o->tls = n->tls;
 	config_free(&fresh);
 	if (r->meta)
 		mysql_close(r->meta);
