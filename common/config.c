@@ -612,9 +612,8 @@ source_clear(config_source *src)
 	memset(src, 0, sizeof(*src));
 }
 
-/* parse_port: digits only, 1..65535 */
-static bool
-parse_port(const char *s, unsigned *out)
+bool
+config_parse_port(const char *s, unsigned *out)
 {
 	unsigned long v = 0;
 
@@ -627,8 +626,6 @@ parse_port(const char *s, unsigned *out)
 		if (v > 65535)
 			return false;
 	}
-	if (v == 0)
-		return false;
 	*out = (unsigned) v;
 	return true;
 }
@@ -710,7 +707,7 @@ config_load_source(config *cfg, const char *dbname, char *errbuf, size_t errlen)
 		return false;
 	}
 	src->port = 3306;
-	if (port && !parse_port(port, &src->port)) {
+	if (port && (!config_parse_port(port, &src->port) || src->port == 0)) {
 		snprintf(errbuf, errlen, "%s_PORT must be an integer from 1 to 65535, got \"%.32s\"",
 				 pfx, port);
 		return false;

@@ -149,6 +149,10 @@ char *config_sink_display(const char *sink_url);
 /* config_parse_count: a whole number in [min, max] for option or variable
  * name (a command-line value or a NAME_* setting); false with errbuf naming
  * it otherwise */
+/* config_parse_port: digits only, 0..65535 (a setting that cannot be 0
+ * checks that itself) */
+bool config_parse_port(const char *s, unsigned *out);
+
 bool config_parse_count(const char *name, const char *arg, long long min, long long max,
 						long long *out, char *errbuf, size_t errlen);
 

@@ -316,29 +316,16 @@ metrics_format_double(double v, char *out, size_t outlen)
 	}
 }
 
-/* escape_label: a label value inside double quotes: \ " and newline escaped */
+/* escape: a label value (in_quotes: \\, " and newline escaped) or HELP
+ * text (\\ and newline) */
 static void
-escape_label(buf *out, const char *s)
+escape(buf *out, const char *s, bool in_quotes)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
 			buf_puts(out, "\\\\");
-		else if (*s == '"')
+		else if (*s == '"' && in_quotes)
 			buf_puts(out, "\\\"");
-		else if (*s == '\n')
-			buf_puts(out, "\\n");
-		else
-			buf_putc(out, *s);
-	}
-}
-
-/* escape_help: HELP text: \ and newline escaped */
-static void
-escape_help(buf *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			buf_puts(out, "\\\\");
 		else if (*s == '\n')
 			buf_puts(out, "\\n");
 		else
@@ -359,7 +346,7 @@ sample(buf *out, const metrics_series *s, const char *suffix, const char *le, do
 		buf_putc(out, '{');
 		for (size_t k = 0; k < f->nlabels; k++) {
 			buf_printf(out, "%s%s=\"", k ? "," : "", f->labels[k]);
-			escape_label(out, s->values[k]);
+			escape(out, s->values[k], true);
 			buf_putc(out, '"');
 		}
 		if (le)
@@ -382,7 +369,7 @@ metrics_render(metrics_registry *reg, buf *out)
 	for (size_t i = 0; i < reg->nfams; i++) {
 		metrics_family *f = reg->fams[i];
 		buf_printf(out, "# HELP %s ", f->name);
-		escape_help(out, f->help);
+		escape(out, f->help, false);
 		buf_printf(out, "\n# TYPE %s %s\n", f->name, type_names[f->type]);
 		for (size_t j = 0; j < f->nseries; j++) {
 			const metrics_series *s = f->series[j];
@@ -409,25 +396,6 @@ metrics_render(metrics_registry *reg, buf *out)
 }
 
 /* --- the address and the server ------------------------------------------- */
-
-/* parse_port: digits only, 0..65535 */
-static bool
-parse_port(const char *s, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned long) (*s - '0');
-		if (v > 65535)
-			return false;
-	}
-	*out = (unsigned) v;
-	return true;
-}
 
 bool
 metrics_address_parse(const char *s, metrics_address *a, bool *off, char *errbuf, size_t errlen)
@@ -461,7 +429,7 @@ metrics_address_parse(const char *s, metrics_address *a, bool *off, char *errbuf
 		hostlen = colon ? (size_t) (colon - s) : 0;
 		port = colon ? colon + 1 : s;
 	}
-	if (!parse_port(port, &a->port)) {
+	if (!config_parse_port(port, &a->port)) {
 		snprintf(errbuf, errlen, "expected PORT, :PORT or HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:9187");
 		return false;
 	}

@@ -13,9 +13,10 @@
  * SIGHUP (or migrate's NOTIFY) commits, reloads the allowlist, the table
  * states and the source's connection settings, and reads again from the
  * lowest watermark if a table joined behind the current position. The
- * checkpoint records the source server's id; on another server (a failover)
- * the stream continues from the checkpoint's GTID position (server_switch). Connection failures on either side roll
- * back the batch and reconnect with capped, jittered backoff from the last
+ * checkpoint records the source server's id; on another server (a
+ * failover) the stream continues from the checkpoint's GTID position
+ * (server_switch). Connection failures on either side roll back the batch
+ * and reconnect with capped, jittered backoff from the last
  * checkpoint (at most 30 s apart, so an outage of minutes or hours ends in
  * a catch-up within 30 s of the sink's return); while failing, and once a
  * minute while running, the source's binlog retention is checked against
@@ -91,6 +92,9 @@ typedef struct options {
 	bool        snapshot;       /* --snapshot (with --to kafka) */
 } options;
 
+/* one domain of a MariaDB GTID position: domain-server-seq */
+typedef struct gtid_entry { uint32_t domain, server; uint64_t seq; } gtid_entry;
+
 typedef struct run {
 	config      cfg;
 	control     ctl;
@@ -112,7 +116,7 @@ typedef struct run {
 	struct { const char **v; size_t n; } *labelsets;  /* freed with the reader */
 	/* GTID position: latest seq per domain */
 	size_t      ndomains;
-	struct { uint32_t domain, server; uint64_t seq; } dom[16];
+	gtid_entry  dom[16];
 	/* the checkpoint as last read, and the server it belongs to (0 unknown) */
 	binlogpos   cp;
 	uint32_t    cp_sid;
@@ -707,8 +711,6 @@ gtid_format(const run *r, char *out, size_t len)
 
 /* gtid_list: parses a domain-server-seq list ("0-1-100,1-2-7") into v (at
  * most n entries); the number parsed, or -1 if malformed */
-typedef struct gtid_entry { uint32_t domain, server; uint64_t seq; } gtid_entry;
-
 static int
 gtid_list(const char *s, gtid_entry *v, int n)
 {
@@ -1594,10 +1596,11 @@ stream_loop(run *r, const binlogpos *start)
 {
 	bool fatal = false;
 	if (reload_requested && !stop_requested && !r->k) {
-		/* SIGHUP while retrying: new settings and tables before reading */
+		/* SIGHUP while retrying (the main loop took the new connection
+		 * settings already): the tables again before reading */
 		reload_requested = 0;
-		log_info("reloading the settings, allowlist and table states of database \"%s\"", r->cfg.src.name);
-		if (!reload_source(r) || !load_tables(r)) {
+		log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
+		if (!load_tables(r)) {
 			reload_requested = 1;
 			return END_RETRY;
 		}
