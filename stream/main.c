@@ -120,9 +120,6 @@ typedef struct run {
 	/* the checkpoint as last read, and the server it belongs to (0 unknown) */
 	binlogpos   cp;
 	uint32_t    cp_sid;
-	bool        switching;      /* reading another server by GTID: its
-								 * coordinates replace the old ones at the
-								 * first event */
 	retention   ret;            /* the source's binlog retention vs our lag */
 	double      outage_since;   /* now_s() of an outage's first failure, 0 = none */
 	int         outage_retries; /* attempts since */
@@ -1517,7 +1514,6 @@ switch_commit(run *r, const binlogpos *at, const char *gtid, uint32_t sid)
 			   r->cfg.src.name, sid, p.file, p.pos, p.gtid);
 	r->cp = p;
 	r->cp_sid = sid;
-	r->switching = false;
 	gtid_entry v[16];
 	int nv = gtid_list(gtid, v, 16);
 	for (int i = 0; i < nv; i++)
@@ -1613,13 +1609,14 @@ stream_loop(run *r, const binlogpos *start)
 		return fatal ? END_FATAL : END_RETRY;
 	binlogpos from = *start;
 	int sw = server_switch(r, s, &from);
-	r->switching = sw > 0;
+	bool switching = sw > 0;    /* by GTID: the new server's coordinates
+								 * replace the old ones at the first event */
 	if (sw < 0 || !source_start(s, &from, table_hook, r, &fatal)) {
 		source_close(s);
 		free_labels(r);
 		return sw < 0 || fatal ? END_FATAL : END_RETRY;
 	}
-	if (r->a && !r->k && !r->switching)
+	if (r->a && !r->k && !switching)
 		apply_set_source_server(r->a, source_server_id(s));
 
 	binlog_event ev;
@@ -1670,7 +1667,7 @@ stream_loop(run *r, const binlogpos *start)
 			end = fatal ? END_FATAL : END_RETRY;
 			break;
 		}
-		if (r->switching) {
+		if (switching) {
 			/* by GTID from another server: the first transaction, or the
 			 * heartbeat of an idle server, is where the checkpoint is there */
 			binlogpos here = at;

@@ -36,6 +36,7 @@
 #                      MOCK_PID and BOOT (host:port list); MOCK and DUMP name the
 #                      kafka-mock and kafka-dump tools
 #   binlog_end         the source's current binlog position as FILE:POS
+#   wait_log FILE TEXT [TENTHS]  FILE gets a line with TEXT within TENTHS/10 s (default 30 s)
 #   ckpt_reached DB F:P, wait_ckpt DB F:P [TENTHS]  the stream checkpoint of DB is
 #                      (or becomes, within TENTHS/10 s) at or past F:P
 #   pg_same A B        fails unless PostgreSQL tables A and B hold the same rows
@@ -336,6 +337,17 @@ ckpt_reached() {
 	[ -n "$_c" ] || return 1
 	_cf=${_c%:*}; _cp=${_c##*:}; _ef=${2%:*}; _ep=${2##*:}
 	[ "$_cf" \> "$_ef" ] || { [ "$_cf" = "$_ef" ] && [ "$_cp" -ge "$_ep" ]; }
+}
+
+# wait_log FILE TEXT [TENTHS]: waits (default 30 s) until FILE has a line
+# containing TEXT (literally); false if it does not come
+wait_log() {
+	_i=0
+	until grep -qF -- "$2" "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -le "${3:-300}" ] || return 1
+		sleep 0.1
+	done
 }
 
 # wait_ckpt DB FILE:POS [TENTHS]: waits (default 30 s) for ckpt_reached

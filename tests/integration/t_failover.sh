@@ -168,12 +168,7 @@ kill -9 "$replica_PID"
 on replica2 "STOP SLAVE; RESET SLAVE ALL" || fail "could not promote replica2"
 sed -i "s/^FO_PORT=.*/FO_PORT=$replica2_PORT/" "$T/.env"
 kill -HUP "$STREAM_PID"
-_i=0
-until grep -q "now streams from MariaDB server 13" "$T/stream.bg.log"; do
-	_i=$((_i + 1))
-	[ "$_i" -le 300 ] || fail "the stream did not switch to replica2 while idle"
-	sleep 0.1
-done
+wait_log "$T/stream.bg.log" "now streams from MariaDB server 13" || fail "the stream did not switch to replica2 while idle"
 changes replica2 121 150
 caught_up replica2 "after the second failover"
 m=$(on replica2 "SELECT COUNT(*), SUM(v), SUM(id), GROUP_CONCAT(DISTINCT s ORDER BY s) FROM $TEST_DB.t" | tr '\t' ' ')

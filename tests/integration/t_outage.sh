@@ -66,22 +66,12 @@ wait_ckpt outage "$(binlog_end)" || fail "the stream did not keep up before the 
 nfiles=$(my "SHOW BINARY LOGS" | wc -l)
 sh scripts/sandbox.sh stop-pg "$SB" >"$T/pg.log" 2>&1 || fail "could not stop PostgreSQL: $(cat "$T/pg.log")"
 t0=$(date +%s)
-i=0
-until grep -q "retrying in" "$T/stream.bg.log"; do
-	i=$((i + 1))
-	[ $i -le 200 ] || fail "the stream did not notice the outage within 20 s"
-	sleep 0.1
-done
+wait_log "$T/stream.bg.log" "retrying in" 200 || fail "the stream did not notice the outage within 20 s"
 # a busy server rotates its binlog: the file the stream needs is no longer
 # the one being written, and a short retention could purge it
 my "FLUSH BINARY LOGS"
 my "SET GLOBAL binlog_expire_logs_seconds = 20"
-i=0
-until grep -q "binary log retention is short" "$T/stream.bg.log"; do
-	i=$((i + 1))
-	[ $i -le 400 ] || fail "no retention warning within 40 s of the outage"
-	sleep 0.1
-done
+wait_log "$T/stream.bg.log" "binary log retention is short" 400 || fail "no retention warning within 40 s of the outage"
 my "SET GLOBAL binlog_expire_logs_seconds = $EXPIRE0"
 [ "$(my "SHOW BINARY LOGS" | wc -l)" -ge $((nfiles + 1)) ] || fail "binary logs were purged during the test"
 sleep 2
@@ -91,12 +81,7 @@ down=$(($(date +%s) - t0))
 echo "# PostgreSQL was down for ${down} s" >&2
 
 # --- catch-up -------------------------------------------------------------------
-i=0
-until grep -q "streams again after an outage" "$T/stream.bg.log"; do
-	i=$((i + 1))
-	[ $i -le 450 ] || fail "the stream did not come back within 45 s of PostgreSQL"
-	sleep 0.1
-done
+wait_log "$T/stream.bg.log" "streams again after an outage" 450 || fail "the stream did not come back within 45 s of PostgreSQL"
 sleep 2
 : >"$T/stop"
 wait "$writer"

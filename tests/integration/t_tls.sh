@@ -162,19 +162,11 @@ use_cert server
 
 # --- Kafka: the producer against openssl s_server ------------------------------
 mkfifo "$T/fifo"
+# the same source settings, no sink: the publisher's checkpoint is a file
 (
 	umask 077
-	cat >"$T/k.env" <<EOF
-TABLES_DIR=$T/tables.d
-SEC_HOST=127.0.0.1
-SEC_PORT=$TMY_PORT
-SEC_USER=migrator
-SEC_PASS=$TMY_PASS
-SEC_SCHEMA=it_sec
-SEC_TLS=on
-SEC_TLS_CA=$C/ca.pem
-KAFKA_CHECKPOINT_FILE=$T/k.checkpoint
-EOF
+	grep -E '^(TABLES_DIR|SEC_[A-Z_]+)=' "$T/.env" >"$T/k.env"
+	echo "KAFKA_CHECKPOINT_FILE=$T/k.checkpoint" >>"$T/k.env"
 )
 
 # kafka_try CERT PATTERN [VAR=VALUE...]: s_server presents CERT; stream
