@@ -32,6 +32,8 @@ SQL_SRC     := $(sort $(wildcard schemas/*.sql))
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/schemas/schemas.o
 MIGRATE_OBJ := $(MIGRATE_SRC:%.c=$(OBJDIR)/%.o)
 STREAM_OBJ  := $(STREAM_SRC:%.c=$(OBJDIR)/%.o)
+# stream's modules without its command line: unit tests and benches link them
+STREAM_LIB_OBJ := $(filter-out $(OBJDIR)/stream/main.o,$(STREAM_OBJ))
 UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJDIR)/%.o)
 
 # Relink the binaries whenever the variant changes.
@@ -58,9 +60,9 @@ $(BINDIR)/fuzz-binlog: $(FUZZ_SRC) common/binlog.h common/xalloc.h
 	@mkdir -p $(BINDIR)
 	$(FUZZ_CC) -g -O1 -std=c11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRC) $(shell pkg-config --libs zlib)
 
-$(BINDIR)/unit-tests: $(UNIT_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
+$(BINDIR)/unit-tests: $(UNIT_OBJ) $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
 	@mkdir -p $(BINDIR)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(COMMON_OBJ) $(shell pkg-config --libs $(TESTPKGS)) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(shell pkg-config --libs $(TESTPKGS)) $(LDLIBS)
 
 # Test-only Kafka tools (tests/kafka/): a mock cluster to stream into and a
 # client that dumps (or produces) messages. They link only librdkafka, and
@@ -77,9 +79,9 @@ $(BINDIR)/kafka-dump: $(OBJDIR)/tests/kafka/kafka_dump.o $(VARIANT_STAMP)
 
 # What building and serialising one Debezium event costs (bench/dbz_encode.c;
 # run by hand, see BENCHMARKS.md).
-$(BINDIR)/dbz-encode-bench: $(OBJDIR)/bench/dbz_encode.o $(COMMON_OBJ) $(VARIANT_STAMP)
+$(BINDIR)/dbz-encode-bench: $(OBJDIR)/bench/dbz_encode.o $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
 	@mkdir -p $(BINDIR)
-	$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/bench/dbz_encode.o $(COMMON_OBJ) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/bench/dbz_encode.o $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(LDLIBS)
 
 $(OBJDIR)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
