@@ -55,7 +55,7 @@ $(BINDIR)/stream: $(STREAM_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP) | check-banned
 # The binlog decoder's libFuzzer target: always clang with ASan and UBSan,
 # whatever SANITIZE says; `make test` runs it briefly (tests/fuzz/run.sh).
 FUZZ_CC  ?= clang
-FUZZ_SRC := tests/fuzz/fuzz_binlog.c common/binlog.c common/xalloc.c
+FUZZ_SRC := tests/fuzz/fuzz_binlog.c common/binlog.c common/binlog_table.c common/binlog_rows.c common/binlog_render.c common/xalloc.c
 $(BINDIR)/fuzz-binlog: $(FUZZ_SRC) common/binlog.h common/xalloc.h
 	@mkdir -p $(BINDIR)
 	$(FUZZ_CC) -g -O1 -std=c11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $(FUZZ_SRC) $(shell pkg-config --libs zlib)
