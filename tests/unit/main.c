@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 Suite *typemap_suite(void);
+Suite *typemap_encode_suite(void);
 Suite *ident_suite(void);
 Suite *config_suite(void);
 Suite *typemap_binary_suite(void);
@@ -21,6 +22,7 @@ main(void)
 {
 	SRunner *sr = srunner_create(typemap_suite());
 
+	srunner_add_suite(sr, typemap_encode_suite());
 	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, typemap_binary_suite());
