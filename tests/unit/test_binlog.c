@@ -238,7 +238,10 @@ START_TEST(test_unknown_events)
 }
 END_TEST
 
-START_TEST(test_lying_lengths)
+/* lying_event_lengths: XID, QUERY, ROTATE and GTID events whose lengths
+ * do not add up (for test_lying_lengths) */
+static void
+lying_event_lengths(void)
 {
 	binlog_decoder *d = binlog_decoder_new(NULL, NULL);
 	binlog_event ev;
@@ -311,6 +314,18 @@ START_TEST(test_lying_lengths)
 	free(e);
 	binlog_decoder_free(d);
 
+}
+
+/* lying_row_lengths: rows events whose values, width or images do not add
+ * up (for test_lying_lengths) */
+static void
+lying_row_lengths(void)
+{
+	binlog_event ev;
+	size_t		len;
+	uint8_t    *e;
+	binlog_decoder *d;
+
 	/* rows: a BLOB whose length runs past the event, a VARCHAR longer than
 	 * its column, a width that is not the table's, too many columns */
 	const uint8_t types[2] = { 252, 15 };
@@ -359,6 +374,20 @@ START_TEST(test_lying_lengths)
 	free(e);
 	binlog_decoder_free(d);
 
+}
+
+/* lying_table_map_width: a table map of more columns than MariaDB allows
+ * (for test_lying_lengths) */
+static void
+lying_table_map_width(void)
+{
+	const uint8_t types[2] = { 252, 15 };
+	const uint8_t meta[3] = { 2, 10, 0 };
+	tm_spec		s = { 42, "db", "t", 2, types, meta, 3, NULL, 0 };
+	size_t		len, n;
+	uint8_t    *e;
+	binlog_decoder *d;
+
 	/* a table map of 5000 columns */
 	uint8_t		tm[128];
 
@@ -372,6 +401,13 @@ START_TEST(test_lying_lengths)
 	decode_fails(d, e, len, "TABLE_MAP_EVENT", "5000 columns");
 	free(e);
 	binlog_decoder_free(d);
+}
+
+START_TEST(test_lying_lengths)
+{
+	lying_event_lengths();
+	lying_row_lengths();
+	lying_table_map_width();
 }
 END_TEST
 

@@ -588,12 +588,11 @@ START_TEST(test_too_many_values)
 }
 END_TEST
 
-/* values the recorded files cannot have, and what needs the hook */
-START_TEST(test_values_refused)
+/* refused_labels_and_charsets: ENUM values without labels or beyond them,
+ * and text in a character set that is not carried (for test_values_refused) */
+static void
+refused_labels_and_charsets(void)
 {
-	binlog_event ev;
-	char		err[1024];
-
 	/* ENUM without labels (MINIMAL metadata and no hook), index beyond
 	 * its labels */
 	const uint8_t te[1] = { 254 };
@@ -641,6 +640,16 @@ START_TEST(test_values_refused)
 	value_fails(d, rv, 4, "collation 35 is not carried", NULL);
 	binlog_decoder_free(d);
 
+}
+
+/* refused_numbers_and_dates: a DECIMAL digit group out of range, a FLOAT
+ * NaN, a DATETIME2 with its sign bit clear (for test_values_refused) */
+static void
+refused_numbers_and_dates(void)
+{
+	tm_spec		s = { 42, "db", "t", 1, NULL, NULL, 2, NULL, 0 };
+	binlog_decoder *d;
+
 	/* DECIMAL(5,2) digit group out of range; a negative zero */
 	const uint8_t td[1] = { 246 };
 	const uint8_t md[2] = { 5, 2 };
@@ -681,6 +690,19 @@ START_TEST(test_values_refused)
 	value_fails(d, neg, 6, "DATETIME value out of range", NULL);
 	value_is(d, zero, 6, "0000-00-00 00:00:00", 19);
 	binlog_decoder_free(d);
+
+}
+
+/* refused_table_maps: table map metadata out of range, and a column type
+ * the decoder does not know (for test_values_refused) */
+static void
+refused_table_maps(void)
+{
+	binlog_event ev;
+	char		err[1024];
+	const uint8_t td[1] = { 246 };
+	tm_spec		s = { 42, "db", "t", 1, NULL, NULL, 1, NULL, 0 };
+	binlog_decoder *d;
 
 	/* table map metadata out of range: TIME2(7), BIT(0), DECIMAL(70,2) */
 	const uint8_t tt[1] = { 19 };
@@ -732,6 +754,14 @@ START_TEST(test_values_refused)
 	ck_assert_msg(rows_event(d, 2, ru, 5, &ev, err, sizeof(err)), "%s", err);
 	ck_assert_uint_eq(ev.u.rows.nrows, 0);
 	binlog_decoder_free(d);
+}
+
+/* values the recorded files cannot have, and what needs the hook */
+START_TEST(test_values_refused)
+{
+	refused_labels_and_charsets();
+	refused_numbers_and_dates();
+	refused_table_maps();
 }
 END_TEST
 
