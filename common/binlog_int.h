@@ -54,6 +54,9 @@ typedef struct arena {
 	arena_blk  *head;           /* newest, and so largest, block first */
 } arena;
 
+/* binlog_arena_alloc: n bytes aligned for any type, valid until the arena is
+ * reset or freed; binlog_arena_trim gives back the unused tail of the last
+ * allocation; binlog_arena_strndup: a NUL-terminated copy of n bytes */
 void *binlog_arena_alloc(arena *a, size_t n);
 void binlog_arena_trim(arena *a, const void *p, size_t used);
 char *binlog_arena_strndup(arena *a, const void *s, size_t n);
@@ -186,6 +189,9 @@ typedef struct dctx {
 	size_t      errlen;
 } dctx;
 
+/* binlog_fail: writes "EVENT_NAME of table `db`.`t`, column N (`name`):
+ * message" into the caller's errbuf and returns false; binlog_malformed_at
+ * is the message of every malformed exit (p: where the cursor stopped) */
 bool binlog_fail(dctx *dc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool binlog_malformed_at(dctx *dc, const uint8_t *p, const uint8_t *end);
 
@@ -211,6 +217,9 @@ char *binlog_latin1_to_utf8(arena *a, const uint8_t *s, size_t n, size_t *len);
 /* 10^0 .. 10^9 */
 extern const uint32_t binlog_pow10[10];
 
+/* Each binlog_render_* prints one value into the arena and sets out->data
+ * and out->len; the ones returning bool refuse a value they cannot print
+ * (binlog_render_text and binlog_render_labels with a message in dc) */
 void binlog_render_int(arena *a, binlog_value *out, uint64_t raw, unsigned bits, bool is_unsigned);
 void binlog_render_year(arena *a, binlog_value *out, uint8_t raw);
 void binlog_render_real(arena *a, binlog_value *out, double x, bool is_float, int decimals);
