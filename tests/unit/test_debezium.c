@@ -4,14 +4,15 @@
  * map, as plan_table_load does; row images hold values in MariaDB's
  * text-protocol form. Every event is compared as a whole, dumped with
  * sorted keys, against the JSON Debezium's MySQL connector writes for the
- * same row (see debezium.h for the representations and their sources).
+ * same row (see dbz_encode.h for the representations and their sources).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/debezium.h"
+#include "stream/dbz_decode.h"
+#include "stream/dbz_encode.h"
 
 /* A column as the tests describe it. */
 typedef struct tcol {
