@@ -13,7 +13,8 @@
  * the conversion back to text-protocol values). Built
  * by `make bin/dbz-encode-bench`; see BENCHMARKS.md.
  */
-#include "common/debezium.h"
+#include "stream/dbz_decode.h"
+#include "stream/dbz_encode.h"
 
 #include <jansson.h>
 #include <stdio.h>

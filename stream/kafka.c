@@ -25,10 +25,11 @@
  */
 #include "stream/kafka.h"
 
-#include "common/debezium.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/xalloc.h"
+#include "stream/dbz.h"
+#include "stream/dbz_encode.h"
 
 #include <librdkafka/rdkafka.h>
 #include <jansson.h>

@@ -13,7 +13,8 @@ Suite *config_suite(void);
 Suite *typemap_binary_suite(void);
 Suite *binlog_suite(void);
 Suite *binlog_rows_suite(void);
-Suite *debezium_suite(void);
+Suite *debezium_encode_suite(void);
+Suite *debezium_decode_suite(void);
 Suite *log_suite(void);
 Suite *metrics_suite(void);
 
@@ -28,7 +29,8 @@ main(void)
 	srunner_add_suite(sr, typemap_binary_suite());
 	srunner_add_suite(sr, binlog_suite());
 	srunner_add_suite(sr, binlog_rows_suite());
-	srunner_add_suite(sr, debezium_suite());
+	srunner_add_suite(sr, debezium_encode_suite());
+	srunner_add_suite(sr, debezium_decode_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,158 @@
+/*
+ * Debezium change events, the decoding half: the inverse of dbz_value and
+ * dbz_key (dbz_encode.h), for a consumer that applies Debezium topics (ours,
+ * or a Debezium MySQL/MariaDB connector's) to PostgreSQL. Each field's JSON
+ * value becomes the MariaDB text-protocol form the sink takes (binlog.h,
+ * typemap.h), so that a row dbz_value wrote comes back byte for byte.
+ *
+ * A message value is one of:
+ *   - the envelope {"before", "after", "source", "op", "ts_ms", ...};
+ *   - the same wrapped by JsonConverter's schemas.enable=true as
+ *     {"schema": ..., "payload": ...}: the payload is read; the schema, when
+ *     there, only says how to read a field (below) and is never required;
+ *   - ExtractNewRecordState's flattened record: the row's fields at the top
+ *     level, plus whichever of "__op", "__db", "__table", "__ts_ms",
+ *     "__source_ts_ms", "__file", "__pos", "__row", "__gtid",
+ *     "__server_id", "__snapshot" and "__deleted" ("true"/"false", or a
+ *     boolean) add.fields and delete.handling.mode=rewrite put there (a name
+ *     that is also a column of the table is read as the column). The record
+ *     of a delete (__deleted true or __op "d") is the before image; any
+ *     other is the after image, with op "u" (an upsert) when there is no
+ *     __op;
+ *   - null (an empty or NULL message, or the text "null"): a tombstone.
+ * Columns are found by name (the MariaDB column name, which is Debezium's
+ * field name). A field that names no column is ignored (a column dropped
+ * since, or a field another transform added); a column that is not in a
+ * row image fails the event, since Debezium always sends full rows.
+ *
+ *   MariaDB type             JSON value accepted
+ *   ------------------------ ------------------------------------------------
+ *   integer types            integer; a string of digits; true/false (1, 0);
+ *                            checked against the column's range. BIGINT
+ *                            UNSIGNED: a negative n is 2^64 + n (Debezium's
+ *                            bigint.unsigned.handling.mode=long), and the
+ *                            base64 Decimal of the precise mode
+ *   DECIMAL(p,s)             base64 of the unscaled two's complement value
+ *                            at the schema's scale parameter, else s (the
+ *                            default precise mode); a decimal string
+ *                            (decimal.handling.mode=string); a number
+ *                            (mode double, or JsonConverter's
+ *                            decimal.format=NUMERIC); always printed with
+ *                            exactly s fraction digits and checked against p
+ *   FLOAT, DOUBLE            number, printed as MariaDB prints it: FLOAT with
+ *                            6 significant digits, DOUBLE with the shortest
+ *                            digits that read back as the same double,
+ *                            FLOAT(M,D)/DOUBLE(M,D) with D decimals
+ *   BIT(1)                   true/false, or 0/1 -> one byte 0x01/0x00
+ *   BIT(n)                   base64 of the bytes least significant first,
+ *                            any length whose extra bytes are zero -> the
+ *                            column's ceil(n/8) bytes, most significant first
+ *   CHAR, TEXT, ENUM, SET,   string, as it is
+ *   JSON, UUID, INET4/6
+ *   BINARY, VARBINARY, BLOB  base64 -> the bytes; BINARY(n) padded with zero
+ *                            bytes to n, as the text protocol returns it
+ *   DATE                     days since 1970-01-01 (negative before), or
+ *                            "YYYY-MM-DD"
+ *   DATETIME(p)              milliseconds since the epoch for p <= 3,
+ *                            microseconds for p > 3, unless the schema's
+ *                            name says otherwise (io.debezium.time.Timestamp
+ *                            and org.apache.kafka.connect.data.Timestamp ms,
+ *                            MicroTimestamp us, NanoTimestamp ns); or an
+ *                            ISO-8601 string -> "YYYY-MM-DD HH:MM:SS" and
+ *                            exactly p fraction digits
+ *   TIMESTAMP(p)             ISO-8601 string with 'Z' or an offset (moved to
+ *                            UTC), e.g. "2024-01-31T14:34:56.5+02:00" ->
+ *                            "2024-01-31 12:34:56.500" for p = 3; or a number
+ *                            as for DATETIME
+ *   TIME(p)                  microseconds (io.debezium.time.MicroTime; ms for
+ *                            io.debezium.time.Time and Kafka's Time, ns for
+ *                            NanoTime) -> "[-]HH:MM:SS" and p fraction
+ *                            digits, hours up to 838
+ *   YEAR                     integer -> "2024"; 0 -> "0000"
+ *   geometry types           {"wkb": base64, "srid": ...} -> the WKB (what
+ *                            the sink takes, as ST_AsBinary gives it); a
+ *                            Point without wkb is built from x and y
+ *   any                      null -> SQL NULL
+ * Fraction digits beyond the column's precision must be zero, and dates
+ * must fall in years 0000-9999; a value that is not of its column's shape
+ * or range fails the event with the table and the column named.
+ *
+ * Caveats. Without a schema the reader assumes the connector's defaults
+ * (time.precision.mode=adaptive_time_microseconds): a DATETIME(4..6) sent
+ * in milliseconds (time.precision.mode=connect) without schemas would be
+ * read as microseconds. A DECIMAL(p,0) value that is a string of digits
+ * whose length is a multiple of 4 is both valid base64 and a decimal
+ * string: without a schema it is read as base64 (the precise mode, the
+ * default), except in an UNSIGNED column (base64 of only digits is always
+ * negative). A DECIMAL sent as a JSON number is read as a double: exact up
+ * to 15 significant digits, then rounded half away from zero at the
+ * column's scale; a JSON integer beyond 64 bits does not parse at all. What
+ * dbz_value had to change does not come back: a zero date is null (or the
+ * epoch in a NOT NULL column), invalid UTF-8 is U+FFFD, an integer the
+ * allowlist made boolean is 1 or 0.
+ *
+ * Errors name the table, and the column for a value; they go into the
+ * caller's errbuf, and the module never prints. An event (dbz_event) owns
+ * the parsed JSON and the decoded bytes its images point into; it is used by
+ * one thread at a time, and the table description pt is only read.
+ */
+#ifndef STREAM_DBZ_DECODE_H
+#define STREAM_DBZ_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/binlog.h"
+#include "common/plan.h"
+#include "stream/dbz.h"
+
+/* A row change read from a message; see dbz_parse. */
+typedef struct dbz_event {
+	dbz_op      op;             /* DBZ_TOMBSTONE for a null value; DBZ_TRUNCATE has no images */
+	binlog_value *before;       /* pt->ncols values, or NULL (insert, flattened update) */
+	binlog_value *after;        /* pt->ncols values, or NULL (delete) */
+	binlog_value *key;          /* dbz_parse_key: pt->ncols values, the key's present; or NULL */
+	char        file[256];      /* source.file, "" if none */
+	uint64_t    pos;            /* source.pos */
+	unsigned    row;            /* source.row: the row's index in its rows event */
+	uint32_t    server_id;      /* source.server_id, 0 if none */
+	char        gtid[512];      /* source.gtid, "" if none */
+	uint64_t    ts_ms;          /* source.ts_ms (__source_ts_ms, else __ts_ms, when flattened) */
+	bool        has_pos;        /* file and pos were both there */
+	bool        snapshot;       /* source.snapshot other than "false" (true, last, incremental, ...) */
+	char        db[256];        /* source.db or __db, "" if none */
+	char        table[256];     /* source.table or __table, "" if none */
+	struct dbz_mem *mem;        /* the decoded bytes and the parsed JSON; reused by the next call */
+} dbz_event;
+
+#define DBZ_EVENT_INIT { 0 }
+
+/*
+ * dbz_parse: reads one Kafka message value (value, len; NULL or len 0 is a
+ * tombstone) for table pt into ev. ev starts as DBZ_EVENT_INIT and is
+ * reused from message to message: the value pointers in before and after
+ * (often into the parsed JSON itself) stay valid until the next dbz_parse
+ * or dbz_event_free on ev. Returns false with errbuf filled (naming the
+ * table, and the column for a value) for text that is not JSON, a shape
+ * that is none of the above, an unknown op, a missing image or column, or
+ * a value its column cannot take. The table in source is not checked
+ * against pt: routing topics to tables is the caller's business.
+ */
+bool dbz_parse(const plan_table *pt, const char *value, size_t len, dbz_event *ev,
+			   char *errbuf, size_t errlen);
+
+/*
+ * dbz_parse_key: reads the message key (plain, or {"schema", "payload"})
+ * into ev->key, after dbz_parse on the same ev (which clears it): each
+ * column named in the key is present, the others are not; every column of
+ * pt's key must be there. A null key (a table without a key) leaves
+ * ev->key NULL and succeeds. The values are valid as dbz_parse's are.
+ */
+bool dbz_parse_key(const plan_table *pt, const char *key, size_t len, dbz_event *ev,
+				   char *errbuf, size_t errlen);
+
+/* dbz_event_free: frees what ev holds; ev can then be used again */
+void dbz_event_free(dbz_event *ev);
+
+#endif
