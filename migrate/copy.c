@@ -314,25 +314,14 @@ copy_once(worker *w, plan_table *pt, plan_chunk *ch)
 		PQclear(res);
 
 	/* the ledger row commits with the data */
-	char no[16], nrows[32], nbytes[32], npos[32];
-	snprintf(no, sizeof(no), "%d", ch->no);
-	snprintf(nrows, sizeof(nrows), "%lld", rows);
-	snprintf(nbytes, sizeof(nbytes), "%lld", total_bytes);
-	snprintf(npos, sizeof(npos), "%" PRIu64, w->pos.pos);
-	const char *params[] = { pt->source, no, nrows, nbytes, w->pos.file, npos, w->pos.gtid };
-	res = control_query(w->pg, run->ctl,
-						"UPDATE {ctl}.chunks SET state = 'done', rows_copied = $4, bytes_copied = $5, "
-						"snapshot_file = $6, snapshot_pos = $7, snapshot_gtid = $8, finished_at = now() "
-						"WHERE source_db = $1 AND source_table = $2 AND chunk_no = $3",
-						7, params, errbuf, sizeof(errbuf));
-	if (!res) {
+	if (!control_chunk_done(w->pg, run->ctl, pt->source, ch->no, rows, total_bytes, &w->pos,
+							errbuf, sizeof(errbuf))) {
 		if (pg_is_disconnect(w->pg))
 			goto retry;
 		work_fail_table(w, pt, NULL, "could not record chunk %d of \"%s\" in the ledger: %s",
 						ch->no, pt->source, errbuf);
 		goto out;
 	}
-	PQclear(res);
 	if (!pg_exec(w->pg, "COMMIT", errbuf, sizeof(errbuf))) {
 		if (pg_is_disconnect(w->pg))
 			goto retry;

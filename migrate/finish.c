@@ -126,22 +126,11 @@ finish_table(worker *w, plan_table *pt)
 		if (!wm || binlogpos_cmp(&ch->pos, wm) < 0)
 			wm = &ch->pos;
 	}
-	char nrows[32], nbytes[32], npos[32];
-	snprintf(nrows, sizeof(nrows), "%lld", rows);
-	snprintf(nbytes, sizeof(nbytes), "%lld", bytes);
-	snprintf(npos, sizeof(npos), "%" PRIu64, wm->pos);
-	const char *params[] = { pt->source, nrows, nbytes, wm->file, npos, wm->gtid };
-	PGresult *res = NULL;
 	if (!pg_exec(w->pg, "BEGIN; SET LOCAL synchronous_commit = on", errbuf, sizeof(errbuf)) ||
-		!(res = control_query(w->pg, run->ctl,
-							  "UPDATE {ctl}.tables SET state = 'ready', rows_copied = $3, bytes_copied = $4, "
-							  "snapshot_file = $5, snapshot_pos = $6, snapshot_gtid = $7, error = NULL, "
-							  "finished_at = now(), updated_at = now() "
-							  "WHERE source_db = $1 AND source_table = $2", 6, params, errbuf, sizeof(errbuf)))) {
+		!control_table_ready(w->pg, run->ctl, pt->source, rows, bytes, wm, errbuf, sizeof(errbuf))) {
 		work_fail_table(w, pt, NULL, "could not record table \"%s\" as ready: %s", pt->source, errbuf);
 		return false;
 	}
-	PQclear(res);
 	/* a running stream learns about the table without polling */
 	buf_reset(&w->sql);
 	buf_printf(&w->sql, "SELECT pg_notify('%s', '%s')", "migrate_table_ready", run->cfg->src.name);

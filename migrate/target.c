@@ -56,45 +56,37 @@ static bool
 load_ledger(PGconn *pg, const control *ctl, plan_table *pt, long long *done_rows)
 {
 	char errbuf[1024];
-	const char *params[] = { pt->source };
-	PGresult *res = control_query(pg, ctl,
-								  "SELECT chunk_no, lower_key, upper_key, state, rows_copied, bytes_copied, "
-								  "coalesce(snapshot_file, ''), coalesce(snapshot_pos, 0), coalesce(snapshot_gtid, '') "
-								  "FROM {ctl}.chunks WHERE source_db = $1 AND source_table = $2 ORDER BY chunk_no",
-								  1, params, errbuf, sizeof(errbuf));
-	if (!res) {
+	control_chunk *rows;
+	size_t n;
+
+	if (!control_chunks_get(pg, ctl, pt->source, &rows, &n, errbuf, sizeof(errbuf))) {
 		log_error("could not read the chunk ledger of \"%s\": %s", pt->source, errbuf);
 		return false;
 	}
-	int n = PQntuples(res);
-	if (n == 0) {
-		PQclear(res);
+	if (n == 0)
 		return false;
-	}
 	for (size_t i = 0; i < pt->nchunks; i++) {
 		plan_key_free(pt->chunks[i].lower);
 		plan_key_free(pt->chunks[i].upper);
 	}
-	pt->chunks = xrealloc(pt->chunks, (size_t) n * sizeof(plan_chunk));
-	pt->nchunks = (size_t) n;
+	pt->chunks = xrealloc(pt->chunks, n * sizeof(plan_chunk));
+	pt->nchunks = n;
 	*done_rows = 0;
-	for (int r = 0; r < n; r++) {
+	for (size_t r = 0; r < n; r++) {
 		plan_chunk *ch = &pt->chunks[r];
 		memset(ch, 0, sizeof(*ch));
-		ch->no = (int) strtol(PQgetvalue(res, r, 0), NULL, 10);
-		ch->lower = PQgetisnull(res, r, 1) ? NULL : plan_key_from_pgarray(PQgetvalue(res, r, 1));
-		ch->upper = PQgetisnull(res, r, 2) ? NULL : plan_key_from_pgarray(PQgetvalue(res, r, 2));
-		ch->done = strcmp(PQgetvalue(res, r, 3), "done") == 0;
+		ch->no = rows[r].no;
+		ch->lower = rows[r].lower ? plan_key_from_pgarray(rows[r].lower) : NULL;
+		ch->upper = rows[r].upper ? plan_key_from_pgarray(rows[r].upper) : NULL;
+		ch->done = rows[r].done;
 		if (ch->done) {
-			ch->rows = strtoll(PQgetvalue(res, r, 4), NULL, 10);
-			ch->bytes = strtoll(PQgetvalue(res, r, 5), NULL, 10);
-			snprintf(ch->pos.file, sizeof(ch->pos.file), "%s", PQgetvalue(res, r, 6));
-			ch->pos.pos = strtoull(PQgetvalue(res, r, 7), NULL, 10);
-			snprintf(ch->pos.gtid, sizeof(ch->pos.gtid), "%s", PQgetvalue(res, r, 8));
+			ch->rows = rows[r].rows;
+			ch->bytes = rows[r].bytes;
+			ch->pos = rows[r].pos;
 			*done_rows += ch->rows;
 		}
 	}
-	PQclear(res);
+	control_chunks_free(rows, n);
 	return true;
 }
 
@@ -189,53 +181,34 @@ fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, t
 		goto out;
 	}
 	key_names_array(pt, &key);
-	const char *params[] = {
-		pt->source, cfg->src.schema, cfg->src.sink_schema, pt->target,
-		pt->unlogged ? "unlogged" : "logged", pt->nkey ? key.data : NULL, pt->described
+	control_copy cc = {
+		.source_schema = cfg->src.schema, .target_schema = cfg->src.sink_schema, .target_table = pt->target,
+		.load_mode = pt->unlogged ? "unlogged" : "logged", .chunk_key = pt->nkey ? key.data : NULL,
+		.described = pt->described,
 	};
-	PGresult *res = control_query(pg, ctl,
-								  "INSERT INTO {ctl}.tables (source_db, source_table, source_schema, target_schema, target_table, "
-								  "state, load_mode, chunk_key, stream_schema, started_at) VALUES ($1, $2, $3, $4, $5, 'copying', $6, $7, $8, now()) "
-								  "ON CONFLICT (source_db, source_table) DO UPDATE SET source_schema = $3, target_schema = $4, "
-								  "target_table = $5, state = 'copying', load_mode = $6, chunk_key = $7, rows_copied = 0, "
-								  "bytes_copied = 0, snapshot_file = NULL, snapshot_pos = NULL, snapshot_gtid = NULL, "
-								  "error = NULL, applied_file = NULL, applied_pos = NULL, stream_error = NULL, "
-								  "stream_schema = $8, ddl_pending = NULL, started_at = now(), finished_at = NULL, updated_at = now()",
-								  7, params, errbuf, sizeof(errbuf));
-	if (!res)
+	if (!control_table_copying(pg, ctl, pt->source, &cc, errbuf, sizeof(errbuf)))
 		goto fail;
-	PQclear(res);
-	res = control_query(pg, ctl, "DELETE FROM {ctl}.chunks WHERE source_db = $1 AND source_table = $2",
-						1, params, errbuf, sizeof(errbuf));
-	if (!res)
-		goto fail;
-	PQclear(res);
 	/* key bounds are hex only, so they can be inlined safely */
-	for (size_t start = 0; start < pt->nchunks; start += 500) {
-		buf ins = BUF_INIT;
-		buf_printf(&ins, "INSERT INTO {ctl}.chunks (source_db, source_table, chunk_no, lower_key, upper_key) VALUES ");
-		for (size_t i = start; i < pt->nchunks && i < start + 500; i++) {
-			plan_chunk *ch = &pt->chunks[i];
-			buf_printf(&ins, "%s($1, $2, %d, ", i > start ? ", " : "", ch->no);
-			if (ch->lower) {
-				buf_putc(&ins, '\'');
-				plan_key_to_pgarray(ch->lower, &ins);
-				buf_puts(&ins, "'::text[], ");
-			} else
-				buf_puts(&ins, "NULL, ");
-			if (ch->upper) {
-				buf_putc(&ins, '\'');
-				plan_key_to_pgarray(ch->upper, &ins);
-				buf_puts(&ins, "'::text[])");
-			} else
-				buf_puts(&ins, "NULL)");
+	control_chunk *rows = xcalloc(pt->nchunks ? pt->nchunks : 1, sizeof(control_chunk));
+	buf bounds = BUF_INIT;
+	for (size_t i = 0; i < pt->nchunks; i++) {
+		rows[i].no = pt->chunks[i].no;
+		if (pt->chunks[i].lower) {
+			buf_reset(&bounds);
+			plan_key_to_pgarray(pt->chunks[i].lower, &bounds);
+			rows[i].lower = xstrdup(bounds.data);
 		}
-		res = control_query(pg, ctl, ins.data, 1, params, errbuf, sizeof(errbuf));
-		buf_free(&ins);
-		if (!res)
-			goto fail;
-		PQclear(res);
+		if (pt->chunks[i].upper) {
+			buf_reset(&bounds);
+			plan_key_to_pgarray(pt->chunks[i].upper, &bounds);
+			rows[i].upper = xstrdup(bounds.data);
+		}
 	}
+	buf_free(&bounds);
+	bool written = control_chunks_replace(pg, ctl, pt->source, rows, pt->nchunks, errbuf, sizeof(errbuf));
+	control_chunks_free(rows, pt->nchunks);
+	if (!written)
+		goto fail;
 	if (!pg_exec(pg, "COMMIT", errbuf, sizeof(errbuf)))
 		goto fail;
 	ok = true;
