@@ -1,7 +1,13 @@
 /*
- * Target tables and the ledger before a run; see target.h.
+ * Target tables and the ledger before a run; see copy_target.h.
+ *
+ * Whether a ledger can be continued: its chunk key must be the plan's
+ * (compared in PostgreSQL's own text[] form), the target must still exist,
+ * and an UNLOGGED target must hold as many rows as the ledger's done
+ * chunks (a sink restart empties it while the ledger survives). Anything
+ * else starts the table over, with a notice saying why.
  */
-#include "migrate/target.h"
+#include "common/copy_target.h"
 
 #include "common/log.h"
 #include "common/pg.h"
@@ -12,11 +18,11 @@
 #include <string.h>
 
 bool
-target_resolve_mode(PGconn *pg, target_load_mode *mode)
+copy_target_resolve_mode(PGconn *pg, copy_load_mode *mode)
 {
 	char errbuf[512];
 
-	if (*mode != LOAD_AUTO)
+	if (*mode != COPY_LOAD_AUTO)
 		return true;
 	PGresult *res = pg_query(pg, "SELECT current_setting('wal_level')", 0, NULL, errbuf, sizeof(errbuf));
 	if (!res) {
@@ -27,7 +33,7 @@ target_resolve_mode(PGconn *pg, target_load_mode *mode)
 	 * wal_level is minimal (UNLOGGED then measured 40-50 % slower); under
 	 * minimal the modes measured within noise, and the users' UNLOGGED
 	 * recipe is kept. */
-	*mode = strcmp(PQgetvalue(res, 0, 0), "minimal") == 0 ? LOAD_UNLOGGED : LOAD_LOGGED;
+	*mode = strcmp(PQgetvalue(res, 0, 0), "minimal") == 0 ? COPY_LOAD_UNLOGGED : COPY_LOAD_LOGGED;
 	PQclear(res);
 	return true;
 }
@@ -51,10 +57,11 @@ key_names_array(const plan_table *pt, buf *out)
 	buf_putc(out, '}');
 }
 
-/* load_ledger: replaces pt's chunks with the ledger's; false if unusable */
+/* load_ledger: replaces ct's chunks with the ledger's; false if unusable */
 static bool
-load_ledger(PGconn *pg, const control *ctl, plan_table *pt, long long *done_rows)
+load_ledger(PGconn *pg, const control *ctl, copy_table *ct, long long *done_rows)
 {
+	const plan_table *pt = &ct->pt;
 	char errbuf[1024];
 	control_chunk *rows;
 	size_t n;
@@ -65,15 +72,12 @@ load_ledger(PGconn *pg, const control *ctl, plan_table *pt, long long *done_rows
 	}
 	if (n == 0)
 		return false;
-	for (size_t i = 0; i < pt->nchunks; i++) {
-		plan_key_free(pt->chunks[i].lower);
-		plan_key_free(pt->chunks[i].upper);
-	}
-	pt->chunks = xrealloc(pt->chunks, n * sizeof(plan_chunk));
-	pt->nchunks = n;
+	plan_chunks_free(ct->chunks, ct->nchunks);
+	ct->chunks = xcalloc(n, sizeof(plan_chunk));
+	ct->nchunks = n;
 	*done_rows = 0;
 	for (size_t r = 0; r < n; r++) {
-		plan_chunk *ch = &pt->chunks[r];
+		plan_chunk *ch = &ct->chunks[r];
 		memset(ch, 0, sizeof(*ch));
 		ch->no = rows[r].no;
 		ch->lower = rows[r].lower ? plan_key_from_pgarray(rows[r].lower) : NULL;
@@ -92,16 +96,17 @@ load_ledger(PGconn *pg, const control *ctl, plan_table *pt, long long *done_rows
 
 /* try_resume: continues from the ledger if it fits this plan */
 static bool
-try_resume(PGconn *pg, const control *ctl, plan_table *pt, const control_table *ct, bool *resumed)
+try_resume(PGconn *pg, const control *ctl, copy_table *ct, const control_table *row, bool *resumed)
 {
+	const plan_table *pt = &ct->pt;
 	char errbuf[1024];
 	buf key = BUF_INIT;
 	long long done_rows = 0;
 
 	*resumed = false;
 	key_names_array(pt, &key);
-	bool same_key = pt->nkey == 0 && !ct->chunk_key;
-	if (pt->nkey > 0 && ct->chunk_key) {
+	bool same_key = pt->nkey == 0 && !row->chunk_key;
+	if (pt->nkey > 0 && row->chunk_key) {
 		/* compare in PostgreSQL's own array text form */
 		const char *kparams[] = { key.data };
 		PGresult *kres = pg_query(pg, "SELECT $1::text[]::text", 1, kparams, errbuf, sizeof(errbuf));
@@ -110,7 +115,7 @@ try_resume(PGconn *pg, const control *ctl, plan_table *pt, const control_table *
 			buf_free(&key);
 			return false;
 		}
-		same_key = strcmp(PQgetvalue(kres, 0, 0), ct->chunk_key) == 0;
+		same_key = strcmp(PQgetvalue(kres, 0, 0), row->chunk_key) == 0;
 		PQclear(kres);
 	}
 	buf_free(&key);
@@ -130,12 +135,12 @@ try_resume(PGconn *pg, const control *ctl, plan_table *pt, const control_table *
 		log_notice("table \"%s\": the target %s is gone; copying it again", pt->source, pt->qtarget);
 		return true;
 	}
-	pt->unlogged = PQgetvalue(res, 0, 0)[0] == 'u';
+	ct->unlogged = PQgetvalue(res, 0, 0)[0] == 'u';
 	PQclear(res);
-	if (!load_ledger(pg, ctl, pt, &done_rows))
+	if (!load_ledger(pg, ctl, ct, &done_rows))
 		return true;
 	/* a sink restart empties UNLOGGED tables while the ledger survives */
-	if (pt->unlogged) {
+	if (ct->unlogged) {
 		buf sql = BUF_INIT;
 		buf_printf(&sql, "SELECT count(*) FROM %s", pt->qtarget);
 		res = pg_query(pg, sql.data, 0, NULL, errbuf, sizeof(errbuf));
@@ -158,17 +163,18 @@ try_resume(PGconn *pg, const control *ctl, plan_table *pt, const control_table *
 
 /* fresh_start: drop, create and write a new ledger in one transaction */
 static bool
-fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, target_load_mode mode)
+fresh_start(PGconn *pg, const control *ctl, const config *cfg, copy_table *ct, copy_load_mode mode)
 {
+	const plan_table *pt = &ct->pt;
 	char errbuf[2048];
 	buf sql = BUF_INIT, key = BUF_INIT;
 	bool ok = false;
 
-	pt->unlogged = mode == LOAD_UNLOGGED;
+	ct->unlogged = mode == COPY_LOAD_UNLOGGED;
 	buf_puts(&sql, "BEGIN; DROP TABLE IF EXISTS ");
 	buf_puts(&sql, pt->qtarget);
 	buf_puts(&sql, "; ");
-	plan_create_sql(pt, pt->unlogged, &sql);
+	plan_create_sql(pt, ct->unlogged, &sql);
 	char state[6];
 	if (!pg_exec_state(pg, sql.data, state, errbuf, sizeof(errbuf))) {
 		/* 42501: the target exists and belongs to another role (DROP needs its owner) */
@@ -183,30 +189,30 @@ fresh_start(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt, t
 	key_names_array(pt, &key);
 	control_copy cc = {
 		.source_schema = cfg->src.schema, .target_schema = cfg->src.sink_schema, .target_table = pt->target,
-		.load_mode = pt->unlogged ? "unlogged" : "logged", .chunk_key = pt->nkey ? key.data : NULL,
+		.load_mode = ct->unlogged ? "unlogged" : "logged", .chunk_key = pt->nkey ? key.data : NULL,
 		.described = pt->described,
 	};
 	if (!control_table_copying(pg, ctl, pt->source, &cc, errbuf, sizeof(errbuf)))
 		goto fail;
 	/* key bounds are hex only, so they can be inlined safely */
-	control_chunk *rows = xcalloc(pt->nchunks ? pt->nchunks : 1, sizeof(control_chunk));
+	control_chunk *rows = xcalloc(ct->nchunks ? ct->nchunks : 1, sizeof(control_chunk));
 	buf bounds = BUF_INIT;
-	for (size_t i = 0; i < pt->nchunks; i++) {
-		rows[i].no = pt->chunks[i].no;
-		if (pt->chunks[i].lower) {
+	for (size_t i = 0; i < ct->nchunks; i++) {
+		rows[i].no = ct->chunks[i].no;
+		if (ct->chunks[i].lower) {
 			buf_reset(&bounds);
-			plan_key_to_pgarray(pt->chunks[i].lower, &bounds);
+			plan_key_to_pgarray(ct->chunks[i].lower, &bounds);
 			rows[i].lower = xstrdup(bounds.data);
 		}
-		if (pt->chunks[i].upper) {
+		if (ct->chunks[i].upper) {
 			buf_reset(&bounds);
-			plan_key_to_pgarray(pt->chunks[i].upper, &bounds);
+			plan_key_to_pgarray(ct->chunks[i].upper, &bounds);
 			rows[i].upper = xstrdup(bounds.data);
 		}
 	}
 	buf_free(&bounds);
-	bool written = control_chunks_replace(pg, ctl, pt->source, rows, pt->nchunks, errbuf, sizeof(errbuf));
-	control_chunks_free(rows, pt->nchunks);
+	bool written = control_chunks_replace(pg, ctl, pt->source, rows, ct->nchunks, errbuf, sizeof(errbuf));
+	control_chunks_free(rows, ct->nchunks);
 	if (!written)
 		goto fail;
 	if (!pg_exec(pg, "COMMIT", errbuf, sizeof(errbuf)))
@@ -223,62 +229,73 @@ out:
 	return ok;
 }
 
-bool
-target_prepare(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt,
-			   target_load_mode mode, bool resume, bool *skip)
+/* set_counters: ct's state and counters from its chunks, before the run */
+static void
+set_counters(copy_table *ct, bool resumed)
 {
+	size_t done = 0;
+	long long rows = 0, bytes = 0;
+
+	for (size_t i = 0; i < ct->nchunks; i++) {
+		if (ct->chunks[i].done) {
+			done++;
+			rows += ct->chunks[i].rows;
+			bytes += ct->chunks[i].bytes;
+		}
+	}
+	atomic_store(&ct->rows_done, rows);
+	atomic_store(&ct->bytes_done, bytes);
+	ct->chunks_todo = (int) (ct->nchunks - done);
+	ct->state = COPY_COPYING;
+	if (resumed)
+		log_info("table \"%s\": resuming with %zu of %zu chunks already copied (%lld rows)",
+				 ct->pt.source, done, ct->nchunks, rows);
+}
+
+bool
+copy_target_prepare(PGconn *pg, const copy_run *run, copy_table *ct)
+{
+	const plan_table *pt = &ct->pt;
+	const control *ctl = run->ctl;
+	bool resume = run->set.resume;
 	char errbuf[1024];
-	control_table ct;
+	control_table row;
 	bool resumed = false;
 
-	*skip = false;
+	ct->skipped = false;
 	if (!control_table_lock(pg, ctl, pt->source, errbuf, sizeof(errbuf))) {
 		log_error_dh(NULL, "Wait for it to finish, or stop it first.", "%s", errbuf);
 		return false;
 	}
-	if (!control_table_get(pg, ctl, pt->source, &ct, errbuf, sizeof(errbuf))) {
+	if (!control_table_get(pg, ctl, pt->source, &row, errbuf, sizeof(errbuf))) {
 		log_error("could not read the state of table \"%s\": %s", pt->source, errbuf);
 		return false;
 	}
-	if (ct.exists && resume && strcmp(ct.state, "ready") == 0) {
+	if (row.exists && resume && strcmp(row.state, "ready") == 0) {
 		log_info("table \"%s\" is already ready; --resume leaves it", pt->source);
-		*skip = true;
-		free(ct.chunk_key);
+		ct->skipped = true;
+		ct->state = COPY_READY;
+		free(row.chunk_key);
 		return true;
 	}
-	if (ct.exists && resume && strcmp(ct.state, "removed") != 0 && strcmp(ct.state, "pending") != 0) {
-		if (!try_resume(pg, ctl, pt, &ct, &resumed)) {
-			free(ct.chunk_key);
+	if (row.exists && resume && strcmp(row.state, "removed") != 0 && strcmp(row.state, "pending") != 0) {
+		if (!try_resume(pg, ctl, ct, &row, &resumed)) {
+			free(row.chunk_key);
 			return false;
 		}
-	} else if (ct.exists && strcmp(ct.state, "ready") != 0 && strcmp(ct.state, "removed") != 0 && !resume)
+	} else if (row.exists && strcmp(row.state, "ready") != 0 && strcmp(row.state, "removed") != 0 && !resume)
 		log_notice("table \"%s\" has an unfinished copy (state %s); starting it over (--resume continues it instead)",
-				   pt->source, ct.state);
-	else if (ct.exists && strcmp(ct.state, "ready") == 0)
+				   pt->source, row.state);
+	else if (row.exists && strcmp(row.state, "ready") == 0)
 		log_notice("table \"%s\" was ready; copying it again from a new snapshot", pt->source);
-	free(ct.chunk_key);
-	if (!resumed && !fresh_start(pg, ctl, cfg, pt, mode))
+	free(row.chunk_key);
+	if (!resumed && !fresh_start(pg, ctl, run->cfg, ct, run->mode))
 		return false;
 
-	size_t done = 0;
-	long long rows = 0, bytes = 0;
-	for (size_t i = 0; i < pt->nchunks; i++) {
-		if (pt->chunks[i].done) {
-			done++;
-			rows += pt->chunks[i].rows;
-			bytes += pt->chunks[i].bytes;
-		}
-	}
-	atomic_store(&pt->rows_done, rows);
-	atomic_store(&pt->bytes_done, bytes);
-	pt->chunks_todo = (int) (pt->nchunks - done);
-	pt->state = PLAN_COPYING;
-	if (resumed)
-		log_info("table \"%s\": resuming with %zu of %zu chunks already copied (%lld rows)",
-				 pt->source, done, pt->nchunks, rows);
-	if (pt->chunks_todo == 0) {
+	set_counters(ct, resumed);
+	if (ct->chunks_todo == 0) {
 		/* everything was copied before the interruption: finish it */
-		if (pt->unlogged) {
+		if (ct->unlogged) {
 			buf sql = BUF_INIT;
 			buf_printf(&sql, "ALTER TABLE %s SET LOGGED", pt->qtarget);
 			bool ok = pg_exec(pg, sql.data, errbuf, sizeof(errbuf));
@@ -287,11 +304,11 @@ target_prepare(PGconn *pg, const control *ctl, const config *cfg, plan_table *pt
 				log_error("could not make %s LOGGED: %s", pt->qtarget, errbuf);
 				return false;
 			}
-			pt->unlogged = false;
+			ct->unlogged = false;
 		}
-		pt->state = PLAN_INDEXING;
-		pt->index_todo = (int) pt->nindex;
-		pt->started = 0;
+		ct->state = COPY_INDEXING;
+		ct->index_todo = (int) pt->nindex;
+		ct->started = 0;
 	}
 	return true;
 }
