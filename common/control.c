@@ -12,6 +12,7 @@
 #include "common/schemas.h"
 #include "common/xalloc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,164 @@ control_table_set_state(PGconn *pg, const control *ctl, const char *table, const
 	PGresult *res = control_query(pg, ctl,
 								  "UPDATE {ctl}.tables SET state = $3, error = $4, updated_at = now() "
 								  "WHERE source_db = $1 AND source_table = $2", 3, params, errbuf, errlen);
+	if (!res)
+		return false;
+	PQclear(res);
+	return true;
+}
+
+/* --- table states and the chunk ledger (copy) --- */
+
+bool
+control_chunks_get(PGconn *pg, const control *ctl, const char *table, control_chunk **out, size_t *n,
+				   char *errbuf, size_t errlen)
+{
+	const char *params[] = { table };
+	PGresult *res = control_query(pg, ctl,
+								  "SELECT chunk_no, lower_key, upper_key, state, rows_copied, bytes_copied, "
+								  "coalesce(snapshot_file, ''), coalesce(snapshot_pos, 0), coalesce(snapshot_gtid, '') "
+								  "FROM {ctl}.chunks WHERE source_db = $1 AND source_table = $2 ORDER BY chunk_no",
+								  1, params, errbuf, errlen);
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return false;
+	int rows = PQntuples(res);
+	if (rows > 0)
+		*out = xcalloc((size_t) rows, sizeof(control_chunk));
+	for (int r = 0; r < rows; r++) {
+		control_chunk *ch = &(*out)[r];
+		ch->no = (int) strtol(PQgetvalue(res, r, 0), NULL, 10);
+		ch->lower = PQgetisnull(res, r, 1) ? NULL : xstrdup(PQgetvalue(res, r, 1));
+		ch->upper = PQgetisnull(res, r, 2) ? NULL : xstrdup(PQgetvalue(res, r, 2));
+		ch->done = strcmp(PQgetvalue(res, r, 3), "done") == 0;
+		if (ch->done) {
+			ch->rows = strtoll(PQgetvalue(res, r, 4), NULL, 10);
+			ch->bytes = strtoll(PQgetvalue(res, r, 5), NULL, 10);
+			snprintf(ch->pos.file, sizeof(ch->pos.file), "%s", PQgetvalue(res, r, 6));
+			ch->pos.pos = strtoull(PQgetvalue(res, r, 7), NULL, 10);
+			snprintf(ch->pos.gtid, sizeof(ch->pos.gtid), "%s", PQgetvalue(res, r, 8));
+		}
+	}
+	*n = (size_t) rows;
+	PQclear(res);
+	return true;
+}
+
+void
+control_chunks_free(control_chunk *chunks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(chunks[i].lower);
+		free(chunks[i].upper);
+	}
+	free(chunks);
+}
+
+bool
+control_table_copying(PGconn *pg, const control *ctl, const char *table, const control_copy *cc,
+					  char *errbuf, size_t errlen)
+{
+	const char *params[] = {
+		table, cc->source_schema, cc->target_schema, cc->target_table, cc->load_mode, cc->chunk_key, cc->described
+	};
+	PGresult *res = control_query(pg, ctl,
+								  "INSERT INTO {ctl}.tables (source_db, source_table, source_schema, target_schema, target_table, "
+								  "state, load_mode, chunk_key, stream_schema, started_at) VALUES ($1, $2, $3, $4, $5, 'copying', $6, $7, $8, now()) "
+								  "ON CONFLICT (source_db, source_table) DO UPDATE SET source_schema = $3, target_schema = $4, "
+								  "target_table = $5, state = 'copying', load_mode = $6, chunk_key = $7, rows_copied = 0, "
+								  "bytes_copied = 0, snapshot_file = NULL, snapshot_pos = NULL, snapshot_gtid = NULL, "
+								  "error = NULL, applied_file = NULL, applied_pos = NULL, stream_error = NULL, "
+								  "stream_schema = $8, ddl_pending = NULL, started_at = now(), finished_at = NULL, updated_at = now()",
+								  7, params, errbuf, errlen);
+	if (!res)
+		return false;
+	PQclear(res);
+	return true;
+}
+
+/* key_or_null: a ledger key bound as an SQL value */
+static void
+key_or_null(buf *out, const char *key)
+{
+	if (!key) {
+		buf_puts(out, "NULL");
+		return;
+	}
+	ident_pg_literal(out, key);
+	buf_puts(out, "::text[]");
+}
+
+bool
+control_chunks_replace(PGconn *pg, const control *ctl, const char *table, const control_chunk *chunks,
+					   size_t n, char *errbuf, size_t errlen)
+{
+	const char *params[] = { table };
+	PGresult *res = control_query(pg, ctl, "DELETE FROM {ctl}.chunks WHERE source_db = $1 AND source_table = $2",
+								  1, params, errbuf, errlen);
+
+	if (!res)
+		return false;
+	PQclear(res);
+	/* 500 rows a statement; the bounds are inlined as literals (parameters
+	 * would be two per row) */
+	for (size_t start = 0; start < n; start += 500) {
+		buf ins = BUF_INIT;
+		buf_puts(&ins, "INSERT INTO {ctl}.chunks (source_db, source_table, chunk_no, lower_key, upper_key) VALUES ");
+		for (size_t i = start; i < n && i < start + 500; i++) {
+			buf_printf(&ins, "%s($1, $2, %d, ", i > start ? ", " : "", chunks[i].no);
+			key_or_null(&ins, chunks[i].lower);
+			buf_puts(&ins, ", ");
+			key_or_null(&ins, chunks[i].upper);
+			buf_putc(&ins, ')');
+		}
+		res = control_query(pg, ctl, ins.data, 1, params, errbuf, errlen);
+		buf_free(&ins);
+		if (!res)
+			return false;
+		PQclear(res);
+	}
+	return true;
+}
+
+bool
+control_chunk_done(PGconn *pg, const control *ctl, const char *table, int no, long long rows,
+				   long long bytes, const binlogpos *pos, char *errbuf, size_t errlen)
+{
+	char nno[16], nrows[32], nbytes[32], npos[32];
+
+	snprintf(nno, sizeof(nno), "%d", no);
+	snprintf(nrows, sizeof(nrows), "%lld", rows);
+	snprintf(nbytes, sizeof(nbytes), "%lld", bytes);
+	snprintf(npos, sizeof(npos), "%" PRIu64, pos->pos);
+	const char *params[] = { table, nno, nrows, nbytes, pos->file, npos, pos->gtid };
+	PGresult *res = control_query(pg, ctl,
+								  "UPDATE {ctl}.chunks SET state = 'done', rows_copied = $4, bytes_copied = $5, "
+								  "snapshot_file = $6, snapshot_pos = $7, snapshot_gtid = $8, finished_at = now() "
+								  "WHERE source_db = $1 AND source_table = $2 AND chunk_no = $3",
+								  7, params, errbuf, errlen);
+	if (!res)
+		return false;
+	PQclear(res);
+	return true;
+}
+
+bool
+control_table_ready(PGconn *pg, const control *ctl, const char *table, long long rows, long long bytes,
+					const binlogpos *wm, char *errbuf, size_t errlen)
+{
+	char nrows[32], nbytes[32], npos[32];
+
+	snprintf(nrows, sizeof(nrows), "%lld", rows);
+	snprintf(nbytes, sizeof(nbytes), "%lld", bytes);
+	snprintf(npos, sizeof(npos), "%" PRIu64, wm->pos);
+	const char *params[] = { table, nrows, nbytes, wm->file, npos, wm->gtid };
+	PGresult *res = control_query(pg, ctl,
+								  "UPDATE {ctl}.tables SET state = 'ready', rows_copied = $3, bytes_copied = $4, "
+								  "snapshot_file = $5, snapshot_pos = $6, snapshot_gtid = $7, error = NULL, "
+								  "finished_at = now(), updated_at = now() "
+								  "WHERE source_db = $1 AND source_table = $2", 6, params, errbuf, errlen);
 	if (!res)
 		return false;
 	PQclear(res);

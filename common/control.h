@@ -65,4 +65,57 @@ PGresult *control_query(PGconn *pg, const control *ctl, const char *sql_fmt,
 						int nparams, const char *const *params,
 						char *errbuf, size_t errlen);
 
+/* --- table states and the chunk ledger (copy) --- */
+
+/* One row of the chunk ledger. Key bounds are text[] literals of hex
+ * strings (plan_key_to_pgarray), NULL when unbounded. */
+typedef struct control_chunk {
+	int         no;
+	char       *lower;          /* heap when read; borrowed when written */
+	char       *upper;
+	bool        done;
+	long long   rows;           /* of a done chunk */
+	long long   bytes;
+	binlogpos   pos;            /* snapshot a done chunk was read at */
+} control_chunk;
+
+/* control_chunks_get: table's ledger in chunk order; *out is heap (free
+ * with control_chunks_free), *n is 0 when the table has none */
+bool control_chunks_get(PGconn *pg, const control *ctl, const char *table,
+						control_chunk **out, size_t *n, char *errbuf, size_t errlen);
+void control_chunks_free(control_chunk *chunks, size_t n);
+
+/* What a fresh copy of a table records when it starts. */
+typedef struct control_copy {
+	const char *source_schema;  /* MariaDB schema */
+	const char *target_schema;
+	const char *target_table;
+	const char *load_mode;      /* "logged" or "unlogged" */
+	const char *chunk_key;      /* text[] literal of the key's names, or NULL */
+	const char *described;      /* the table's description (plan_table.described) */
+} control_copy;
+
+/* control_table_copying: the table's row (created or reset) in state
+ * copying, with no counts, watermark or stream position */
+bool control_table_copying(PGconn *pg, const control *ctl, const char *table,
+						   const control_copy *cc, char *errbuf, size_t errlen);
+
+/* control_chunks_replace: the table's ledger becomes chunks[0..n) (their
+ * no, lower and upper; state pending). Run it in the transaction that
+ * creates the target, so table and ledger never disagree. */
+bool control_chunks_replace(PGconn *pg, const control *ctl, const char *table,
+							const control_chunk *chunks, size_t n, char *errbuf, size_t errlen);
+
+/* control_chunk_done: chunk no of table is done with rows, bytes, read at
+ * pos; run it in the transaction of the chunk's rows */
+bool control_chunk_done(PGconn *pg, const control *ctl, const char *table, int no,
+						long long rows, long long bytes, const binlogpos *pos,
+						char *errbuf, size_t errlen);
+
+/* control_table_ready: the table is ready with its counts and watermark
+ * wm; the caller commits (durably: the stream starts from wm) */
+bool control_table_ready(PGconn *pg, const control *ctl, const char *table,
+						 long long rows, long long bytes, const binlogpos *wm,
+						 char *errbuf, size_t errlen);
+
 #endif

@@ -23,6 +23,7 @@
  */
 #include "common/metrics.h"
 
+#include "common/copy.h"
 #include "common/log.h"
 
 #include <arpa/inet.h>
@@ -608,9 +609,9 @@ static struct {
 	double      next_poll;
 	/* migrate */
 	metrics_family *rows_copied, *bytes_copied;
-	plan_table *tables;
+	const copy_run *run;        /* migrate's copy, NULL if none */
 	size_t      ntables;
-	metrics_series **t_rows, **t_bytes;
+	metrics_series **t_rows, **t_bytes;     /* per table of run; NULL when skipped */
 } m = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 double
@@ -663,10 +664,14 @@ collect(metrics_registry *reg, void *ctx)
 		return;
 	}
 	for (size_t i = 0; i < m.ntables; i++) {
+		copy_progress p;
+		if (!m.t_rows[i])
+			continue;
 		/* progress takes back an attempt lost to a dropped connection; the
 		 * counters hold still until the retry passes them (metrics_set) */
-		metrics_set(m.t_rows[i], (double) atomic_load(&m.tables[i].rows_done));
-		metrics_set(m.t_bytes[i], (double) atomic_load(&m.tables[i].bytes_done));
+		copy_table_progress(m.run, i, &p);
+		metrics_set(m.t_rows[i], (double) p.rows);
+		metrics_set(m.t_bytes[i], (double) p.bytes);
 	}
 }
 
@@ -787,7 +792,7 @@ metrics_stop(void)
 		return;
 	metrics_server_stop(m.srv);
 	m.srv = NULL;
-	metrics_migrate_tables(NULL, 0);
+	metrics_migrate_tables(NULL);
 	metrics_registry_free(m.reg);
 	m.reg = NULL;
 }
@@ -974,7 +979,7 @@ metrics_stream_reconnect(void)
 }
 
 void
-metrics_migrate_tables(plan_table *tables, size_t ntables)
+metrics_migrate_tables(const copy_run *run)
 {
 	if (!m.reg || m.stream)
 		return;
@@ -983,14 +988,18 @@ metrics_migrate_tables(plan_table *tables, size_t ntables)
 	free(m.t_rows);
 	free(m.t_bytes);
 	m.t_rows = m.t_bytes = NULL;
-	m.tables = tables;
-	m.ntables = tables ? ntables : 0;
+	m.run = run;
+	m.ntables = run ? copy_ntables(run) : 0;
 	if (m.ntables) {
 		m.t_rows = xcalloc(m.ntables, sizeof(metrics_series *));
 		m.t_bytes = xcalloc(m.ntables, sizeof(metrics_series *));
 	}
 	for (size_t i = 0; i < m.ntables; i++) {
-		const char *values[] = { m.database, tables[i].source };
+		copy_progress p;
+		copy_table_progress(run, i, &p);
+		if (p.skipped)
+			continue;
+		const char *values[] = { m.database, p.table };
 		m.t_rows[i] = metrics_series_get(m.rows_copied, values);
 		m.t_bytes[i] = metrics_series_get(m.bytes_copied, values);
 	}

@@ -173,9 +173,10 @@ void metrics_stream_dead_letter(void);
 /* metrics_stream_reconnect: the stream starts again after a failure */
 void metrics_stream_reconnect(void);
 
-/* metrics_migrate_tables: the tables migrate copies (their progress
- * counters are read when scraped); NULL stops reading them (before they
- * are freed) */
-void metrics_migrate_tables(plan_table *tables, size_t ntables);
+/* metrics_migrate_tables: the tables migrate copies (their progress is
+ * read when scraped; those the copy skipped are left out); NULL stops
+ * reading them (before the run is freed) */
+struct copy_run;
+void metrics_migrate_tables(const struct copy_run *run);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * Building the migration plan; see plan.h for how it works.
+ * Building a table's description; see plan.h for how it works. Chunks and
+ * key values are in plan_chunk.c.
  *
  * All introspection runs on one MariaDB connection outside any snapshot:
  * table structure is not expected to change during a migration (a DDL on a
@@ -592,7 +593,6 @@ load_table(desc_ctx *d, const plan_env *env, const config_table *allow, plan_tab
 	bool ok = false;
 
 	memset(pt, 0, sizeof(*pt));
-	pthread_mutex_init(&pt->mu, NULL);
 	pt->allow = allow;
 	pt->source = xstrdup(allow->name);
 	pt->target = ident_target(allow->name, cfg->keep_case);
@@ -681,7 +681,6 @@ plan_table_load_described(const char *described, const plan_env *env, const conf
 
 	if (!json_is_object(d.desc)) {
 		memset(pt, 0, sizeof(*pt));
-		pthread_mutex_init(&pt->mu, NULL);
 		log_error("the recorded description of table \"%s\" is not valid: %s", allow->name, jerr.text);
 		json_decref(d.desc);
 		return false;
@@ -689,343 +688,6 @@ plan_table_load_described(const char *described, const plan_env *env, const conf
 	bool ok = load_table(&d, env, allow, pt);
 	json_decref(d.desc);
 	return ok;
-}
-
-plan_key *
-plan_key_new(size_t n, char **v, unsigned long *len)
-{
-	plan_key *k = xcalloc(1, sizeof(plan_key));
-
-	k->n = n;
-	k->v = xcalloc(n, sizeof(char *));
-	k->len = xcalloc(n, sizeof(size_t));
-	for (size_t i = 0; i < n; i++) {
-		k->v[i] = xstrndup(v[i], len[i]);
-		k->len[i] = len[i];
-	}
-	return k;
-}
-
-void
-plan_key_free(plan_key *k)
-{
-	if (!k)
-		return;
-	for (size_t i = 0; i < k->n; i++)
-		free(k->v[i]);
-	free(k->v);
-	free(k->len);
-	free(k);
-}
-
-/* add_chunk: appends a chunk [lower, upper) taking ownership of both */
-static void
-add_chunk(plan_table *pt, plan_key *lower, plan_key *upper)
-{
-	pt->chunks = xrealloc(pt->chunks, (pt->nchunks + 1) * sizeof(plan_chunk));
-	plan_chunk *ch = &pt->chunks[pt->nchunks];
-	memset(ch, 0, sizeof(*ch));
-	ch->no = (int) pt->nchunks;
-	ch->lower = lower;
-	ch->upper = upper;
-	pt->nchunks++;
-}
-
-/* key_dup: a copy of a key tuple */
-static plan_key *
-key_dup(const plan_key *k)
-{
-	unsigned long lens[64];
-
-	for (size_t i = 0; i < k->n && i < 64; i++)
-		lens[i] = (unsigned long) k->len[i];
-	return plan_key_new(k->n, k->v, lens);
-}
-
-/* chunk_int_ranges: value ranges between MIN and MAX of one integer key */
-static bool
-chunk_int_ranges(MYSQL *my, plan_table *pt, long long nchunks)
-{
-	buf sql = BUF_INIT;
-	const char *k = pt->cols[pt->key[0]].name;
-
-	buf_puts(&sql, "SELECT MIN(");
-	ident_my(&sql, k);
-	buf_puts(&sql, "), MAX(");
-	ident_my(&sql, k);
-	buf_printf(&sql, ") FROM %s", pt->qsource);
-	MYSQL_RES *res = query_rows(my, sql.data, "key range", pt->source);
-	buf_free(&sql);
-	if (!res)
-		return false;
-	MYSQL_ROW row = mysql_fetch_row(res);
-	if (!row || !row[0] || !row[1]) {
-		mysql_free_result(res);
-		add_chunk(pt, NULL, NULL);
-		return true;
-	}
-	__int128 lo, hi;
-	bool neg_lo = row[0][0] == '-', neg_hi = row[1][0] == '-';
-	lo = neg_lo ? (__int128) strtoll(row[0], NULL, 10) : (__int128) strtoull(row[0], NULL, 10);
-	hi = neg_hi ? (__int128) strtoll(row[1], NULL, 10) : (__int128) strtoull(row[1], NULL, 10);
-	mysql_free_result(res);
-	__int128 span = hi - lo + 1;
-	if (nchunks > span)
-		nchunks = (long long) span;
-	__int128 step = span / nchunks;
-	if (step < 1)
-		step = 1;
-	plan_key *prev = NULL;
-	for (long long i = 1; i < nchunks; i++) {
-		__int128 b = lo + step * i;
-		char num[48];
-		if (b < 0)
-			snprintf(num, sizeof(num), "%lld", (long long) b);
-		else
-			snprintf(num, sizeof(num), "%llu", (unsigned long long) b);
-		char *v[1] = { num };
-		unsigned long len[1] = { strlen(num) };
-		plan_key *bound = plan_key_new(1, v, len);
-		add_chunk(pt, prev ? key_dup(prev) : NULL, bound);
-		plan_key_free(prev);
-		prev = key_dup(bound);
-	}
-	add_chunk(pt, prev, NULL);
-	return true;
-}
-
-/* chunk_keyset: boundaries every batch rows from one ordered pass over the key */
-static bool
-chunk_keyset(MYSQL *my, plan_table *pt, long long batch)
-{
-	buf sql = BUF_INIT, cols = BUF_INIT;
-
-	for (size_t i = 0; i < pt->nkey; i++) {
-		if (i)
-			buf_puts(&cols, ", ");
-		ident_my(&cols, pt->cols[pt->key[i]].name);
-	}
-	buf_printf(&sql, "SELECT %s FROM %s ORDER BY %s", cols.data, pt->qsource, cols.data);
-	if (mysql_real_query(my, sql.data, sql.len) != 0) {
-		log_error("could not read the key of table \"%s\" to plan chunks: %s", pt->source, mysql_error(my));
-		buf_free(&sql);
-		buf_free(&cols);
-		return false;
-	}
-	buf_free(&sql);
-	buf_free(&cols);
-	MYSQL_RES *res = mysql_use_result(my);
-	MYSQL_ROW row;
-	long long n = 0;
-	plan_key *prev = NULL;
-	while (res && (row = mysql_fetch_row(res))) {
-		if (++n % batch != 0 || n == 0)
-			continue;
-		plan_key *bound = plan_key_new(pt->nkey, row, mysql_fetch_lengths(res));
-		add_chunk(pt, prev ? key_dup(prev) : NULL, bound);
-		plan_key_free(prev);
-		prev = key_dup(bound);
-	}
-	bool ok = res && mysql_errno(my) == 0;
-	if (!ok)
-		log_error("could not read the key of table \"%s\" to plan chunks: %s", pt->source, mysql_error(my));
-	if (res)
-		mysql_free_result(res);
-	add_chunk(pt, prev, NULL);
-	return ok;
-}
-
-bool
-plan_table_chunk(MYSQL *my, const plan_env *env, plan_table *pt)
-{
-	if (pt->nkey == 0 || pt->est_rows <= env->threshold) {
-		add_chunk(pt, NULL, NULL);
-		return true;
-	}
-	long long nchunks = (pt->est_rows + env->batch_size - 1) / env->batch_size;
-	if (nchunks < 2)
-		nchunks = 2;
-	if (nchunks > 100000)
-		nchunks = 100000;
-	if (pt->key_is_int)
-		return chunk_int_ranges(my, pt, nchunks);
-	return chunk_keyset(my, pt, env->batch_size);
-}
-
-/* key_literal: appends a key value as a MariaDB literal */
-static void
-key_literal(MYSQL *my, const plan_table *pt, size_t i, const plan_key *k, buf *out)
-{
-	if (pt->key_is_int)
-		buf_append(out, k->v[i], k->len[i]);     /* digits only: from MIN/MAX */
-	else
-		maria_escape_literal(my, out, k->v[i], k->len[i]);
-}
-
-/* tuple_cmp: (k1..kn) OP (v1..vn) expanded so the range optimizer uses the key */
-static void
-tuple_cmp(MYSQL *my, const plan_table *pt, const plan_key *k, bool lower, size_t i, buf *out)
-{
-	const char *col = pt->cols[pt->key[i]].name;
-
-	if (i == k->n - 1) {
-		ident_my(out, col);
-		buf_puts(out, lower ? " >= " : " < ");
-		key_literal(my, pt, i, k, out);
-		return;
-	}
-	buf_putc(out, '(');
-	ident_my(out, col);
-	buf_puts(out, lower ? " > " : " < ");
-	key_literal(my, pt, i, k, out);
-	buf_puts(out, " OR (");
-	ident_my(out, col);
-	buf_puts(out, " = ");
-	key_literal(my, pt, i, k, out);
-	buf_puts(out, " AND ");
-	tuple_cmp(my, pt, k, lower, i + 1, out);
-	buf_puts(out, "))");
-}
-
-bool
-plan_chunk_where(MYSQL *my, const plan_table *pt, const plan_chunk *ch, buf *out)
-{
-	if (!ch->lower && !ch->upper)
-		return false;
-	if (ch->lower)
-		tuple_cmp(my, pt, ch->lower, true, 0, out);
-	if (ch->lower && ch->upper)
-		buf_puts(out, " AND ");
-	if (ch->upper)
-		tuple_cmp(my, pt, ch->upper, false, 0, out);
-	return true;
-}
-
-/* value_describe: a printable, shortened form of one value */
-static void
-value_describe(const char *v, size_t len, buf *out)
-{
-	size_t shown = len > 64 ? 64 : len;
-
-	for (size_t i = 0; i < shown; i++) {
-		unsigned char c = (unsigned char) v[i];
-		if (c < 0x20 || c == 0x7f)
-			buf_printf(out, "\\x%02x", c);
-		else
-			buf_putc(out, (char) c);
-	}
-	if (shown < len)
-		buf_puts(out, "...");
-}
-
-/* key_describe: "(a, b)" names or values */
-static void
-key_tuple_describe(const plan_table *pt, char **v, const size_t *len, bool names, buf *out)
-{
-	if (pt->nkey > 1)
-		buf_putc(out, '(');
-	for (size_t i = 0; i < pt->nkey; i++) {
-		if (i)
-			buf_puts(out, ", ");
-		if (names)
-			buf_puts(out, pt->cols[pt->key[i]].name);
-		else
-			value_describe(v[i], len[i], out);
-	}
-	if (pt->nkey > 1)
-		buf_putc(out, ')');
-}
-
-void
-plan_chunk_describe(const plan_table *pt, const plan_chunk *ch, buf *out)
-{
-	if (!ch->lower && !ch->upper) {
-		buf_puts(out, "whole table");
-		return;
-	}
-	if (ch->lower) {
-		key_tuple_describe(pt, NULL, NULL, true, out);
-		buf_puts(out, " >= ");
-		key_tuple_describe(pt, ch->lower->v, ch->lower->len, false, out);
-	}
-	if (ch->lower && ch->upper)
-		buf_puts(out, " and ");
-	if (ch->upper) {
-		key_tuple_describe(pt, NULL, NULL, true, out);
-		buf_puts(out, " < ");
-		key_tuple_describe(pt, ch->upper->v, ch->upper->len, false, out);
-	}
-}
-
-void
-plan_key_describe(const plan_table *pt, char **row, unsigned long *lens, buf *out)
-{
-	if (pt->nkey == 0) {
-		/* no key: the first columns of the row locate it well enough */
-		buf_puts(out, "(no key) row with ");
-		for (size_t i = 0; i < pt->ncols && i < 3; i++) {
-			buf_printf(out, "%s%s=", i ? ", " : "", pt->cols[i].name);
-			if (row[i])
-				value_describe(row[i], lens[i], out);
-			else
-				buf_puts(out, "NULL");
-		}
-		return;
-	}
-	char *v[64];
-	size_t len[64];
-	for (size_t i = 0; i < pt->nkey && i < 64; i++) {
-		v[i] = row[pt->key[i]] ? row[pt->key[i]] : "NULL";
-		len[i] = row[pt->key[i]] ? lens[pt->key[i]] : 4;
-	}
-	key_tuple_describe(pt, NULL, NULL, true, out);
-	buf_putc(out, '=');
-	key_tuple_describe(pt, v, len, false, out);
-}
-
-void
-plan_key_to_pgarray(const plan_key *k, buf *out)
-{
-	buf_putc(out, '{');
-	for (size_t i = 0; i < k->n; i++) {
-		buf_puts(out, i ? ",\"" : "\"");
-		hex_append(out, k->v[i], k->len[i]);
-		buf_putc(out, '"');
-	}
-	buf_putc(out, '}');
-}
-
-plan_key *
-plan_key_from_pgarray(const char *s)
-{
-	if (!s || s[0] != '{')
-		return NULL;
-	plan_key *k = xcalloc(1, sizeof(plan_key));
-	const char *p = s + 1;
-	while (*p && *p != '}') {
-		if (*p == ',')
-			p++;
-		bool quoted = *p == '"';
-		if (quoted)
-			p++;
-		const char *start = p;
-		while (*p && hex_value(*p) >= 0)
-			p++;
-		size_t hexlen = (size_t) (p - start);
-		if (quoted && *p == '"')
-			p++;
-		buf v = BUF_INIT;
-		for (size_t i = 0; i + 1 < hexlen; i += 2)
-			buf_putc(&v, (char) (hex_value(start[i]) * 16 + hex_value(start[i + 1])));
-		k->v = xrealloc(k->v, (k->n + 1) * sizeof(char *));
-		k->len = xrealloc(k->len, (k->n + 1) * sizeof(size_t));
-		k->v[k->n] = v.data ? v.data : xstrdup("");
-		k->len[k->n] = v.len;
-		k->n++;
-		if (*p != ',' && *p != '}')
-			break;
-	}
-	return k;
 }
 
 void
@@ -1052,9 +714,6 @@ plan_table_free(plan_table *pt)
 		free(c->target);
 		free(c->column_type);
 		free(c->pg_default);
-		for (int f = 0; f < PLAN_FIX_KINDS; f++)
-			for (int s = 0; s < PLAN_FIX_SAMPLES; s++)
-				free(c->fix_samples[f][s]);
 	}
 	free(pt->cols);
 	free(pt->described);
@@ -1068,11 +727,6 @@ plan_table_free(plan_table *pt)
 	for (size_t i = 0; i < pt->nseq; i++)
 		free(pt->seq_sql[i]);
 	free(pt->seq_sql);
-	for (size_t i = 0; i < pt->nchunks; i++) {
-		plan_key_free(pt->chunks[i].lower);
-		plan_key_free(pt->chunks[i].upper);
-	}
-	free(pt->chunks);
 	free(pt->key);
 	free(pt->source);
 	free(pt->target);
@@ -1081,6 +735,109 @@ plan_table_free(plan_table *pt)
 	free(pt->select_list);
 	free(pt->copy_columns);
 	free(pt->create_sql);
-	free(pt->error);
-	pthread_mutex_destroy(&pt->mu);
+	memset(pt, 0, sizeof(*pt));
+}
+
+/* dup_or_null: a heap copy of s, or NULL */
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* dup_strings: a heap copy of n strings */
+static char **
+dup_strings(char *const *v, size_t n)
+{
+	char **out = n ? xcalloc(n, sizeof(char *)) : NULL;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = dup_or_null(v[i]);
+	return out;
+}
+
+void
+plan_table_copy(plan_table *dst, const plan_table *src)
+{
+	*dst = *src;        /* scalars, allow and the type map columns by value */
+	dst->source = dup_or_null(src->source);
+	dst->target = dup_or_null(src->target);
+	dst->qsource = dup_or_null(src->qsource);
+	dst->qtarget = dup_or_null(src->qtarget);
+	dst->cols = src->ncols ? xcalloc(src->ncols, sizeof(plan_column)) : NULL;
+	for (size_t i = 0; i < src->ncols; i++) {
+		plan_column *c = &dst->cols[i];
+		*c = src->cols[i];
+		c->name = dup_or_null(c->name);
+		c->target = dup_or_null(c->target);
+		c->column_type = dup_or_null(c->column_type);
+		c->pg_default = dup_or_null(c->pg_default);
+	}
+	dst->key = src->nkey ? xcalloc(src->nkey, sizeof(int)) : NULL;
+	if (src->nkey)
+		memcpy(dst->key, src->key, src->nkey * sizeof(int));
+	dst->select_list = dup_or_null(src->select_list);
+	dst->copy_columns = dup_or_null(src->copy_columns);
+	dst->described = dup_or_null(src->described);
+	dst->create_sql = dup_or_null(src->create_sql);
+	dst->index_sql = dup_strings(src->index_sql, src->nindex);
+	dst->index_desc = dup_strings(src->index_desc, src->nindex);
+	dst->pk_sql = dup_or_null(src->pk_sql);
+	dst->seq_sql = dup_strings(src->seq_sql, src->nseq);
+}
+
+/* str_eq: two strings, either possibly NULL, are equal */
+static bool
+str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* strings_eq: two arrays of n strings are equal */
+static bool
+strings_eq(char *const *a, char *const *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!str_eq(a[i], b[i]))
+			return false;
+	return true;
+}
+
+/* column_eq: two columns describe the same column the same way (the type
+ * map column field by field: it may hold padding) */
+static bool
+column_eq(const plan_column *a, const plan_column *b)
+{
+	return str_eq(a->name, b->name) && str_eq(a->target, b->target) &&
+		str_eq(a->column_type, b->column_type) && str_eq(a->pg_default, b->pg_default) &&
+		a->tm.kind == b->tm.kind && strcmp(a->tm.pg_type, b->tm.pg_type) == 0 &&
+		a->tm.bits == b->tm.bits && a->tm.postgis == b->tm.postgis &&
+		a->tm.select_wkb == b->tm.select_wkb && a->tm.bin == b->tm.bin &&
+		a->nullable == b->nullable && a->auto_increment == b->auto_increment &&
+		a->generated == b->generated && a->num_scale == b->num_scale &&
+		a->dt_precision == b->dt_precision && a->collation_id == b->collation_id;
+}
+
+bool
+plan_table_equal(const plan_table *a, const plan_table *b)
+{
+	if (!str_eq(a->allow ? a->allow->name : NULL, b->allow ? b->allow->name : NULL) ||
+		!str_eq(a->source, b->source) || !str_eq(a->target, b->target) ||
+		!str_eq(a->qsource, b->qsource) || !str_eq(a->qtarget, b->qtarget) ||
+		a->ncols != b->ncols || a->nkey != b->nkey || a->key_is_int != b->key_is_int ||
+		a->binary != b->binary || a->est_rows != b->est_rows ||
+		a->next_auto_increment != b->next_auto_increment ||
+		!str_eq(a->select_list, b->select_list) || !str_eq(a->copy_columns, b->copy_columns) ||
+		!str_eq(a->described, b->described) || !str_eq(a->create_sql, b->create_sql) ||
+		a->nindex != b->nindex || !str_eq(a->pk_sql, b->pk_sql) || a->nseq != b->nseq ||
+		a->warnings != b->warnings)
+		return false;
+	for (size_t i = 0; i < a->ncols; i++)
+		if (!column_eq(&a->cols[i], &b->cols[i]))
+			return false;
+	if (a->nkey && memcmp(a->key, b->key, a->nkey * sizeof(int)) != 0)
+		return false;
+	return strings_eq(a->index_sql, b->index_sql, a->nindex) &&
+		strings_eq(a->index_desc, b->index_desc, a->nindex) &&
+		strings_eq(a->seq_sql, b->seq_sql, a->nseq);
 }

@@ -14,15 +14,21 @@
  * The chunk key is the primary key, or else the first UNIQUE index whose
  * columns are all NOT NULL and unprefixed.
  *
- * migrate plans and copies with it; stream loads the same description of
- * each streamed table, so both map every column through the same type map
- * and the same names.
+ * A plan_table is a description only: a value that plan_table_copy copies
+ * and plan_table_equal compares, with no scheduling state (the copy module
+ * keeps that, with the chunk list, in its own per-copy struct). The copy
+ * module copies with it; stream loads the same description of each streamed
+ * table, so both map every column through the same type map and the same
+ * names.
+ *
+ * Ownership: every pointer in a plan_table, plan_column and plan_chunk is
+ * heap memory owned by it (freed by plan_table_free, plan_chunks_free),
+ * except plan_table.allow, borrowed from the config. This module logs its
+ * errors (through log.h) and prints nothing.
  */
 #ifndef COMMON_PLAN_H
 #define COMMON_PLAN_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <mysql.h>
 #include <libpq-fe.h>
@@ -31,9 +37,6 @@
 #include "common/config.h"
 #include "common/typemap.h"
 #include "common/xalloc.h"
-
-#define PLAN_FIX_KINDS   3      /* zero date, NUL, bad UTF-8 */
-#define PLAN_FIX_SAMPLES 3      /* sample keys kept per column and kind */
 
 typedef struct plan_column {
 	char       *name;           /* MariaDB name */
@@ -47,8 +50,6 @@ typedef struct plan_column {
 	long long   dt_precision;   /* DATETIME_PRECISION, -1 if NULL */
 	unsigned    collation_id;   /* of COLLATION_NAME; 0 for non-text columns */
 	char       *pg_default;     /* the DEFAULT expression carried over, or NULL */
-	unsigned long long fixes[PLAN_FIX_KINDS];          /* under plan_table.mu */
-	char       *fix_samples[PLAN_FIX_KINDS][PLAN_FIX_SAMPLES];
 } plan_column;
 
 /* A key value tuple: n values in MariaDB's text form (may be binary). */
@@ -68,12 +69,8 @@ typedef struct plan_chunk {
 	binlogpos   pos;            /* snapshot this chunk was read at */
 } plan_chunk;
 
-typedef enum plan_state {
-	PLAN_PENDING, PLAN_COPYING, PLAN_INDEXING, PLAN_READY, PLAN_FAILED
-} plan_state;
-
 typedef struct plan_table {
-	const config_table *allow;
+	const config_table *allow;  /* borrowed from the config */
 	char       *source;         /* MariaDB table name */
 	char       *target;         /* PostgreSQL table name */
 	char       *qsource;        /* `schema`.`table` */
@@ -97,27 +94,8 @@ typedef struct plan_table {
 	char       *pk_sql;         /* ADD PRIMARY KEY USING INDEX, or NULL */
 	size_t      nseq;
 	char      **seq_sql;        /* sequences for AUTO_INCREMENT */
-	size_t      nchunks;
-	plan_chunk *chunks;
-
-	/* runtime, shared by workers: under mu unless atomic */
-	pthread_mutex_t mu;
-	plan_state  state;
-	bool        unlogged;       /* created UNLOGGED, SET LOGGED pending */
-	bool        slot_held;      /* counts against --max-workers */
-	size_t      next_chunk;     /* next chunk to hand out */
-	bool        finishing;      /* the finish task was handed out */
-	int         chunks_todo;    /* not yet handed to a worker */
-	int         chunks_busy;    /* being copied */
-	int         index_todo;     /* index tasks not yet handed out */
-	int         index_busy;
-	char       *error;          /* first failure */
-	atomic_llong rows_done;
-	atomic_llong bytes_done;
-	double      started;        /* seconds, monotonic */
-	double      finished;
-	binlogpos   watermark;
-	unsigned long long warnings;
+	unsigned long long warnings;    /* what the description could not carry over
+	                                 * (a DEFAULT, a SPATIAL index), each logged */
 } plan_table;
 
 /* plan_source_info: facts of the source and sink read once per run */
@@ -148,8 +126,12 @@ bool plan_table_load_described(const char *described, const plan_env *env,
  * connection is left to the statements that follow. */
 bool plan_check_select(MYSQL *my, const config *cfg, const char *table);
 
-/* plan_table_chunk: fills pt->chunks (reads MIN/MAX or key boundaries) */
-bool plan_table_chunk(MYSQL *my, const plan_env *env, plan_table *pt);
+/* plan_table_chunk: splits pt's rows into chunks (reads MIN/MAX or key
+ * boundaries); *chunks is heap, freed by plan_chunks_free, numbered 0.. */
+bool plan_table_chunk(MYSQL *my, const plan_env *env, const plan_table *pt,
+					  plan_chunk **chunks, size_t *nchunks);
+/* plan_chunks_free: frees chunks[0..n) and their keys */
+void plan_chunks_free(plan_chunk *chunks, size_t n);
 
 /* plan_chunk_where: appends the MariaDB WHERE condition of a chunk, or
  * nothing when the chunk is the whole table; returns whether it appended */
@@ -179,6 +161,15 @@ void plan_create_sql(const plan_table *pt, bool unlogged, buf *out);
  * the middle of the load) */
 void plan_finish_sql(const plan_table *pt, bool attach_pk, buf *out);
 
+/* plan_table_copy: *dst becomes a deep copy of src (dst's old contents are
+ * not freed; dst->allow is shared) */
+void plan_table_copy(plan_table *dst, const plan_table *src);
+
+/* plan_table_equal: whether a and b describe the same table: every field
+ * by value, and the same allowlist entry by name */
+bool plan_table_equal(const plan_table *a, const plan_table *b);
+
+/* plan_table_free: frees what pt owns; pt may then be loaded again */
 void plan_table_free(plan_table *pt);
 
 #endif

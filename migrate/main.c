@@ -5,20 +5,21 @@
  *
  * This file is the command line: options, configuration, the order of the
  * phases (plan, prepare targets, copy and finish in the worker pool, verify)
- * and the exit codes. The work itself lives in plan.c, target.c, work.c,
- * copy.c, finish.c and verify.c.
+ * and the exit codes. The work itself lives in the copy module of common/
+ * (copy.h: planning, targets, the worker pool, chunk COPY, indexes,
+ * watermark), which stream calls too; what only migrate shows or checks is
+ * in progress.c (the live display and the summary) and verify.c.
  */
 #include "common/config.h"
 #include "common/control.h"
+#include "common/copy.h"
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/metrics.h"
 #include "common/pg.h"
 #include "common/plan.h"
 #include "migrate/progress.h"
-#include "migrate/target.h"
 #include "migrate/verify.h"
-#include "migrate/work.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -44,7 +45,7 @@ typedef struct options {
 	long long   chunk_workers;
 	long long   batch_size;
 	long long   threshold;
-	target_load_mode load_mode;
+	copy_load_mode load_mode;
 	bool        resume;
 	bool        plan_only;
 	bool        verify;
@@ -171,11 +172,11 @@ parse_options(int argc, char **argv, options *o, bool *help)
 				break;
 			case O_MODE:
 				if (strcmp(optarg, "auto") == 0)
-					o->load_mode = LOAD_AUTO;
+					o->load_mode = COPY_LOAD_AUTO;
 				else if (strcmp(optarg, "logged") == 0)
-					o->load_mode = LOAD_LOGGED;
+					o->load_mode = COPY_LOAD_LOGGED;
 				else if (strcmp(optarg, "unlogged") == 0)
-					o->load_mode = LOAD_UNLOGGED;
+					o->load_mode = COPY_LOAD_UNLOGGED;
 				else {
 					log_error("invalid value \"%s\" for --load-mode: expected auto, logged or unlogged", optarg);
 					return false;
@@ -277,16 +278,21 @@ select_tables(const config *cfg, const char *spec, const config_table ***out, si
 
 /* print_plan: --plan output */
 static void
-print_plan(plan_table *tables, size_t n, target_load_mode mode, const options *o)
+print_plan(const copy_run *run, const options *o)
 {
+	size_t n = copy_ntables(run);
+	copy_load_mode mode = copy_load_mode_of(run);
+
 	printf("-- migrate plan for database \"%s\": %zu table%s, load mode %s, "
 		   "up to %lld tables x %lld workers\n", o->database, n, n == 1 ? "" : "s",
-		   mode == LOAD_UNLOGGED ? "unlogged" : "logged", o->max_workers, o->chunk_workers);
+		   mode == COPY_LOAD_UNLOGGED ? "unlogged" : "logged", o->max_workers, o->chunk_workers);
 	for (size_t i = 0; i < n; i++) {
-		plan_table *pt = &tables[i];
+		const plan_table *pt = copy_table_plan(run, i);
+		size_t nchunks;
+		const plan_chunk *chunks = copy_table_chunks(run, i, &nchunks);
 		printf("\n-- table %s (~%lld rows) -> %s\n", pt->source, pt->est_rows, pt->qtarget);
 		buf ddl = BUF_INIT;
-		plan_create_sql(pt, mode == LOAD_UNLOGGED, &ddl);
+		plan_create_sql(pt, mode == COPY_LOAD_UNLOGGED, &ddl);
 		printf("%s;\n", ddl.data);
 		for (size_t j = 0; j < pt->nindex; j++)
 			printf("%s;\n", pt->index_sql[j]);
@@ -296,15 +302,149 @@ print_plan(plan_table *tables, size_t n, target_load_mode mode, const options *o
 		plan_finish_sql(pt, true, &ddl);
 		printf("%s;\n", ddl.data);
 		buf_free(&ddl);
-		printf("-- %zu chunk%s%s\n", pt->nchunks, pt->nchunks == 1 ? "" : "s",
+		printf("-- %zu chunk%s%s\n", nchunks, nchunks == 1 ? "" : "s",
 			   pt->nkey == 0 ? " (no usable key: one stream)" : "");
-		for (size_t c = 0; c < pt->nchunks; c++) {
+		for (size_t c = 0; c < nchunks; c++) {
 			buf d = BUF_INIT;
-			plan_chunk_describe(pt, &pt->chunks[c], &d);
+			plan_chunk_describe(pt, &chunks[c], &d);
 			printf("--   chunk %zu: %s\n", c, d.data);
 			buf_free(&d);
 		}
 	}
+}
+
+/* copy_and_verify: the phases after the plan: control schema, targets,
+ * the copy with its progress, then --verify; returns the exit code */
+static int
+copy_and_verify(copy_run *run, control *ctl, const config *cfg, PGconn *pg, const options *o)
+{
+	char errbuf[2048], hint[512];
+
+	control_init(ctl, cfg->control_schema, cfg->src.name);
+	if (!control_install(pg, ctl, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
+		log_error_dh(NULL, hint[0] ? hint : NULL, "could not install the control schema \"%s\": %s",
+					 cfg->control_schema, errbuf);
+		return EXIT_FAILED;
+	}
+	if (!pg_schema_ensure(pg, cfg->src.sink_schema, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
+		log_error_dh(NULL, hint[0] ? hint : NULL, "could not use the target schema \"%s\": %s",
+					 cfg->src.sink_schema, errbuf);
+		return EXIT_FAILED;
+	}
+	if (!copy_prepare(run, pg))
+		return EXIT_FAILED;
+	/* tables already ready (--resume) are not copied, but verified last */
+	size_t n = copy_ntables(run), nrun = 0, nready = 0;
+	size_t *order = xcalloc(n ? n : 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++) {
+		copy_result r;
+		copy_table_result(run, i, &r);
+		if (!r.skipped)
+			order[nrun++] = i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		copy_result r;
+		copy_table_result(run, i, &r);
+		if (r.skipped)
+			order[nrun + nready++] = i;
+	}
+	log_info("copying %zu table%s with load mode %s", nrun, nrun == 1 ? "" : "s",
+			 copy_load_mode_of(run) == COPY_LOAD_UNLOGGED ? "unlogged" : "logged");
+
+	/* json logs are for machines: progress comes as log lines, never redrawn */
+	bool live = log_get_format() == LOG_FORMAT_TEXT &&
+		(o->progress == 1 || (o->progress == -1 && isatty(STDERR_FILENO)));
+	if (o->progress != 0)
+		progress_start(run, live, live ? 0.5 : 5.0);
+	metrics_migrate_tables(run);    /* their progress counters, read when scraped */
+	bool ok = copy_run_all(run);
+	progress_stop();
+	if (nrun > 0)
+		progress_summary(stdout, run);
+	int rc = EXIT_FAILED;
+	if (interrupted)
+		log_error_dh(NULL, "Run the same command with --resume to continue.", "interrupted");
+	else if (!ok)
+		log_error_dh(NULL, "Fix the cause and run the same command with --resume to continue.",
+					 "some tables failed; they are not marked ready");
+	else {
+		rc = EXIT_OK;
+		if (o->verify) {
+			verify_result vr = verify_tables(cfg, pg, run, order, n, &interrupted);
+			if (vr == VERIFY_MISMATCH)
+				rc = EXIT_MISMATCH;
+			else if (vr == VERIFY_ERROR)
+				rc = EXIT_FAILED;
+		}
+	}
+	free(order);
+	return rc;
+}
+
+/* run_phases: plans the tables, then prints the plan (--plan) or copies
+ * them; returns the exit code */
+static int
+run_phases(const config *cfg, const options *o, MYSQL *my, PGconn *pg,
+		   const config_table **selected, size_t ntables)
+{
+	control ctl = { 0 };
+	copy_settings set = {
+		.max_workers = (int) o->max_workers, .chunk_workers = (int) o->chunk_workers,
+		.batch_size = o->batch_size, .threshold = o->threshold, .copy_text = o->copy_text,
+		.strict = o->strict, .load_mode = o->load_mode, .resume = o->resume, .retries = 5,
+	};
+	const char **names = xcalloc(ntables, sizeof(char *));
+	int rc;
+
+	for (size_t i = 0; i < ntables; i++)
+		names[i] = selected[i]->name;
+	copy_run *run = copy_run_new(cfg, &ctl, &set, &interrupted);
+	switch (copy_plan(run, my, pg, names, ntables)) {
+		case COPY_PLAN_REFUSED:
+			rc = EXIT_USAGE;
+			break;
+		case COPY_PLAN_ERROR:
+			rc = EXIT_FAILED;
+			break;
+		default:
+			if (o->plan_only) {
+				print_plan(run, o);
+				rc = EXIT_OK;
+			} else
+				rc = copy_and_verify(run, &ctl, cfg, pg, o);
+	}
+	metrics_migrate_tables(NULL);   /* before the tables it reads are freed */
+	copy_run_free(run);
+	control_free(&ctl);
+	free(names);
+	return rc;
+}
+
+/* load_config: .env, the database's settings, the allowlist, the log
+ * settings; returns EXIT_OK or the exit code */
+static int
+load_config(config *cfg, const options *o)
+{
+	char errbuf[2048];
+
+	log_format_from_env(o->log_format_set);    /* LOG_FORMAT from the first line on */
+	if (!config_load_env(cfg, o->env_file ? o->env_file : ".env", o->env_file != NULL, errbuf, sizeof(errbuf)) ||
+		!config_load_source(cfg, o->database, errbuf, sizeof(errbuf)) ||
+		!config_load_allowlist(cfg, errbuf, sizeof(errbuf))) {
+		for (size_t i = 0; i < cfg->n_warnings; i++)
+			log_warning("%s", cfg->warnings[i]);
+		log_error("%s", errbuf);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		log_warning("%s", cfg->warnings[i]);
+	/* LOG_LEVEL and LOG_FORMAT (environment or .env) apply unless given as options */
+	if (!log_settings(config_get(cfg, "LOG_LEVEL"), o->log_level_set, config_get(cfg, "LOG_FORMAT"),
+					  o->log_format_set, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 static void
@@ -318,17 +458,15 @@ int
 main(int argc, char **argv)
 {
 	options o = { .max_workers = 2, .chunk_workers = 4, .batch_size = 100000,
-				  .threshold = 1000000, .load_mode = LOAD_AUTO, .progress = -1 };
+				  .threshold = 1000000, .load_mode = COPY_LOAD_AUTO, .progress = -1 };
 	config cfg;
 	char errbuf[2048];
 	bool help = false;
-	int rc = EXIT_FAILED;
+	int rc;
 	MYSQL *my = NULL;
 	PGconn *pg = NULL;
-	plan_table *tables = NULL;
 	const config_table **selected = NULL;
 	size_t ntables = 0;
-	control ctl = { 0 };
 
 	memset(&cfg, 0, sizeof(cfg));
 	log_set_prefix("migrate");
@@ -340,26 +478,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-
-	log_format_from_env(o.log_format_set);    /* LOG_FORMAT from the first line on */
-	if (!config_load_env(&cfg, o.env_file ? o.env_file : ".env", o.env_file != NULL, errbuf, sizeof(errbuf)) ||
-		!config_load_source(&cfg, o.database, errbuf, sizeof(errbuf)) ||
-		!config_load_allowlist(&cfg, errbuf, sizeof(errbuf))) {
-		for (size_t i = 0; i < cfg.n_warnings; i++)
-			log_warning("%s", cfg.warnings[i]);
-		log_error("%s", errbuf);
-		config_free(&cfg);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < cfg.n_warnings; i++)
-		log_warning("%s", cfg.warnings[i]);
-	/* LOG_LEVEL and LOG_FORMAT (environment or .env) apply unless given as options */
-	if (!log_settings(config_get(&cfg, "LOG_LEVEL"), o.log_level_set, config_get(&cfg, "LOG_FORMAT"),
-					  o.log_format_set, errbuf, sizeof(errbuf))) {
-		log_error("%s", errbuf);
-		rc = EXIT_USAGE;
+	if ((rc = load_config(&cfg, &o)) != EXIT_OK)
 		goto out;
-	}
 	log_set_database(cfg.src.name);
 	if (!o.plan_only && (rc = metrics_start(&cfg, o.metrics_address, "migrate", cfg.src.name)) != 0)
 		goto out;
@@ -392,129 +512,14 @@ main(int argc, char **argv)
 	log_info("source: database \"%s\", MariaDB schema \"%s\" at %s:%u; sink: %s, schema \"%s\"",
 			 cfg.src.name, cfg.src.schema, cfg.src.host, cfg.src.port, sink, cfg.src.sink_schema);
 	free(sink);
-
-	PGresult *res = pg_query(pg, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", 0, NULL, errbuf, sizeof(errbuf));
-	if (!res) {
-		log_error("could not query the sink: %s", errbuf);
-		goto out;
-	}
-	plan_env env = { .cfg = &cfg, .postgis = PQntuples(res) > 0,
-					 .batch_size = o.batch_size, .threshold = o.threshold,
-					 .copy_binary = !o.copy_text };
-	PQclear(res);
-
-	tables = xcalloc(ntables, sizeof(plan_table));
-	bool planned = true;
-	for (size_t i = 0; i < ntables; i++) {
-		if (!plan_table_load(my, &env, selected[i], &tables[i]) ||
-			!plan_table_chunk(my, &env, &tables[i]))
-			planned = false;
-	}
-	if (!planned) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	for (size_t i = 0; i < ntables; i++) {
-		plan_table *pt = &tables[i];
-		buf key = BUF_INIT;
-		for (size_t k = 0; k < pt->nkey; k++)
-			buf_printf(&key, "%s%s", k ? ", " : "", pt->cols[pt->key[k]].name);
-		log_info("table \"%s\": ~%lld rows, %zu chunk%s%s%s%s, COPY %s", pt->source, pt->est_rows, pt->nchunks,
-				 pt->nchunks == 1 ? "" : "s", pt->nkey ? " by (" : " (no usable key)",
-				 pt->nkey ? key.data : "", pt->nkey ? ")" : "", pt->binary ? "binary" : "text");
-		buf_free(&key);
-	}
-	target_load_mode mode = o.load_mode;
-	if (!target_resolve_mode(pg, &mode))
-		goto out;
-	if (o.plan_only) {
-		print_plan(tables, ntables, mode, &o);
-		rc = EXIT_OK;
-		goto out;
-	}
-
-	control_init(&ctl, cfg.control_schema, cfg.src.name);
-	char hint[512];
-	if (!control_install(pg, &ctl, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
-		log_error_dh(NULL, hint[0] ? hint : NULL, "could not install the control schema \"%s\": %s",
-					 cfg.control_schema, errbuf);
-		goto out;
-	}
-	if (!pg_schema_ensure(pg, cfg.src.sink_schema, errbuf, sizeof(errbuf), hint, sizeof(hint))) {
-		log_error_dh(NULL, hint[0] ? hint : NULL, "could not use the target schema \"%s\": %s",
-					 cfg.src.sink_schema, errbuf);
-		goto out;
-	}
-	/* prepare every table; ready ones skipped by --resume drop out of the run */
-	bool *skipped = xcalloc(ntables, sizeof(bool));
-	for (size_t i = 0; i < ntables; i++) {
-		if (!target_prepare(pg, &ctl, &cfg, &tables[i], mode, o.resume, &skipped[i])) {
-			free(skipped);
-			goto out;
-		}
-	}
-	/* tables already ready (--resume) go to the end: not copied, but verified */
-	plan_table *ordered = xcalloc(ntables, sizeof(plan_table));
-	size_t nrun = 0, nready = 0;
-	for (size_t i = 0; i < ntables; i++)
-		if (!skipped[i])
-			ordered[nrun++] = tables[i];
-	for (size_t i = 0; i < ntables; i++)
-		if (skipped[i])
-			ordered[nrun + nready++] = tables[i];
-	for (size_t i = 0; i < ntables; i++)
-		pthread_mutex_init(&ordered[i].mu, NULL);   /* never copy a mutex's state */
-	free(skipped);
-	free(tables);
-	tables = ordered;
-	log_info("copying %zu table%s with load mode %s", nrun, nrun == 1 ? "" : "s",
-			 mode == LOAD_UNLOGGED ? "unlogged" : "logged");
-
-	work_run run = {
-		.cfg = &cfg, .ctl = &ctl, .tables = tables, .ntables = nrun,
-		.max_workers = (int) o.max_workers, .chunk_workers = (int) o.chunk_workers,
-		.strict = o.strict, .retries = 5, .interrupted = &interrupted,
-	};
-	/* json logs are for machines: progress comes as log lines, never redrawn */
-	bool live = log_get_format() == LOG_FORMAT_TEXT &&
-		(o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO)));
-	if (o.progress != 0)
-		progress_start(tables, nrun, live, live ? 0.5 : 5.0);
-	metrics_migrate_tables(tables, nrun);   /* their progress counters, read when scraped */
-	bool ok = work_run_all(&run);
-	progress_stop();
-	if (nrun > 0)
-		progress_summary(stdout, tables, nrun);
-	if (interrupted) {
-		log_error_dh(NULL, "Run the same command with --resume to continue.", "interrupted");
-		goto out;
-	}
-	if (!ok) {
-		log_error_dh(NULL, "Fix the cause and run the same command with --resume to continue.",
-					 "some tables failed; they are not marked ready");
-		goto out;
-	}
-	rc = EXIT_OK;
-	if (o.verify) {
-		verify_result vr = verify_tables(&cfg, pg, tables, ntables, &interrupted);
-		if (vr == VERIFY_MISMATCH)
-			rc = EXIT_MISMATCH;
-		else if (vr == VERIFY_ERROR)
-			rc = EXIT_FAILED;
-	}
+	rc = run_phases(&cfg, &o, my, pg, selected, ntables);
 out:
-	metrics_stop();     /* before the tables it reads are freed */
-	if (tables) {
-		for (size_t i = 0; i < ntables; i++)
-			plan_table_free(&tables[i]);
-		free(tables);
-	}
+	metrics_stop();
 	free(selected);
 	if (my)
 		mysql_close(my);
 	if (pg)
 		PQfinish(pg);
-	control_free(&ctl);
 	config_free(&cfg);
 	return rc;
 }

@@ -1,12 +1,12 @@
 /*
- * Progress display and summary; see progress.h. The display thread only
- * reads atomics and states; it takes the log mutex to draw so that its lines
- * and log messages never mix.
+ * Progress display and summary; see progress.h. The display thread reads
+ * the copy module's progress (copy_table_progress, safe while the copy
+ * runs); it takes the log mutex to draw so that its lines and log messages
+ * never mix. Tables the copy skipped (already ready) are not shown.
  */
 #include "migrate/progress.h"
 
 #include "common/log.h"
-#include "migrate/work.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,8 +14,7 @@
 #include <time.h>
 
 static struct {
-	plan_table *tables;
-	size_t      ntables;
+	const copy_run *run;
 	bool        live;
 	double      interval;
 	int         drawn;          /* lines of the live block on screen */
@@ -26,28 +25,35 @@ static struct {
 	double      last_time;
 } prog;
 
-static const char *const state_names[] = { "pending", "copying", "indexing", "ready", "failed" };
+/* now: monotonic seconds */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* table_line: one line describing a table's progress */
 static void
-table_line(plan_table *pt, double now, buf *out)
+table_line(const copy_progress *p, buf *out)
 {
-	long long rows = atomic_load(&pt->rows_done);
-	long long bytes = atomic_load(&pt->bytes_done);
-	double elapsed = (pt->started > 0 ? ((pt->finished > 0 ? pt->finished : now) - pt->started) : 0);
-	double mbs = elapsed > 0 ? bytes / 1e6 / elapsed : 0;
+	long long rows = p->rows;
+	double elapsed = p->seconds;
+	double mbs = elapsed > 0 ? p->bytes / 1e6 / elapsed : 0;
 
-	const char *state = pt->state == PLAN_COPYING && pt->started == 0 ? "queued" : state_names[pt->state];
+	const char *state = p->state == COPY_COPYING && !p->started ? "queued" : copy_state_name(p->state);
 
-	buf_printf(out, "%-28.28s %-8s %12lld", pt->source, state, rows);
-	if (pt->est_rows > 0)
-		buf_printf(out, " / ~%-12lld", pt->est_rows);
+	buf_printf(out, "%-28.28s %-8s %12lld", p->table, state, rows);
+	if (p->est_rows > 0)
+		buf_printf(out, " / ~%-12lld", p->est_rows);
 	else
 		buf_printf(out, "                ");
 	buf_printf(out, " %7.1f MB/s", mbs);
-	if (pt->state == PLAN_COPYING && rows > 0 && pt->est_rows > rows && elapsed > 0)
-		buf_printf(out, "  ETA %.0fs", (pt->est_rows - rows) * elapsed / rows);
-	else if (pt->state == PLAN_READY || pt->state == PLAN_FAILED)
+	if (p->state == COPY_COPYING && rows > 0 && p->est_rows > rows && elapsed > 0)
+		buf_printf(out, "  ETA %.0fs", (p->est_rows - rows) * elapsed / rows);
+	else if (p->state == COPY_READY || p->state == COPY_FAILED)
 		buf_printf(out, "  %.1fs", elapsed);
 }
 
@@ -64,12 +70,15 @@ erase(void)
 static void
 draw(void)
 {
-	double now = work_now();
 	buf out = BUF_INIT;
 	int lines = 0;
 
-	for (size_t i = 0; i < prog.ntables; i++) {
-		table_line(&prog.tables[i], now, &out);
+	for (size_t i = 0; i < copy_ntables(prog.run); i++) {
+		copy_progress p;
+		copy_table_progress(prog.run, i, &p);
+		if (p.skipped)
+			continue;
+		table_line(&p, &out);
 		buf_putc(&out, '\n');
 		lines++;
 	}
@@ -83,16 +92,15 @@ draw(void)
 static void
 log_progress(void)
 {
-	double now = work_now();
-
-	for (size_t i = 0; i < prog.ntables; i++) {
-		plan_table *pt = &prog.tables[i];
-		if (pt->state != PLAN_COPYING && pt->state != PLAN_INDEXING)
+	for (size_t i = 0; i < copy_ntables(prog.run); i++) {
+		copy_progress p;
+		copy_table_progress(prog.run, i, &p);
+		if (p.skipped || (p.state != COPY_COPYING && p.state != COPY_INDEXING))
 			continue;
-		if (pt->started == 0)
+		if (!p.started)
 			continue;
 		buf line = BUF_INIT;
-		table_line(pt, now, &line);
+		table_line(&p, &line);
 		log_info("progress: %s", line.data);
 		buf_free(&line);
 	}
@@ -103,14 +111,14 @@ static void *
 progress_main(void *arg)
 {
 	(void) arg;
-	double next = work_now() + prog.interval;
+	double next = now() + prog.interval;
 
 	while (!atomic_load(&prog.stop)) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-		if (work_now() < next)
+		if (now() < next)
 			continue;
-		next = work_now() + prog.interval;
+		next = now() + prog.interval;
 		if (prog.live) {
 			log_lock();
 			erase();
@@ -123,10 +131,9 @@ progress_main(void *arg)
 }
 
 void
-progress_start(plan_table *tables, size_t ntables, bool live, double interval)
+progress_start(const copy_run *run, bool live, double interval)
 {
-	prog.tables = tables;
-	prog.ntables = ntables;
+	prog.run = run;
 	prog.live = live;
 	prog.interval = interval;
 	prog.drawn = 0;
@@ -154,49 +161,55 @@ progress_stop(void)
 	}
 }
 
-unsigned long long
-progress_summary(FILE *out, plan_table *tables, size_t ntables)
+/* conversion_lines: the rules applied to each column, with sample keys */
+static void
+conversion_lines(FILE *out, const copy_run *run, size_t i)
 {
-	static const char *const fix_names[PLAN_FIX_KINDS] = { "zero_date", "nul_char", "invalid_utf8" };
+	const plan_table *pt = copy_table_plan(run, i);
+
+	for (size_t c = 0; c < pt->ncols; c++) {
+		for (int f = 0; f < COPY_FIX_KINDS; f++) {
+			const char *const *samples;
+			unsigned long long n = copy_column_fixes(run, i, c, f, &samples);
+			if (!n)
+				continue;
+			fprintf(out, "conversion: %s.%s %s: %llu value%s, e.g. key", pt->source, pt->cols[c].name,
+					copy_fix_name(f), n, n == 1 ? "" : "s");
+			for (int s = 0; s < COPY_FIX_SAMPLES && samples[s]; s++)
+				fprintf(out, "%s %s", s ? "," : "", samples[s]);
+			fputc('\n', out);
+		}
+	}
+}
+
+unsigned long long
+progress_summary(FILE *out, const copy_run *run)
+{
 	unsigned long long total_fixes = 0;
 	long long total_rows = 0, total_bytes = 0;
 
 	fprintf(out, "\n%-28s %-8s %12s %10s %9s %11s %8s\n",
 			"table", "state", "rows", "MB", "seconds", "conversions", "warnings");
-	for (size_t i = 0; i < ntables; i++) {
-		plan_table *pt = &tables[i];
-		unsigned long long fixes = 0;
-		for (size_t c = 0; c < pt->ncols; c++)
-			for (int f = 0; f < PLAN_FIX_KINDS; f++)
-				fixes += pt->cols[c].fixes[f];
-		long long rows = 0, bytes = 0;
-		for (size_t c = 0; c < pt->nchunks; c++) {
-			rows += pt->chunks[c].rows;
-			bytes += pt->chunks[c].bytes;
-		}
-		double secs = pt->started > 0 && pt->finished > 0 ? pt->finished - pt->started : 0;
-		fprintf(out, "%-28.28s %-8s %12lld %10.1f %9.1f %11llu %8llu\n", pt->source,
-				state_names[pt->state], rows, bytes / 1e6, secs, fixes, pt->warnings);
-		total_fixes += fixes;
-		total_rows += rows;
-		total_bytes += bytes;
+	for (size_t i = 0; i < copy_ntables(run); i++) {
+		copy_result r;
+		copy_table_result(run, i, &r);
+		if (r.skipped)
+			continue;
+		fprintf(out, "%-28.28s %-8s %12lld %10.1f %9.1f %11llu %8llu\n", copy_table_plan(run, i)->source,
+				copy_state_name(r.state), r.rows, r.bytes / 1e6, r.seconds, r.fixes, r.warnings);
+		total_fixes += r.fixes;
+		total_rows += r.rows;
+		total_bytes += r.bytes;
 	}
 	fprintf(out, "%-28s %-8s %12lld %10.1f\n", "total", "", total_rows, total_bytes / 1e6);
-	for (size_t i = 0; i < ntables; i++) {
-		plan_table *pt = &tables[i];
-		for (size_t c = 0; c < pt->ncols; c++) {
-			for (int f = 0; f < PLAN_FIX_KINDS; f++) {
-				if (!pt->cols[c].fixes[f])
-					continue;
-				fprintf(out, "conversion: %s.%s %s: %llu value%s, e.g. key", pt->source, pt->cols[c].name,
-						fix_names[f], pt->cols[c].fixes[f], pt->cols[c].fixes[f] == 1 ? "" : "s");
-				for (int s = 0; s < PLAN_FIX_SAMPLES && pt->cols[c].fix_samples[f][s]; s++)
-					fprintf(out, "%s %s", s ? "," : "", pt->cols[c].fix_samples[f][s]);
-				fputc('\n', out);
-			}
-		}
-		if (pt->state == PLAN_FAILED && pt->error)
-			fprintf(out, "failed: %s: %s\n", pt->source, pt->error);
+	for (size_t i = 0; i < copy_ntables(run); i++) {
+		copy_result r;
+		copy_table_result(run, i, &r);
+		if (r.skipped)
+			continue;
+		conversion_lines(out, run, i);
+		if (r.state == COPY_FAILED && r.error)
+			fprintf(out, "failed: %s: %s\n", copy_table_plan(run, i)->source, r.error);
 	}
 	fflush(out);
 	return total_fixes;

@@ -10,12 +10,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "common/plan.h"
+#include "common/copy.h"
 
-/* progress_start: starts the display thread over tables (not owned) */
-void progress_start(plan_table *tables, size_t ntables, bool live, double interval);
+/* progress_start: starts the display thread over the tables of run (not
+ * owned; it must outlive progress_stop), leaving out those it skipped */
+void progress_start(const copy_run *run, bool live, double interval);
 void progress_stop(void);
 /* progress_summary: the end-of-run table; returns the number of conversions */
-unsigned long long progress_summary(FILE *out, plan_table *tables, size_t ntables);
+unsigned long long progress_summary(FILE *out, const copy_run *run);
 
 #endif

@@ -7,7 +7,7 @@
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/pg.h"
-#include "migrate/work.h"
+#include "common/copy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ fetch_sums(PGconn *pg, const char *from_where, char *count, size_t countlen, cha
 
 /* load_chunk: source rows of one chunk into the temp table verify_src */
 static bool
-load_chunk(MYSQL *my, PGconn *pg, plan_table *pt, plan_chunk *ch, buf *data, char *errbuf, size_t errlen)
+load_chunk(MYSQL *my, PGconn *pg, const plan_table *pt, const plan_chunk *ch, buf *data, char *errbuf, size_t errlen)
 {
 	buf sql = BUF_INIT, where = BUF_INIT;
 	unsigned *fixes = xcalloc(pt->ncols, sizeof(unsigned));
@@ -134,7 +134,8 @@ target_filter(const plan_table *pt, const plan_chunk *ch, buf *out)
 
 /* verify_table: every chunk, then the total count */
 static verify_result
-verify_table(MYSQL *my, PGconn *pg, plan_table *pt, volatile sig_atomic_t *interrupted)
+verify_table(MYSQL *my, PGconn *pg, const plan_table *pt, const plan_chunk *chunks, size_t nchunks,
+			 volatile sig_atomic_t *interrupted)
 {
 	char errbuf[2048], sc[32], ss[64], tc[32], ts[64];
 	buf sql = BUF_INIT, data = BUF_INIT, filter = BUF_INIT;
@@ -147,8 +148,8 @@ verify_table(MYSQL *my, PGconn *pg, plan_table *pt, volatile sig_atomic_t *inter
 		vr = VERIFY_ERROR;
 		goto out;
 	}
-	for (size_t c = 0; c < pt->nchunks && !*interrupted; c++) {
-		plan_chunk *ch = &pt->chunks[c];
+	for (size_t c = 0; c < nchunks && !*interrupted; c++) {
+		const plan_chunk *ch = &chunks[c];
 		if (!load_chunk(my, pg, pt, ch, &data, errbuf, sizeof(errbuf)) ||
 			!fetch_sums(pg, "verify_src r", sc, sizeof(sc), ss, sizeof(ss), errbuf, sizeof(errbuf))) {
 			log_error("could not verify chunk %d of table \"%s\": %s", ch->no, pt->source, errbuf);
@@ -187,7 +188,7 @@ verify_table(MYSQL *my, PGconn *pg, plan_table *pt, volatile sig_atomic_t *inter
 	}
 	if (vr == VERIFY_OK)
 		log_info("verify: table \"%s\" matches (%lld rows, %zu chunk%s)", pt->source, src_total,
-				 pt->nchunks, pt->nchunks == 1 ? "" : "s");
+				 nchunks, nchunks == 1 ? "" : "s");
 out:
 	pg_exec(pg, "DROP TABLE IF EXISTS pg_temp.verify_src", errbuf, sizeof(errbuf));
 	buf_free(&sql);
@@ -197,7 +198,7 @@ out:
 }
 
 verify_result
-verify_tables(const config *cfg, PGconn *pg, plan_table *tables, size_t ntables,
+verify_tables(const config *cfg, PGconn *pg, const copy_run *run, const size_t *order, size_t ntables,
 			  volatile sig_atomic_t *interrupted)
 {
 	char errbuf[1024];
@@ -215,7 +216,9 @@ verify_tables(const config *cfg, PGconn *pg, plan_table *tables, size_t ntables,
 		return VERIFY_ERROR;
 	}
 	for (size_t i = 0; i < ntables && !*interrupted; i++) {
-		verify_result vr = verify_table(my, pg, &tables[i], interrupted);
+		size_t nchunks;
+		const plan_chunk *chunks = copy_table_chunks(run, order[i], &nchunks);
+		verify_result vr = verify_table(my, pg, copy_table_plan(run, order[i]), chunks, nchunks, interrupted);
 		if (vr == VERIFY_ERROR || (vr == VERIFY_MISMATCH && all == VERIFY_OK))
 			all = vr;
 	}

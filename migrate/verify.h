@@ -19,11 +19,13 @@
 #include <libpq-fe.h>
 
 #include "common/config.h"
-#include "common/plan.h"
+#include "common/copy.h"
 
 typedef enum verify_result { VERIFY_OK, VERIFY_MISMATCH, VERIFY_ERROR } verify_result;
 
-verify_result verify_tables(const config *cfg, PGconn *pg, plan_table *tables, size_t ntables,
-							volatile sig_atomic_t *interrupted);
+/* verify_tables: verifies tables order[0..ntables) of run (their
+ * descriptions and chunks) in that order; logs every mismatch */
+verify_result verify_tables(const config *cfg, PGconn *pg, const copy_run *run, const size_t *order,
+							size_t ntables, volatile sig_atomic_t *interrupted);
 
 #endif
