@@ -394,16 +394,17 @@ add_table(ddl_stmt *st, const ddl_name *name)
 	st->tables[st->ntables++] = *name;
 }
 
-/* add_rename: appends the pair (from, to) to st->renames, both to tables */
+/* add_rename: appends the pair (from, to) to st->renames, both to tables;
+ * from may point into st->tables, which the append moves */
 static void
 add_rename(ddl_stmt *st, const ddl_name *from, const ddl_name *to)
 {
+	ddl_rename pair = { .from = *from, .to = *to };
+
 	st->renames = xrealloc(st->renames, (st->nrenames + 1) * sizeof(ddl_rename));
-	st->renames[st->nrenames].from = *from;
-	st->renames[st->nrenames].to = *to;
-	st->nrenames++;
-	add_table(st, from);
-	add_table(st, to);
+	st->renames[st->nrenames++] = pair;
+	add_table(st, &pair.from);
+	add_table(st, &pair.to);
 }
 
 /* read_table: the next [db.]name into st->tables */
