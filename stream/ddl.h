@@ -108,7 +108,8 @@ typedef enum ddl_kind {
 	DDL_COMMIT,                 /* COMMIT, ROLLBACK: the transaction ends */
 	DDL_TRUNCATE,               /* TRUNCATE [TABLE] t */
 	DDL_DML,                    /* INSERT, UPDATE, DELETE, REPLACE (logged as a statement) */
-	DDL_ALTER,                  /* ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] t ... */
+	DDL_ALTER,                  /* ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] t ...; also
+	                             * CREATE [UNIQUE] INDEX i ON t and DROP INDEX i ON t */
 	DDL_DROP,                   /* DROP TABLE [IF EXISTS] a, b ... */
 	DDL_RENAME,                 /* RENAME TABLE [IF EXISTS] a TO b, c TO d ... */
 	DDL_CREATE,                 /* CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t [LIKE s] ... */
