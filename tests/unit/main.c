@@ -18,6 +18,7 @@ Suite *debezium_decode_suite(void);
 Suite *log_suite(void);
 Suite *metrics_suite(void);
 Suite *plan_suite(void);
+Suite *ddl_suite(void);
 
 int
 main(void)
@@ -35,6 +36,7 @@ main(void)
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, plan_suite());
+	srunner_add_suite(sr, ddl_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
