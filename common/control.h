@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <libpq-fe.h>
 
 #include "common/binlogpos.h"
@@ -117,5 +118,74 @@ bool control_chunk_done(PGconn *pg, const control *ctl, const char *table, int n
 bool control_table_ready(PGconn *pg, const control *ctl, const char *table,
 						 long long rows, long long bytes, const binlogpos *wm,
 						 char *errbuf, size_t errlen);
+
+/* --- the stream's state (control_stream.c) --- */
+
+/* One table's row as the stream reads it */
+typedef struct control_stream_table {
+	char       *name;           /* source table */
+	char        state[16];      /* pending, copying, indexing, ready, failed, removed */
+	binlogpos   snapshot;       /* migrate's watermark (file "" if none) */
+	binlogpos   applied;        /* the stream's last commit for it (file "" if none) */
+	char       *error;          /* why the stream stopped it, NULL if it did not */
+	char       *schema;         /* the description it streams with (JSON), NULL if none */
+	char       *ddl_pending;    /* an ALTER seen and not yet carried, NULL if none */
+} control_stream_table;
+
+/* control_stream_tables: every table of the database, by name; *out is a
+ * heap array the caller frees with control_stream_tables_free */
+bool control_stream_tables(PGconn *pg, const control *ctl, control_stream_table **out, size_t *n,
+						   char *errbuf, size_t errlen);
+void control_stream_tables_free(control_stream_table *v, size_t n);
+
+/* control_table_removed: a ready table left the allowlist (state removed) */
+bool control_table_removed(PGconn *pg, const control *ctl, const char *table, char *errbuf, size_t errlen);
+
+/* control_checkpoint_get: the stream checkpoint (file "" when there is none
+ * yet) and the source server it belongs to (0 unknown) */
+bool control_checkpoint_get(PGconn *pg, const control *ctl, binlogpos *pos, uint32_t *source_sid,
+							char *errbuf, size_t errlen);
+
+/* control_publish_get / control_publish_set: the position Kafka has
+ * acknowledged for a topic prefix (file "" when none) */
+bool control_publish_get(PGconn *pg, const control *ctl, const char *prefix, binlogpos *pos,
+						 char *errbuf, size_t errlen);
+bool control_publish_set(PGconn *pg, const control *ctl, const char *prefix, const binlogpos *pos,
+						 uint32_t source_sid, uint32_t ts, char *errbuf, size_t errlen);
+
+/* One consumed Kafka partition: the next offset to read */
+typedef struct control_offset {
+	char       *topic;
+	int32_t     partition;
+	int64_t     next;
+} control_offset;
+
+/* control_offsets_get: the offsets --from kafka recorded (heap array,
+ * freed with control_offsets_free) */
+bool control_offsets_get(PGconn *pg, const control *ctl, control_offset **out, size_t *n,
+						 char *errbuf, size_t errlen);
+void control_offsets_free(control_offset *v, size_t n);
+
+/* Statements that run inside a batch's transaction (apply_commit_with,
+ * apply_control: {ctl} expanded, $1 the database):
+ * CONTROL_SQL_OFFSETS_SET       $2 topics text[], $3 partitions int[], $4 next offsets bigint[]
+ * CONTROL_SQL_DEAD_LETTER       $2 topic, $3 partition, $4 offset, $5 key hex, $6 value hex, $7 reason
+ * CONTROL_SQL_TABLES_MOVED      $2 ready tables text[], $3 file, $4 offset, $5 GTID position:
+ *                               their snapshot becomes that place, their applied position none */
+extern const char CONTROL_SQL_OFFSETS_SET[];
+extern const char CONTROL_SQL_DEAD_LETTER[];
+extern const char CONTROL_SQL_TABLES_MOVED[];
+
+/* --status: results the caller PQclears, NULL with errbuf.
+ * control_status_checkpoint: file, offset, GTID, source commit time, seconds
+ *   since it, written at, source server id (no row: none yet)
+ * control_status_tables: table, state, watermark file, offset, rows
+ *   inserted, updated, deleted, error
+ * control_status_published: prefix, file:offset, GTID, source commit, written
+ * control_status_consumed: partitions, offsets written at, dead letters */
+PGresult *control_status_checkpoint(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);
+PGresult *control_status_tables(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);
+PGresult *control_status_published(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);
+PGresult *control_status_consumed(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);
 
 #endif

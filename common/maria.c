@@ -303,3 +303,45 @@ maria_escape_literal(MYSQL *my, buf *out, const char *value, size_t len)
 	out->data[out->len++] = '\'';
 	out->data[out->len] = '\0';
 }
+
+bool
+maria_binlogs(MYSQL *my, maria_binlog **out, size_t *n, char *errbuf, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	*out = NULL;
+	*n = 0;
+	if (mysql_query(my, "SHOW BINARY LOGS") != 0 || !(res = mysql_store_result(my))) {
+		snprintf(errbuf, errlen, "SHOW BINARY LOGS failed: %s", mysql_error(my));
+		return false;
+	}
+	*out = xcalloc(mysql_num_rows(res) + 1, sizeof(maria_binlog));
+	while ((row = mysql_fetch_row(res))) {
+		if (!row[0])
+			continue;
+		snprintf((*out)[*n].file, sizeof((*out)[*n].file), "%s", row[0]);
+		(*out)[*n].size = row[1] ? strtoull(row[1], NULL, 10) : 0;
+		(*n)++;
+	}
+	mysql_free_result(res);
+	return true;
+}
+
+bool
+maria_binlog_lag(const maria_binlog *logs, size_t n, const char *file, unsigned long long pos,
+				 unsigned long long *lag)
+{
+	bool found = false;
+
+	*lag = 0;
+	/* the files in order: the rest of the position's file, then all later ones */
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(logs[i].file, file) == 0) {
+			found = true;
+			*lag += logs[i].size > pos ? logs[i].size - pos : 0;
+		} else if (found)
+			*lag += logs[i].size;
+	}
+	return found;
+}

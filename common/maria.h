@@ -53,6 +53,22 @@ void maria_grantee(MYSQL *my, const char *user, buf *out);
  */
 bool maria_begin_snapshot(MYSQL *my, binlogpos *pos, char *errbuf, size_t errlen);
 
+/* One binary log file of the server (SHOW BINARY LOGS) */
+typedef struct maria_binlog {
+	char        file[256];
+	unsigned long long size;    /* bytes */
+} maria_binlog;
+
+/* maria_binlogs: the server's binary logs, oldest first, the active one
+ * last (a heap array the caller frees); false with errbuf (BINLOG MONITOR
+ * is needed) */
+bool maria_binlogs(MYSQL *my, maria_binlog **out, size_t *n, char *errbuf, size_t errlen);
+
+/* maria_binlog_lag: the bytes from file:pos to the end of the last binary
+ * log in logs; false when file is not among them (purged) */
+bool maria_binlog_lag(const maria_binlog *logs, size_t n, const char *file, unsigned long long pos,
+					  unsigned long long *lag);
+
 /* maria_escape_literal: appends 'value' (escaped for this connection) to out */
 void maria_escape_literal(MYSQL *my, buf *out, const char *value, size_t len);
 

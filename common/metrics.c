@@ -25,6 +25,7 @@
 
 #include "common/copy.h"
 #include "common/log.h"
+#include "common/maria.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -911,26 +912,17 @@ metrics_stream_poll_source(MYSQL *my)
 	if (!at.file[0])
 		return;     /* no checkpoint yet: measured from the first one on */
 	m.next_poll = now + SOURCE_POLL_SECONDS;
-	if (mysql_query(my, "SHOW BINARY LOGS") != 0) {
-		log_debug("could not read the source's binary logs for the lag in bytes: %s", mysql_error(my));
+	maria_binlog *logs;
+	size_t nlogs;
+	char errbuf[512];
+	if (!maria_binlogs(my, &logs, &nlogs, errbuf, sizeof(errbuf))) {
+		log_debug("could not read the source's binary logs for the lag in bytes: %s", errbuf);
 		metrics_unset(m.lag_bytes);
 		return;
 	}
-	MYSQL_RES *res = mysql_store_result(my);
-	MYSQL_ROW row;
-	unsigned long long lag = 0;
-	bool found = false;
-	/* the files in order: the rest of the checkpoint's file, then all later ones */
-	while (res && (row = mysql_fetch_row(res))) {
-		unsigned long long size = row[1] ? strtoull(row[1], NULL, 10) : 0;
-		if (row[0] && strcmp(row[0], at.file) == 0) {
-			found = true;
-			lag += size > at.pos ? size - at.pos : 0;
-		} else if (found)
-			lag += size;
-	}
-	if (res)
-		mysql_free_result(res);
+	unsigned long long lag;
+	bool found = maria_binlog_lag(logs, nlogs, at.file, at.pos, &lag);
+	free(logs);
 	if (found)
 		metrics_set(m.lag_bytes, (double) lag);
 	else

@@ -37,6 +37,27 @@ struct apply {
 	buf         sql;
 };
 
+/* A table's batch state in the sink (stream_table.stage) */
+struct apply_stage {
+	int         stg_no;         /* staging table number */
+	char       *stg;            /* its name, quoted */
+	bool        stg_created;    /* in this session */
+	char       *sql_delete;     /* set-wise statements, prepared texts */
+	char       *sql_upsert;
+	char       *sql_delete_one; /* in-order: $1 = _seq */
+	char       *sql_insert_one;
+	char       *sql_delete_simple;  /* when no key repeats: no DISTINCT ON */
+	char       *sql_upsert_simple;
+	/* the current batch */
+	buf         copy;           /* COPY text rows not yet sent */
+	long long   staged;         /* rows in the staging table or copy */
+	bool        has_old;        /* an old image (delete, key change) staged */
+	bool        dup;            /* a key changed twice, or changed key, in the batch */
+	uint64_t   *keys;           /* hashes of the keys the batch changed */
+	size_t      nkeys, keycap;
+	long long   n_ins, n_upd, n_del;
+};
+
 PGconn *
 apply_conn(apply *a)
 {
@@ -180,62 +201,63 @@ upsert_tail(buf *out, const plan_table *pt)
 }
 
 void
-apply_table_init(apply *a, apply_table *t)
+apply_table_open(apply *a, stream_table *t)
 {
 	const plan_table *pt = &t->pt;
 	buf b = BUF_INIT, cols = BUF_INIT, last = BUF_INIT;
 
-	t->stg_no = ++a->next_stg;
-	t->stg = xasprintf("pg_temp.stream_stg_%d", t->stg_no);
+	t->stage = xcalloc(1, sizeof(apply_stage));
+	t->stage->stg_no = ++a->next_stg;
+	t->stage->stg = xasprintf("pg_temp.stream_stg_%d", t->stage->stg_no);
 	cols_list(&cols, pt, NULL);
 	if (pt->nkey > 0) {
 		/* the last change per key, in source order (after-image after before-image) */
 		buf_printf(&last, "WITH last AS (SELECT DISTINCT ON (");
 		key_list(&last, pt, NULL);
-		buf_printf(&last, ") * FROM %s ORDER BY ", t->stg);
+		buf_printf(&last, ") * FROM %s ORDER BY ", t->stage->stg);
 		key_list(&last, pt, NULL);
 		buf_puts(&last, ", _seq DESC, _op DESC) ");
 
 		buf_printf(&b, "%sDELETE FROM %s t USING last WHERE last._op = 0 AND ", last.data, pt->qtarget);
 		match_cond(&b, pt, "t", "last", false);
-		t->sql_delete = xstrdup(b.data);
+		t->stage->sql_delete = xstrdup(b.data);
 		buf_reset(&b);
 		buf_printf(&b, "%sINSERT INTO %s (%s) SELECT %s FROM last WHERE _op = 1", last.data, pt->qtarget,
 				   cols.data, cols.data);
 		upsert_tail(&b, pt);
-		t->sql_upsert = xstrdup(b.data);
+		t->stage->sql_upsert = xstrdup(b.data);
 		buf_reset(&b);
-		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._op = 0 AND ", pt->qtarget, t->stg);
+		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._op = 0 AND ", pt->qtarget, t->stage->stg);
 		match_cond(&b, pt, "t", "s", false);
-		t->sql_delete_simple = xstrdup(b.data);
+		t->stage->sql_delete_simple = xstrdup(b.data);
 		buf_reset(&b);
 		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _op = 1", pt->qtarget, cols.data, cols.data,
-				   t->stg);
+				   t->stage->stg);
 		upsert_tail(&b, pt);
-		t->sql_upsert_simple = xstrdup(b.data);
+		t->stage->sql_upsert_simple = xstrdup(b.data);
 		buf_reset(&b);
-		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._seq = $1 AND s._op = 0 AND ", pt->qtarget, t->stg);
+		buf_printf(&b, "DELETE FROM %s t USING %s s WHERE s._seq = $1 AND s._op = 0 AND ", pt->qtarget, t->stage->stg);
 		match_cond(&b, pt, "t", "s", false);
-		t->sql_delete_one = xstrdup(b.data);
+		t->stage->sql_delete_one = xstrdup(b.data);
 		buf_reset(&b);
 		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _seq = $1 AND _op = 1", pt->qtarget,
-				   cols.data, cols.data, t->stg);
+				   cols.data, cols.data, t->stage->stg);
 		upsert_tail(&b, pt);
-		t->sql_insert_one = xstrdup(b.data);
+		t->stage->sql_insert_one = xstrdup(b.data);
 	} else {
 		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _op = 1 ORDER BY _seq", pt->qtarget,
-				   cols.data, cols.data, t->stg);
-		t->sql_upsert = xstrdup(b.data);
+				   cols.data, cols.data, t->stage->stg);
+		t->stage->sql_upsert = xstrdup(b.data);
 		buf_reset(&b);
 		buf_printf(&b, "DELETE FROM %s WHERE ctid = (SELECT t.ctid FROM %s t, %s s WHERE s._seq = $1 AND s._op = 0 AND ",
-				   pt->qtarget, pt->qtarget, t->stg);
+				   pt->qtarget, pt->qtarget, t->stage->stg);
 		match_cond(&b, pt, "t", "s", true);
 		buf_puts(&b, " LIMIT 1)");
-		t->sql_delete_one = xstrdup(b.data);
+		t->stage->sql_delete_one = xstrdup(b.data);
 		buf_reset(&b);
 		buf_printf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE _seq = $1 AND _op = 1", pt->qtarget,
-				   cols.data, cols.data, t->stg);
-		t->sql_insert_one = xstrdup(b.data);
+				   cols.data, cols.data, t->stage->stg);
+		t->stage->sql_insert_one = xstrdup(b.data);
 	}
 	buf_free(&b);
 	buf_free(&cols);
@@ -243,19 +265,21 @@ apply_table_init(apply *a, apply_table *t)
 }
 
 void
-apply_table_free(apply_table *t)
+apply_table_close(stream_table *t)
 {
-	free(t->stg);
-	free(t->sql_delete);
-	free(t->sql_upsert);
-	free(t->sql_delete_one);
-	free(t->sql_insert_one);
-	free(t->ddl_pending);
-	free(t->sql_delete_simple);
-	free(t->sql_upsert_simple);
-	free(t->keys);
-	buf_free(&t->copy);
-	plan_table_free(&t->pt);
+	if (!t->stage)
+		return;
+	free(t->stage->stg);
+	free(t->stage->sql_delete);
+	free(t->stage->sql_upsert);
+	free(t->stage->sql_delete_one);
+	free(t->stage->sql_insert_one);
+	free(t->stage->sql_delete_simple);
+	free(t->stage->sql_upsert_simple);
+	free(t->stage->keys);
+	buf_free(&t->stage->copy);
+	free(t->stage);
+	t->stage = NULL;
 }
 
 /* begin: the batch's transaction, started with its first row */
@@ -303,24 +327,24 @@ sink_exec(apply *a, const char *sql, char *errbuf, size_t errlen)
 
 /* flush: sends t's pending COPY rows into its staging table */
 static bool
-flush(apply *a, apply_table *t)
+flush(apply *a, stream_table *t)
 {
 	char errbuf[2048];
 
-	if (t->copy.len == 0)
+	if (t->stage->copy.len == 0)
 		return true;
-	if (!t->stg_created) {
+	if (!t->stage->stg_created) {
 		buf_reset(&a->sql);
 		buf_printf(&a->sql, "CREATE TEMP TABLE IF NOT EXISTS %s (_seq bigint NOT NULL, _op smallint NOT NULL, "
-				   "LIKE %s) ON COMMIT DELETE ROWS", t->stg, t->pt.qtarget);
+				   "LIKE %s) ON COMMIT DELETE ROWS", t->stage->stg, t->pt.qtarget);
 		if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
 			log_error("could not create the staging table of \"%s\": %s", t->pt.source, errbuf);
 			return false;
 		}
-		t->stg_created = true;
+		t->stage->stg_created = true;
 	}
 	buf_reset(&a->sql);
-	buf_printf(&a->sql, "COPY %s (_seq, _op, %s) FROM STDIN", t->stg, t->pt.copy_columns);
+	buf_printf(&a->sql, "COPY %s (_seq, _op, %s) FROM STDIN", t->stage->stg, t->pt.copy_columns);
 	PGresult *res = PQexec(a->pg, a->sql.data);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		pg_result_error(a->pg, res, errbuf, sizeof(errbuf));
@@ -329,7 +353,7 @@ flush(apply *a, apply_table *t)
 		return false;
 	}
 	PQclear(res);
-	if (PQputCopyData(a->pg, t->copy.data, (int) t->copy.len) != 1 || PQputCopyEnd(a->pg, NULL) != 1) {
+	if (PQputCopyData(a->pg, t->stage->copy.data, (int) t->stage->copy.len) != 1 || PQputCopyEnd(a->pg, NULL) != 1) {
 		log_error("could not stage changes of \"%s\": %s", t->pt.source, PQerrorMessage(a->pg));
 		return false;
 	}
@@ -345,7 +369,7 @@ flush(apply *a, apply_table *t)
 		}
 		PQclear(res);
 	}
-	buf_reset(&t->copy);
+	buf_reset(&t->stage->copy);
 	return ok;
 }
 
@@ -353,17 +377,17 @@ flush(apply *a, apply_table *t)
  * keyed table needs only the key's columns (a Kafka tombstone carries no
  * more), the others stage as NULL */
 static bool
-stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
+stage_image(apply *a, stream_table *t, int op, const binlog_value *img)
 {
 	char errbuf[512];
 	const plan_table *pt = &t->pt;
 	unsigned fixes = 0;
 
-	buf_printf(&t->copy, "%lld\t%d", a->seq, op);
+	buf_printf(&t->stage->copy, "%lld\t%d", a->seq, op);
 	for (size_t i = 0; i < pt->ncols; i++) {
-		buf_putc(&t->copy, '\t');
+		buf_putc(&t->stage->copy, '\t');
 		if (!img[i].present && op == 0 && pt->nkey > 0 && !is_key_col(pt, i)) {
-			buf_puts(&t->copy, "\\N");    /* a keyed delete matches on the key alone */
+			buf_puts(&t->stage->copy, "\\N");    /* a keyed delete matches on the key alone */
 			continue;
 		}
 		if (!img[i].present) {
@@ -371,7 +395,7 @@ stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
 						 "column \"%s\" of table \"%s\" is missing from a row image", pt->cols[i].name, pt->source);
 			return false;
 		}
-		if (!typemap_encode_copy(&pt->cols[i].tm, img[i].data, img[i].len, &t->copy, &fixes,
+		if (!typemap_encode_copy(&pt->cols[i].tm, img[i].data, img[i].len, &t->stage->copy, &fixes,
 								 errbuf, sizeof(errbuf))) {
 			log_error_dh(errbuf, "Override the column's type in the allowlist if the mapping is wrong.",
 						 "cannot convert a value of column \"%s\" of table \"%s\" (database \"%s\")",
@@ -379,27 +403,27 @@ stage_image(apply *a, apply_table *t, int op, const binlog_value *img)
 			return false;
 		}
 	}
-	buf_putc(&t->copy, '\n');
+	buf_putc(&t->stage->copy, '\n');
 	return true;
 }
 
 /* batch_reset: forgets t's part of the batch */
 static void
-batch_reset(apply_table *t)
+batch_reset(stream_table *t)
 {
-	buf_reset(&t->copy);
-	t->staged = 0;
-	t->has_old = false;
-	t->dup = false;
-	t->nkeys = 0;
-	if (t->keycap)
-		memset(t->keys, 0, t->keycap * sizeof(uint64_t));
-	t->n_ins = t->n_upd = t->n_del = 0;
+	buf_reset(&t->stage->copy);
+	t->stage->staged = 0;
+	t->stage->has_old = false;
+	t->stage->dup = false;
+	t->stage->nkeys = 0;
+	if (t->stage->keycap)
+		memset(t->stage->keys, 0, t->stage->keycap * sizeof(uint64_t));
+	t->stage->n_ins = t->stage->n_upd = t->stage->n_del = 0;
 }
 
 /* key_hash: the key columns' values of an image (never 0) */
 static uint64_t
-key_hash(const apply_table *t, const binlog_value *img)
+key_hash(const stream_table *t, const binlog_value *img)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -417,48 +441,48 @@ key_hash(const apply_table *t, const binlog_value *img)
 /* note_key: remembers a changed key; a repeat (or a hash collision, which
  * only costs the DISTINCT ON) marks the batch as needing DISTINCT ON */
 static void
-note_key(apply_table *t, const binlog_value *img)
+note_key(stream_table *t, const binlog_value *img)
 {
-	if (t->dup)
+	if (t->stage->dup)
 		return;
-	if (t->nkeys >= KEYSET_MAX) {
-		t->dup = true;  /* a huge batch: DISTINCT ON, and memory stays bounded */
+	if (t->stage->nkeys >= KEYSET_MAX) {
+		t->stage->dup = true;  /* a huge batch: DISTINCT ON, and memory stays bounded */
 		return;
 	}
-	if (t->nkeys * 2 >= t->keycap) {
-		size_t cap = t->keycap ? t->keycap * 2 : 4096;
-		uint64_t *old = t->keys;
-		size_t oldcap = t->keycap;
-		t->keys = xcalloc(cap, sizeof(uint64_t));
-		t->keycap = cap;
-		t->nkeys = 0;
+	if (t->stage->nkeys * 2 >= t->stage->keycap) {
+		size_t cap = t->stage->keycap ? t->stage->keycap * 2 : 4096;
+		uint64_t *old = t->stage->keys;
+		size_t oldcap = t->stage->keycap;
+		t->stage->keys = xcalloc(cap, sizeof(uint64_t));
+		t->stage->keycap = cap;
+		t->stage->nkeys = 0;
 		for (size_t i = 0; i < oldcap; i++) {
 			if (!old[i])
 				continue;
 			size_t j = old[i] & (cap - 1);
-			while (t->keys[j])
+			while (t->stage->keys[j])
 				j = (j + 1) & (cap - 1);
-			t->keys[j] = old[i];
-			t->nkeys++;
+			t->stage->keys[j] = old[i];
+			t->stage->nkeys++;
 		}
 		free(old);
 	}
 	uint64_t h = key_hash(t, img);
-	size_t j = h & (t->keycap - 1);
-	while (t->keys[j]) {
-		if (t->keys[j] == h) {
-			t->dup = true;
+	size_t j = h & (t->stage->keycap - 1);
+	while (t->stage->keys[j]) {
+		if (t->stage->keys[j] == h) {
+			t->stage->dup = true;
 			return;
 		}
-		j = (j + 1) & (t->keycap - 1);
+		j = (j + 1) & (t->stage->keycap - 1);
 	}
-	t->keys[j] = h;
-	t->nkeys++;
+	t->stage->keys[j] = h;
+	t->stage->nkeys++;
 }
 
 /* same_key: an update that leaves the key as it was */
 static bool
-same_key(const apply_table *t, const binlog_value *a, const binlog_value *b)
+same_key(const stream_table *t, const binlog_value *a, const binlog_value *b)
 {
 	for (size_t k = 0; k < t->pt.nkey; k++) {
 		const binlog_value *x = &a[t->pt.key[k]], *y = &b[t->pt.key[k]];
@@ -469,22 +493,22 @@ same_key(const apply_table *t, const binlog_value *a, const binlog_value *b)
 }
 
 bool
-apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row)
+apply_row(apply *a, stream_table *t, binlog_rows_kind kind, const binlog_row *row)
 {
 	a->refused = false;
 	if (!begin(a))
 		return false;
 	a->seq++;
-	size_t mark = t->copy.len;     /* a refused value leaves nothing staged */
+	size_t mark = t->stage->copy.len;     /* a refused value leaves nothing staged */
 	if (t->pt.nkey > 0) {
 		/* keyed: the after-image carries an update unless the key moves */
 		bool old = row->before && (!row->after || !same_key(t, row->before, row->after));
 		if (old) {
 			if (!stage_image(a, t, 0, row->before))
 				goto refused;
-			t->has_old = true;
+			t->stage->has_old = true;
 			if (row->after)
-				t->dup = true;  /* a key change: DISTINCT ON sorts it out */
+				t->stage->dup = true;  /* a key change: DISTINCT ON sorts it out */
 			note_key(t, row->before);
 		}
 		if (row->after) {
@@ -498,22 +522,22 @@ apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row
 		if (row->after && !stage_image(a, t, 1, row->after))
 			goto refused;
 		if (row->before)
-			t->has_old = true;
+			t->stage->has_old = true;
 	}
 	switch (kind) {
-	case BINLOG_ROWS_INSERT: t->n_ins++; break;
-	case BINLOG_ROWS_UPDATE: t->n_upd++; break;
-	case BINLOG_ROWS_DELETE: t->n_del++; break;
+	case BINLOG_ROWS_INSERT: t->stage->n_ins++; break;
+	case BINLOG_ROWS_UPDATE: t->stage->n_upd++; break;
+	case BINLOG_ROWS_DELETE: t->stage->n_del++; break;
 	}
-	t->staged++;
+	t->stage->staged++;
 	a->pending++;
-	if (t->copy.len >= COPY_FLUSH_BYTES)
+	if (t->stage->copy.len >= COPY_FLUSH_BYTES)
 		return flush(a, t);
 	return true;
 refused:
-	t->copy.len = mark;
-	if (t->copy.data)
-		t->copy.data[mark] = '\0';
+	t->stage->copy.len = mark;
+	if (t->stage->copy.data)
+		t->stage->copy.data[mark] = '\0';
 	a->refused = true;
 	return false;
 }
@@ -557,12 +581,12 @@ run_seq(apply *a, const char *sql, long long seq, long long *affected, char *err
 
 /* apply_in_order: t's staged changes one source change at a time */
 static bool
-apply_in_order(apply *a, apply_table *t)
+apply_in_order(apply *a, stream_table *t)
 {
 	char errbuf[2048];
 	buf q = BUF_INIT;
 
-	buf_printf(&q, "SELECT _seq, bool_or(_op = 0), bool_or(_op = 1) FROM %s GROUP BY _seq ORDER BY _seq", t->stg);
+	buf_printf(&q, "SELECT _seq, bool_or(_op = 0), bool_or(_op = 1) FROM %s GROUP BY _seq ORDER BY _seq", t->stage->stg);
 	PGresult *res = pg_query(a->pg, q.data, 0, NULL, errbuf, sizeof(errbuf));
 	buf_free(&q);
 	if (!res) {
@@ -573,7 +597,7 @@ apply_in_order(apply *a, apply_table *t)
 	for (int i = 0; ok && i < PQntuples(res); i++) {
 		long long seq = strtoll(PQgetvalue(res, i, 0), NULL, 10), n = 0;
 		if (strcmp(PQgetvalue(res, i, 1), "t") == 0) {
-			ok = run_seq(a, t->sql_delete_one, seq, &n, errbuf, sizeof(errbuf));
+			ok = run_seq(a, t->stage->sql_delete_one, seq, &n, errbuf, sizeof(errbuf));
 			if (ok && t->pt.nkey == 0 && n != 1) {
 				log_error_dh("The target no longer matches the source; nothing was changed.",
 							 "Compare the table with migrate --verify, or copy it again with migrate.",
@@ -583,7 +607,7 @@ apply_in_order(apply *a, apply_table *t)
 			}
 		}
 		if (ok && strcmp(PQgetvalue(res, i, 2), "t") == 0)
-			ok = run_seq(a, t->sql_insert_one, seq, &n, errbuf, sizeof(errbuf));
+			ok = run_seq(a, t->stage->sql_insert_one, seq, &n, errbuf, sizeof(errbuf));
 		if (!ok && errbuf[0])
 			log_error("could not apply a change to table \"%s\" of database \"%s\": %s",
 					  t->pt.source, a->cfg->src.name, errbuf);
@@ -595,15 +619,15 @@ apply_in_order(apply *a, apply_table *t)
 
 /* apply_table_batch: t's staged changes into its target */
 static bool
-apply_table_batch(apply *a, apply_table *t)
+apply_table_batch(apply *a, stream_table *t)
 {
 	char errbuf[2048];
 
 	if (!flush(a, t))
 		return false;
 	if (t->pt.nkey == 0) {
-		if (!t->has_old) {
-			if (!sink_exec(a, t->sql_upsert, errbuf, sizeof(errbuf))) {
+		if (!t->stage->has_old) {
+			if (!sink_exec(a, t->stage->sql_upsert, errbuf, sizeof(errbuf))) {
 				log_error("could not apply changes to table \"%s\": %s", t->pt.source, errbuf);
 				return false;
 			}
@@ -615,9 +639,9 @@ apply_table_batch(apply *a, apply_table *t)
 		log_error("could not apply changes to table \"%s\": %s", t->pt.source, errbuf);
 		return false;
 	}
-	const char *del = t->dup ? t->sql_delete : t->sql_delete_simple;
-	const char *ups = t->dup ? t->sql_upsert : t->sql_upsert_simple;
-	if ((!t->has_old || sink_exec(a, del, errbuf, sizeof(errbuf))) &&
+	const char *del = t->stage->dup ? t->stage->sql_delete : t->stage->sql_delete_simple;
+	const char *ups = t->stage->dup ? t->stage->sql_upsert : t->stage->sql_upsert_simple;
+	if ((!t->stage->has_old || sink_exec(a, del, errbuf, sizeof(errbuf))) &&
 		sink_exec(a, ups, errbuf, sizeof(errbuf)))
 		return pg_exec(a->pg, "RELEASE SAVEPOINT batch_table", errbuf, sizeof(errbuf));
 	if (pg_is_disconnect(a->pg)) {
@@ -625,7 +649,7 @@ apply_table_batch(apply *a, apply_table *t)
 		return false;
 	}
 	log_notice("set-wise apply of %lld changes to \"%s\" failed (%s); applying them in source order",
-			   t->staged, t->pt.source, errbuf);
+			   t->stage->staged, t->pt.source, errbuf);
 	if (!pg_exec(a->pg, "ROLLBACK TO SAVEPOINT batch_table", errbuf, sizeof(errbuf))) {
 		log_error("could not roll back to the savepoint: %s", errbuf);
 		return false;
@@ -635,19 +659,19 @@ apply_table_batch(apply *a, apply_table *t)
 }
 
 bool
-apply_truncate(apply *a, apply_table *t)
+apply_truncate(apply *a, stream_table *t)
 {
 	char errbuf[1024];
 
 	if (!begin(a))
 		return false;
-	if (t->staged > 0 && !apply_table_batch(a, t))
+	if (t->stage->staged > 0 && !apply_table_batch(a, t))
 		return false;
 	/* the staged rows are in the target now; start the table's batch afresh */
 	buf_reset(&a->sql);
 	buf_printf(&a->sql, "TRUNCATE %s", t->pt.qtarget);
-	if (t->stg_created)
-		buf_printf(&a->sql, "; TRUNCATE %s", t->stg);
+	if (t->stage->stg_created)
+		buf_printf(&a->sql, "; TRUNCATE %s", t->stage->stg);
 	if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
 		log_error("could not truncate \"%s\": %s", t->pt.source, errbuf);
 		return false;
@@ -664,7 +688,7 @@ apply_truncate(apply *a, apply_table *t)
  * later snapshot, holds them or the stream re-reads them from its new
  * watermark. */
 static bool
-check_tables(apply *a, apply_table *tables, size_t ntables, char *errbuf, size_t errlen)
+check_tables(apply *a, stream_table *tables, size_t ntables, char *errbuf, size_t errlen)
 {
 	buf sql = BUF_INIT, names = BUF_INIT;
 	size_t nstaged = 0, nactive = 0;
@@ -674,7 +698,7 @@ check_tables(apply *a, apply_table *tables, size_t ntables, char *errbuf, size_t
 		if (!tables[i].active)
 			continue;
 		pg_array_add(&names, tables[i].pt.source, nactive++ == 0);
-		if (tables[i].staged == 0)
+		if (tables[i].stage->staged == 0)
 			continue;
 		buf_printf(&sql, "%s%s", nstaged++ ? ", " : "", tables[i].pt.qtarget);
 	}
@@ -695,7 +719,7 @@ check_tables(apply *a, apply_table *tables, size_t ntables, char *errbuf, size_t
 		ok = res != NULL;
 	}
 	for (size_t i = 0; ok && i < ntables; i++) {
-		apply_table *t = &tables[i];
+		stream_table *t = &tables[i];
 		if (!t->active)
 			continue;
 		bool same = false;
@@ -721,6 +745,12 @@ check_tables(apply *a, apply_table *tables, size_t ntables, char *errbuf, size_t
 	return ok;
 }
 
+const char *
+apply_failure_state(const apply *a)
+{
+	return a->state;
+}
+
 bool
 apply_tables_changed(apply *a)
 {
@@ -736,14 +766,14 @@ apply_set_source_server(apply *a, uint32_t source_sid)
 }
 
 bool
-apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+apply_commit(apply *a, stream_table *tables, size_t ntables, const binlogpos *pos,
 			 uint32_t server_id, uint32_t ts)
 {
 	return apply_commit_with(a, tables, ntables, pos, server_id, ts, NULL, 0, NULL);
 }
 
 bool
-apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+apply_commit_with(apply *a, stream_table *tables, size_t ntables, const binlogpos *pos,
 				  uint32_t server_id, uint32_t ts, const char *extra_sql, int nextra, const char **extra_params)
 {
 	char errbuf[2048] = "";
@@ -754,7 +784,7 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 	if (ok)
 		ok = check_tables(a, tables, ntables, errbuf, sizeof(errbuf));
 	for (size_t i = 0; ok && i < ntables; i++)
-		if (tables[i].active && tables[i].staged > 0)
+		if (tables[i].active && tables[i].stage->staged > 0)
 			ok = apply_table_batch(a, &tables[i]);
 	if (ok && extra_sql) {
 		PGresult *res = control_query(a->pg, a->ctl, extra_sql, nextra, extra_params, errbuf, sizeof(errbuf));
@@ -816,13 +846,13 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 	buf_free(&files);
 	buf_free(&poss);
 	for (size_t i = 0; ok && i < ntables; i++) {
-		apply_table *t = &tables[i];
-		if (!t->active || t->n_ins + t->n_upd + t->n_del == 0)
+		stream_table *t = &tables[i];
+		if (!t->active || t->stage->n_ins + t->stage->n_upd + t->stage->n_del == 0)
 			continue;
 		char ni[24], nu[24], nd[24];
-		snprintf(ni, sizeof(ni), "%lld", t->n_ins);
-		snprintf(nu, sizeof(nu), "%lld", t->n_upd);
-		snprintf(nd, sizeof(nd), "%lld", t->n_del);
+		snprintf(ni, sizeof(ni), "%lld", t->stage->n_ins);
+		snprintf(nu, sizeof(nu), "%lld", t->stage->n_upd);
+		snprintf(nd, sizeof(nd), "%lld", t->stage->n_del);
 		const char *params[] = { t->pt.source, ni, nu, nd };
 		PGresult *res = control_query(a->pg, a->ctl,
 			"UPDATE {ctl}.tables SET rows_inserted = rows_inserted + $3, rows_updated = rows_updated + $4, "
@@ -844,12 +874,12 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 	a->pending = 0;
 	long long rows = 0;
 	for (size_t i = 0; i < ntables; i++) {
-		apply_table *t = &tables[i];
+		stream_table *t = &tables[i];
 		if (t->active && pos && binlogpos_cmp(&t->applied, pos) < 0)
 			t->applied = *pos;
 		if (t->active) {
-			metrics_stream_rows(t->pt.source, t->n_ins, t->n_upd, t->n_del);
-			rows += t->n_ins + t->n_upd + t->n_del;
+			metrics_stream_rows(t->pt.source, t->stage->n_ins, t->stage->n_upd, t->stage->n_del);
+			rows += t->stage->n_ins + t->stage->n_upd + t->stage->n_del;
 		}
 		batch_reset(t);
 	}
@@ -860,7 +890,7 @@ apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos
 }
 
 void
-apply_rollback(apply *a, apply_table *tables, size_t ntables)
+apply_rollback(apply *a, stream_table *tables, size_t ntables)
 {
 	char errbuf[512];
 
@@ -869,9 +899,9 @@ apply_rollback(apply *a, apply_table *tables, size_t ntables)
 	a->in_txn = false;
 	a->pending = 0;
 	for (size_t i = 0; i < ntables; i++) {
-		apply_table *t = &tables[i];
+		stream_table *t = &tables[i];
 		batch_reset(t);
-		t->stg_created = false;   /* rolled back with the transaction, or a new session */
+		t->stage->stg_created = false;   /* rolled back with the transaction, or a new session */
 	}
 }
 
@@ -927,7 +957,7 @@ apply_set_table_error(apply *a, const char *table, const char *error)
 /* set_table_fields: UPDATE of t's control row inside the batch; fields is
  * "a = $3, b = $4" over params */
 static bool
-set_table_fields(apply *a, const apply_table *t, const char *fields, int nparams, const char **params)
+set_table_fields(apply *a, const stream_table *t, const char *fields, int nparams, const char **params)
 {
 	char errbuf[1024];
 	const char *all[4] = { t->pt.source };
@@ -947,7 +977,7 @@ set_table_fields(apply *a, const apply_table *t, const char *fields, int nparams
 }
 
 bool
-apply_record_schema(apply *a, const apply_table *t)
+apply_record_schema(apply *a, const stream_table *t)
 {
 	const char *params[] = { t->pt.described };
 
@@ -955,7 +985,7 @@ apply_record_schema(apply *a, const apply_table *t)
 }
 
 bool
-apply_note_ddl(apply *a, apply_table *t)
+apply_note_ddl(apply *a, stream_table *t)
 {
 	const char *params[] = { t->ddl_pending };
 
@@ -966,13 +996,13 @@ apply_note_ddl(apply *a, apply_table *t)
 }
 
 apply_ddl_result
-apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np, char *why, size_t whylen)
+apply_schema_change(apply *a, stream_table *t, const char *ddl, plan_table *np, char *why, size_t whylen)
 {
 	char errbuf[2048];
 
 	if (!begin(a))
 		return APPLY_DDL_FAILED;
-	if (t->staged > 0 && !apply_table_batch(a, t))
+	if (t->stage->staged > 0 && !apply_table_batch(a, t))
 		return APPLY_DDL_FAILED;
 	/* PostgreSQL may refuse a change (a type its cast cannot reach): the
 	 * table stops, the batch goes on */
@@ -982,8 +1012,8 @@ apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np, c
 	}
 	buf_reset(&a->sql);
 	buf_puts(&a->sql, ddl);
-	if (t->stg_created)
-		buf_printf(&a->sql, "; DROP TABLE IF EXISTS %s", t->stg);
+	if (t->stage->stg_created)
+		buf_printf(&a->sql, "; DROP TABLE IF EXISTS %s", t->stage->stg);
 	if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
 		if (pg_is_disconnect(a->pg))
 			return APPLY_DDL_FAILED;
@@ -999,18 +1029,16 @@ apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np, c
 	if (!set_table_fields(a, t, "stream_schema = $3, ddl_pending = NULL", 1, params))
 		return APPLY_DDL_FAILED;
 	/* the table's description and statements follow the new schema */
-	binlogpos snapshot = t->snapshot, applied = t->applied;
-	long long n_ins = t->n_ins, n_upd = t->n_upd, n_del = t->n_del;
-	apply_table_free(t);    /* ddl_pending included: carried now */
-	memset(t, 0, sizeof(*t));
+	long long n_ins = t->stage->n_ins, n_upd = t->stage->n_upd, n_del = t->stage->n_del;
+	apply_table_close(t);
+	plan_table_free(&t->pt);
 	t->pt = *np;
-	t->snapshot = snapshot;
-	t->applied = applied;
-	t->active = true;
-	t->n_ins = n_ins;
-	t->n_upd = n_upd;
-	t->n_del = n_del;
-	apply_table_init(a, t);
+	free(t->ddl_pending);   /* carried now */
+	t->ddl_pending = NULL;
+	apply_table_open(a, t);
+	t->stage->n_ins = n_ins;
+	t->stage->n_upd = n_upd;
+	t->stage->n_del = n_del;
 	a->pending++;   /* the change commits with the checkpoint past it */
 	return APPLY_DDL_DONE;
 }

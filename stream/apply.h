@@ -43,31 +43,7 @@
 #include "common/control.h"
 #include "common/plan.h"
 #include "common/xalloc.h"
-
-typedef struct apply_table {
-	plan_table  pt;             /* columns, key, target: as migrate sees the table */
-	binlogpos   snapshot;       /* migrate's watermark when the table was loaded */
-	binlogpos   applied;        /* effective watermark: changes before it are in */
-	bool        active;         /* changes are applied */
-	char       *ddl_pending;    /* an ALTER TABLE seen, not yet carried (owned) */
-	int         stg_no;         /* staging table number */
-	char       *stg;            /* its name, quoted */
-	bool        stg_created;    /* in this session */
-	char       *sql_delete;     /* set-wise statements, prepared texts */
-	char       *sql_upsert;
-	char       *sql_delete_one; /* in-order: $1 = _seq */
-	char       *sql_insert_one;
-	/* the current batch */
-	buf         copy;           /* COPY text rows not yet sent */
-	long long   staged;         /* rows in the staging table or copy */
-	bool        has_old;        /* an old image (delete, key change) staged */
-	bool        dup;            /* a key changed twice, or changed key, in the batch */
-	uint64_t   *keys;           /* hashes of the keys the batch changed */
-	size_t      nkeys, keycap;
-	char       *sql_delete_simple;  /* when no key repeats: no DISTINCT ON */
-	char       *sql_upsert_simple;
-	long long   n_ins, n_upd, n_del;
-} apply_table;
+#include "stream/tables.h"
 
 typedef struct apply apply;
 
@@ -79,12 +55,14 @@ apply *apply_open(const config *cfg, const control *ctl, const char *role);
 void apply_close(apply *a);
 PGconn *apply_conn(apply *a);
 
-/* apply_table_init: prepares t (t->pt loaded by plan_table_load) */
-void apply_table_init(apply *a, apply_table *t);
-void apply_table_free(apply_table *t);
+/* apply_table_open: prepares t's batch state (t->stage: its staging table
+ * and statements; t->pt loaded); apply_table_close releases it (t->stage
+ * NULL again; the description stays the caller's) */
+void apply_table_open(apply *a, stream_table *t);
+void apply_table_close(stream_table *t);
 
 /* apply_row: stages one row change of a source transaction */
-bool apply_row(apply *a, apply_table *t, binlog_rows_kind kind, const binlog_row *row);
+bool apply_row(apply *a, stream_table *t, binlog_rows_kind kind, const binlog_row *row);
 
 /* apply_row_refused: whether apply_row's last failure was a value the type
  * map refused or a missing image (logged; nothing of the row was staged
@@ -97,9 +75,13 @@ bool apply_row_refused(const apply *a);
  * connection; why is PostgreSQL's message (valid until the next batch) */
 bool apply_data_refused(const apply *a, const char **why);
 
+/* apply_failure_state: the SQLSTATE of the batch's last failure ("" when
+ * none was recorded, e.g. a lost connection) */
+const char *apply_failure_state(const apply *a);
+
 /* apply_truncate: applies a TRUNCATE of t in the current batch, after the
  * changes staged so far */
-bool apply_truncate(apply *a, apply_table *t);
+bool apply_truncate(apply *a, stream_table *t);
 
 /* apply_schema_change: applies t's changes staged so far, then ddl (the
  * PostgreSQL statements that follow a MariaDB ALTER TABLE) in the current
@@ -109,16 +91,16 @@ bool apply_truncate(apply *a, apply_table *t);
  * ddl (why says so), nothing changed, the batch goes on; APPLY_DDL_FAILED: a
  * sink failure (logged). */
 typedef enum apply_ddl_result { APPLY_DDL_DONE, APPLY_DDL_REFUSED, APPLY_DDL_FAILED } apply_ddl_result;
-apply_ddl_result apply_schema_change(apply *a, apply_table *t, const char *ddl, plan_table *np,
+apply_ddl_result apply_schema_change(apply *a, stream_table *t, const char *ddl, plan_table *np,
 									 char *why, size_t whylen);
 
 /* apply_record_schema: records t's description (t->pt.described) as the
  * schema the stream decodes it with (outside a batch: when first loaded) */
-bool apply_record_schema(apply *a, const apply_table *t);
+bool apply_record_schema(apply *a, const stream_table *t);
 
 /* apply_note_ddl: records t->ddl_pending in the current batch, so that a
  * restart before it is carried still carries it */
-bool apply_note_ddl(apply *a, apply_table *t);
+bool apply_note_ddl(apply *a, stream_table *t);
 
 /* apply_rows_pending: rows staged in the current batch */
 long long apply_rows_pending(const apply *a);
@@ -127,7 +109,7 @@ long long apply_rows_pending(const apply *a);
  * position and source commit time ts) and the applied position of every
  * active table, and commits. On failure everything is rolled back and the
  * error logged. */
-bool apply_commit(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+bool apply_commit(apply *a, stream_table *tables, size_t ntables, const binlogpos *pos,
 				  uint32_t server_id, uint32_t ts);
 
 /* apply_set_source_server: the @@server_id of the MariaDB server the
@@ -138,7 +120,7 @@ void apply_set_source_server(apply *a, uint32_t source_sid);
 /* apply_commit_with: the same, with extra_sql (control-schema SQL: {ctl}
  * expanded, $1 the database, then extra_params) in the transaction; pos may
  * be NULL (--from kafka: no binlog checkpoint, the offsets are extra_sql) */
-bool apply_commit_with(apply *a, apply_table *tables, size_t ntables, const binlogpos *pos,
+bool apply_commit_with(apply *a, stream_table *tables, size_t ntables, const binlogpos *pos,
 					   uint32_t server_id, uint32_t ts, const char *extra_sql, int nextra,
 					   const char **extra_params);
 
@@ -153,7 +135,7 @@ bool apply_control(apply *a, const char *sql, int nparams, const char **params);
 bool apply_tables_changed(apply *a);
 
 /* apply_rollback: forgets the batch (connection errors, shutdown) */
-void apply_rollback(apply *a, apply_table *tables, size_t ntables);
+void apply_rollback(apply *a, stream_table *tables, size_t ntables);
 
 /* apply_notified: whether migrate announced a table (NOTIFY) since the last
  * call; false when the sink connection is gone (checked while idle, so a

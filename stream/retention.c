@@ -8,6 +8,7 @@
 #include "stream/retention.h"
 
 #include "common/log.h"
+#include "common/maria.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -102,23 +103,21 @@ source_settings(MYSQL *my, long long *now, long long *keep)
 static bool
 binlog_files(MYSQL *my, const char *file, bool *found, char *active, size_t len)
 {
-	if (mysql_query(my, "SHOW BINARY LOGS") != 0) {
-		log_debug("retention watch: SHOW BINARY LOGS failed: %s", mysql_error(my));
-		return false;
-	}
-	MYSQL_RES *res = mysql_store_result(my);
-	MYSQL_ROW row;
+	maria_binlog *logs;
+	size_t n;
+	char errbuf[512];
+
 	*found = false;
 	active[0] = '\0';
-	while (res && (row = mysql_fetch_row(res))) {
-		if (!row[0])
-			continue;
-		if (strcmp(row[0], file) == 0)
-			*found = true;
-		snprintf(active, len, "%s", row[0]);
+	if (!maria_binlogs(my, &logs, &n, errbuf, sizeof(errbuf))) {
+		log_debug("retention watch: %s", errbuf);
+		return false;
 	}
-	if (res)
-		mysql_free_result(res);
+	for (size_t i = 0; i < n; i++)
+		*found = *found || strcmp(logs[i].file, file) == 0;
+	if (n > 0)
+		snprintf(active, len, "%s", logs[n - 1].file);
+	free(logs);
 	return active[0] != '\0';
 }
 

@@ -129,7 +129,10 @@ preflight(source *s, uint32_t server_id, bool *fatal)
 		goto out;
 
 	/* BINLOG MONITOR (REPLICATION CLIENT before 10.5) and the start file */
-	if (mysql_query(my, "SHOW BINARY LOGS") != 0) {
+	maria_binlog *logs;
+	size_t nlogs;
+	char lerr[512];
+	if (!maria_binlogs(my, &logs, &nlogs, lerr, sizeof(lerr))) {
 		unsigned err = mysql_errno(my);
 		if (maria_is_disconnect(err)) {
 			*fatal = false;
@@ -144,22 +147,18 @@ preflight(source *s, uint32_t server_id, bool *fatal)
 					 s->src->user, db);
 		goto out;
 	}
-	MYSQL_RES *res = mysql_store_result(my);
-	MYSQL_ROW row;
-	while (res && (row = mysql_fetch_row(res))) {
-		if (!row[0])
-			continue;
+	for (size_t i = 0; i < nlogs; i++) {
 		if (!s->first[0])
-			snprintf(s->first, sizeof(s->first), "%s", row[0]);
+			snprintf(s->first, sizeof(s->first), "%s", logs[i].file);
 		s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(char *));
-		s->files[s->nfiles++] = xstrdup(row[0]);
+		s->files[s->nfiles++] = xstrdup(logs[i].file);
 	}
-	if (res)
-		mysql_free_result(res);
+	free(logs);
 
 	/* a real replica registered with our id would be disconnected by us */
 	if (mysql_query(my, "SHOW SLAVE HOSTS") == 0) {
-		res = mysql_store_result(my);
+		MYSQL_RES *res = mysql_store_result(my);
+		MYSQL_ROW row;
 		while (res && (row = mysql_fetch_row(res))) {
 			if (row[0] && strtoul(row[0], NULL, 10) == server_id) {
 				log_error_dh(row[1] ? row[1] : NULL, "Set NAME_SERVER_ID to an id no other replica of this server uses.",

@@ -137,6 +137,7 @@ if kill -0 "$STREAM_PID" 2>/dev/null; then
 	# retrying: it keeps running and catches up once the file can be written
 	sleep 2
 	if kill -0 "$STREAM_PID" 2>/dev/null; then
+		c_retried=1     # stopped on purpose below: not an exit to judge
 		since "$n0" >"$T/c.log"
 		grep -F "could not record the published position" "$T/c.log" | head -n 1 >"$T/c.err"
 		grep -qF "$CK" "$T/c.err" || problem "(c) the error does not name the checkpoint file $CK: $(cat "$T/c.err")"
@@ -148,7 +149,7 @@ if kill -0 "$STREAM_PID" 2>/dev/null; then
 		stop_daemon "(c)"
 	fi
 fi
-if ! kill -0 "$STREAM_PID" 2>/dev/null; then
+if [ "${c_retried:-0}" = 0 ] && ! kill -0 "$STREAM_PID" 2>/dev/null; then
 	rc=0
 	wait "$STREAM_PID" || rc=$?
 	since "$n0" >"$T/c.log"

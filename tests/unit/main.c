@@ -19,6 +19,8 @@ Suite *log_suite(void);
 Suite *metrics_suite(void);
 Suite *plan_suite(void);
 Suite *ddl_suite(void);
+Suite *gtid_suite(void);
+Suite *sink_suite(void);
 
 int
 main(void)
@@ -37,6 +39,8 @@ main(void)
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, plan_suite());
 	srunner_add_suite(sr, ddl_suite());
+	srunner_add_suite(sr, gtid_suite());
+	srunner_add_suite(sr, sink_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

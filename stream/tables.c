@@ -1,0 +1,364 @@
+/*
+ * The table set (tables.h). Loading reads the allowlist again, then each
+ * table's row of the control schema: a ready table streams from the later
+ * of its snapshot and its applied position (with --to kafka, of its
+ * snapshot and the position Kafka acknowledged), with the description
+ * recorded for it; a ready table that left the allowlist is marked
+ * removed; a table the stream stopped with an error waits for a new copy.
+ *
+ * Describing a table map copies into the decoder what information_schema
+ * knows and the binlog may not say (binlog_row_metadata NO_LOG or MINIMAL
+ * leave out signedness, charsets and ENUM/SET labels; FLOAT(M,D) and old
+ * temporal types need their digits; INET4/INET6/UUID/geometry travel as
+ * bytes and need a render).
+ */
+#include "stream/tables.h"
+
+#include "common/control.h"
+#include "common/log.h"
+#include "common/pg.h"
+#include "common/xalloc.h"
+#include "stream/run.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* table_drop: a table's memory (its sink state released first) */
+static void
+table_drop(stream_run *r, stream_table *t)
+{
+	if (r->sk)
+		r->sk->ops->table_close(r->sk, t);
+	free(t->ddl_pending);
+	plan_table_free(&t->pt);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+tables_free(stream_run *r)
+{
+	for (size_t i = 0; i < r->tables.n; i++)
+		table_drop(r, &r->tables.v[i]);
+	free(r->tables.v);
+	r->tables.v = NULL;
+	r->tables.n = 0;
+}
+
+/* allowlist_reload: tables.d/NAME read again */
+static bool
+allowlist_reload(config *cfg)
+{
+	char errbuf[2048];
+
+	for (size_t i = 0; i < cfg->n_tables; i++) {
+		free(cfg->tables[i].name);
+		for (size_t j = 0; j < cfg->tables[i].n_overrides; j++) {
+			free(cfg->tables[i].overrides[j].column);
+			free(cfg->tables[i].overrides[j].pg_type);
+		}
+		free(cfg->tables[i].overrides);
+	}
+	free(cfg->tables);
+	cfg->tables = NULL;
+	cfg->n_tables = 0;
+	free(cfg->allow_path);
+	cfg->allow_path = NULL;
+	if (!config_load_allowlist(cfg, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
+		return false;
+	}
+	return true;
+}
+
+/* load_local: --to kafka without PostgreSQL: every allowlisted table,
+ * described as MariaDB has it now, published from the checkpoint file's
+ * position (set by --snapshot on the first start) */
+static bool
+load_local(stream_run *r, const binlogpos *published)
+{
+	plan_env env = { .cfg = &r->cfg, .batch_size = 100000, .threshold = 0 };
+	bool ok = true;
+
+	r->tables.v = xcalloc(r->cfg.n_tables + 1, sizeof(stream_table));
+	for (size_t i = 0; i < r->cfg.n_tables; i++) {
+		stream_table *t = &r->tables.v[r->tables.n];
+		if (!plan_table_load(r->meta, &env, &r->cfg.tables[i], &t->pt)) {
+			plan_table_free(&t->pt);
+			memset(t, 0, sizeof(*t));
+			ok = false;
+			continue;
+		}
+		t->snapshot = t->applied = *published;
+		t->active = true;
+		r->sk->ops->table_open(r->sk, t);
+		r->tables.n++;
+		if (published->file[0])
+			log_info("table \"%s\" is published from %s:%" PRIu64, t->pt.source, t->applied.file, t->applied.pos);
+	}
+	return ok;
+}
+
+/* load_one: one ready, allowlisted table from its control row into t;
+ * false (logged) when it cannot be loaded */
+static bool
+load_one(stream_run *r, const control_stream_table *row, const config_table *allow, const binlogpos *published,
+		 stream_table *t)
+{
+	plan_env env = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+	bool kafka = published != NULL;
+	/* the schema as of the stream's position for the table (recorded by
+	 * migrate and with each change carried); MariaDB's current one only
+	 * for a table copied by a migrate that did not record it (and for the
+	 * publisher, which publishes the schema of now) */
+	bool recorded = row->schema && !kafka;
+
+	/* a recorded table is not read from MariaDB now, but will be at its
+	 * next ALTER TABLE: a missing SELECT fails here, not then */
+	if (recorded && !r->o.from_kafka && r->meta && !plan_check_select(r->meta, &r->cfg, row->name))
+		return false;
+	if (recorded ? !plan_table_load_described(row->schema, &env, allow, &t->pt)
+		: !plan_table_load(r->meta, &env, allow, &t->pt)) {
+		plan_table_free(&t->pt);
+		memset(t, 0, sizeof(*t));
+		return false;
+	}
+	if (!recorded && !kafka && !apply_record_schema(r->a, t)) {
+		plan_table_free(&t->pt);
+		memset(t, 0, sizeof(*t));
+		return false;
+	}
+	if (row->ddl_pending && !kafka)
+		t->ddl_pending = xstrdup(row->ddl_pending);
+	t->snapshot = t->applied = row->snapshot;
+	if (kafka) {
+		/* published: from the later of the snapshot and what Kafka acknowledged */
+		if (published->file[0] && binlogpos_cmp(published, &t->applied) > 0)
+			t->applied = *published;
+	} else if (row->applied.file[0] && binlogpos_cmp(&row->applied, &t->applied) > 0)
+		t->applied = row->applied;
+	t->active = true;
+	r->sk->ops->table_open(r->sk, t);
+	log_info("table \"%s\" %s from %s:%" PRIu64, row->name, kafka ? "is published" : "streams", t->applied.file,
+			 t->applied.pos);
+	return true;
+}
+
+/* load_row: what a control row means for the set; false on an error */
+static bool
+load_row(stream_run *r, const control_stream_table *row, const binlogpos *published)
+{
+	char errbuf[1024];
+	const config_table *allow = config_find_table(&r->cfg, row->name);
+
+	if (!allow) {
+		if (strcmp(row->state, "ready") != 0)
+			return true;
+		if (!control_table_removed(apply_conn(r->a), &r->ctl, row->name, errbuf, sizeof(errbuf))) {
+			log_error("could not mark table \"%s\" removed: %s", row->name, errbuf);
+			return false;
+		}
+		log_info("table \"%s\" left the allowlist; its changes are no longer applied (state removed)", row->name);
+		return true;
+	}
+	if (strcmp(row->state, "ready") != 0) {
+		log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", row->name, row->state);
+		return true;
+	}
+	if (row->error && !published) {
+		log_warning_dh(row->error, "Copy the table again with migrate to stream it again.",
+					   "table \"%s\" is not streamed: it stopped with an error", row->name);
+		return true;
+	}
+	if (!load_one(r, row, allow, published, &r->tables.v[r->tables.n]))
+		return false;
+	r->tables.n++;
+	return true;
+}
+
+bool
+tables_load(stream_run *r)
+{
+	char errbuf[2048];
+	binlogpos published;
+	bool kafka = r->sk->ops->durable(r->sk, &published);
+	control_stream_table *rows;
+	size_t nrows;
+	bool ok = true;
+
+	tables_free(r);
+	if (!allowlist_reload(&r->cfg))
+		return false;
+	if (r->local)
+		return load_local(r, &published);
+	if (!control_stream_tables(apply_conn(r->a), &r->ctl, &rows, &nrows, errbuf, sizeof(errbuf))) {
+		log_error("could not read the table states of database \"%s\": %s", r->cfg.src.name, errbuf);
+		return false;
+	}
+	r->tables.v = xcalloc(nrows + 1, sizeof(stream_table));
+	for (size_t i = 0; i < nrows; i++)
+		ok = load_row(r, &rows[i], kafka ? &published : NULL) && ok;
+	control_stream_tables_free(rows, nrows);
+	for (size_t i = 0; i < r->cfg.n_tables; i++) {
+		bool known = false;
+		for (size_t j = 0; j < r->tables.n; j++)
+			known = known || strcmp(r->tables.v[j].pt.source, r->cfg.tables[i].name) == 0;
+		if (!known)
+			log_debug("allowlisted table \"%s\" is not streamed (not ready)", r->cfg.tables[i].name);
+	}
+	return ok;
+}
+
+bool
+tables_lowest_watermark(const table_set *ts, binlogpos *out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < ts->n; i++) {
+		if (!ts->v[i].active)
+			continue;
+		if (!any || binlogpos_cmp(&ts->v[i].applied, out) < 0)
+			*out = ts->v[i].applied;
+		any = true;
+	}
+	return any;
+}
+
+stream_table *
+tables_find(table_set *ts, const char *schema, const char *qdb, const char *db, const char *name)
+{
+	const char *d = db && db[0] ? db : qdb;
+
+	if (!d || strcmp(d, schema) != 0)
+		return NULL;
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->v[i].active && strcmp(ts->v[i].pt.source, name) == 0)
+			return &ts->v[i];
+	return NULL;
+}
+
+bool
+tables_map_matches(const binlog_table *bt, const plan_table *pt)
+{
+	if (bt->ncols != pt->ncols)
+		return false;
+	for (size_t c = 0; c < bt->ncols; c++) {
+		if (bt->cols[c].name && strcmp(bt->cols[c].name, pt->cols[c].name) != 0)
+			return false;
+		if (!binlog_column_fits(&bt->cols[c], pt->cols[c].column_type))
+			return false;
+	}
+	return true;
+}
+
+/* enum_labels: the labels of "enum('a','b''c')" or "set(...)"; heap array */
+static const char **
+enum_labels(const char *column_type, size_t *n)
+{
+	const char *p = strchr(column_type, '(');
+	const char **out = NULL;
+
+	*n = 0;
+	if (!p)
+		return NULL;
+	p++;
+	while (*p == '\'') {
+		buf b = BUF_INIT;
+		for (p++; *p; p++) {
+			if (*p == '\'' && p[1] == '\'') {
+				buf_putc(&b, '\'');
+				p++;
+			} else if (*p == '\\' && p[1])
+				buf_putc(&b, *++p);
+			else if (*p == '\'')
+				break;
+			else
+				buf_putc(&b, *p);
+		}
+		out = xrealloc(out, (*n + 1) * sizeof(char *));
+		out[(*n)++] = b.data ? b.data : xstrdup("");
+		if (*p == '\'')
+			p++;
+		if (*p == ',')
+			p++;
+	}
+	return out;
+}
+
+void
+tables_free_labels(table_set *ts)
+{
+	for (size_t i = 0; i < ts->nlabelsets; i++) {
+		for (size_t j = 0; j < ts->labelsets[i].n; j++)
+			free((char *) ts->labelsets[i].v[j]);
+		free(ts->labelsets[i].v);
+	}
+	free(ts->labelsets);
+	ts->labelsets = NULL;
+	ts->nlabelsets = 0;
+}
+
+/* column_hints: one column's hints from its description */
+static void
+column_hints(table_set *ts, binlog_column *bc, const plan_column *pc)
+{
+	if (!bc->has_signedness)
+		bc->is_unsigned = strstr(pc->column_type, "unsigned") != NULL;
+	if (bc->charset == 0)
+		bc->charset = pc->collation_id ? pc->collation_id
+			: (strstr(pc->column_type, "binary") || strstr(pc->column_type, "blob")) ? 63 : 0;
+	if (pc->tm.kind == TYPEMAP_FLOAT || pc->tm.kind == TYPEMAP_DOUBLE) {
+		if (strchr(pc->column_type, ','))
+			bc->decimals = (int) pc->num_scale;
+	} else if (pc->dt_precision >= 0)
+		bc->decimals = (int) pc->dt_precision;
+	if (strncmp(pc->column_type, "inet4", 5) == 0)
+		bc->render = BINLOG_RENDER_INET4;
+	else if (strncmp(pc->column_type, "inet6", 5) == 0)
+		bc->render = BINLOG_RENDER_INET6;
+	else if (strncmp(pc->column_type, "uuid", 4) == 0)
+		bc->render = BINLOG_RENDER_UUID;
+	else if (pc->tm.kind == TYPEMAP_GEOMETRY)
+		bc->render = BINLOG_RENDER_WKB;
+	if (bc->nlabels == 0 && (strncmp(pc->column_type, "enum(", 5) == 0 || strncmp(pc->column_type, "set(", 4) == 0)) {
+		size_t n;
+		const char **labels = enum_labels(pc->column_type, &n);
+		bc->labels = labels;
+		bc->nlabels = n;
+		ts->labelsets = xrealloc(ts->labelsets, (ts->nlabelsets + 1) * sizeof(*ts->labelsets));
+		ts->labelsets[ts->nlabelsets].v = labels;
+		ts->labelsets[ts->nlabelsets++].n = n;
+	}
+}
+
+bool
+tables_apply_hints(table_set *ts, stream_table *t, binlog_table *bt)
+{
+	bt->user = t;
+	bt->wanted = false;
+	if (!tables_map_matches(bt, &t->pt))
+		return false;
+	for (size_t c = 0; c < bt->ncols; c++)
+		column_hints(ts, &bt->cols[c], &t->pt.cols[c]);
+	bt->wanted = true;
+	return true;
+}
+
+bool
+tables_describe_map(binlog_table *bt, void *ctx, char *errbuf, size_t errlen)
+{
+	stream_run *r = ctx;
+	stream_table *t = tables_find(&r->tables, r->cfg.src.schema, bt->db, NULL, bt->name);
+
+	(void) errbuf;
+	(void) errlen;
+	bt->wanted = false;
+	bt->user = t;
+	/* a pending schema change is carried by the pipeline when it sees this
+	 * map, which then describes it with the new description; a map that
+	 * does not match stops the table when rows come */
+	if (t && !t->ddl_pending)
+		(void) tables_apply_hints(&r->tables, t, bt);
+	return true;
+}
