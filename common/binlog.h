@@ -187,7 +187,8 @@ typedef struct binlog_event {
 			const char *sql;
 			size_t      sql_len;
 		} annotate;
-		const binlog_table *table_map;
+		const binlog_table *table_map;      /* the caller may adjust it as its hook may,
+		                                     * before the rows that refer to it */
 		struct {
 			binlog_rows_kind kind;
 			const binlog_table *table;      /* NULL if no table map for its id */
