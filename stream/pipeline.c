@@ -33,6 +33,8 @@ typedef struct pass {
 	binlogpos   committed;      /* the last checkpoint committed */
 	binlogpos   trx_start;      /* start of the current transaction */
 	bool        in_trx;
+	char        trx_gtid[sizeof(((binlogpos *) 0)->gtid)];  /* the GTID position with the
+								 * current transaction's, for the sink's origin */
 	uint32_t    last_ts;        /* source commit time at done */
 	double      batch_started;  /* run_now() of the batch's first row, 0 = none */
 	double      last_commit;
@@ -150,7 +152,6 @@ on_rows(pass *p, const binlog_event *ev, const binlogpos *at)
 {
 	stream_run *r = p->r;
 	stream_table *t = ev->u.rows.table ? ev->u.rows.table->user : NULL;
-	char gtid[sizeof(at->gtid)] = "";
 
 	if (!t || !t->active)
 		return 0;
@@ -163,8 +164,7 @@ on_rows(pass *p, const binlog_event *ev, const binlogpos *at)
 		return 0;   /* already in the target (before its watermark) */
 	if (p->batch_started == 0)
 		p->batch_started = run_now();
-	gtid_now(r, gtid, sizeof(gtid));
-	sink_origin o = { .db = r->cfg.src.schema, .at = at, .gtid = gtid, .server_id = ev->server_id,
+	sink_origin o = { .db = r->cfg.src.schema, .at = at, .gtid = p->trx_gtid, .server_id = ev->server_id,
 					  .ts = ev->timestamp };
 	for (size_t i = 0; i < ev->u.rows.nrows; i++) {
 		o.row = (unsigned) i;
@@ -364,6 +364,7 @@ on_event(pass *p, const binlog_event *ev, const binlogpos *at)
 			p->in_trx = true;
 			p->trx_start = *at;
 			gtid_set_note(&r->gtid, ev->u.gtid.domain_id, ev->server_id, ev->u.gtid.seq_no);
+			gtid_now(r, p->trx_gtid, sizeof(p->trx_gtid));     /* once per transaction */
 			metrics_stream_read(ev->timestamp);
 			return 0;
 		case BINLOG_EV_TABLE_MAP:
