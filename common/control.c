@@ -178,6 +178,26 @@ control_table_lock(PGconn *pg, const control *ctl, const char *table, char *errb
 }
 
 bool
+control_table_lock_holder(PGconn *pg, const control *ctl, const char *table, char *appname, size_t applen,
+						  char *errbuf, size_t errlen)
+{
+	const char *params[] = { table };
+	PGresult *res = control_query(pg, ctl,
+		"SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+		"WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+		"AND l.classid = (hashtext('migrate ' || current_database())::bigint & 4294967295)::oid "
+		"AND l.objid = (hashtext($1 || '.' || $2)::bigint & 4294967295)::oid "
+		"AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1",
+		1, params, errbuf, errlen);
+
+	if (!res)
+		return false;
+	snprintf(appname, applen, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return true;
+}
+
+bool
 control_table_get(PGconn *pg, const control *ctl, const char *table, control_table *out,
 				  char *errbuf, size_t errlen)
 {

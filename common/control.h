@@ -40,6 +40,11 @@ bool control_install(PGconn *pg, const control *ctl, char *errbuf, size_t errlen
 bool control_table_lock(PGconn *pg, const control *ctl, const char *table,
 						char *errbuf, size_t errlen);
 
+/* control_table_lock_holder: the application_name of the session holding
+ * table's lock ("" when none holds it, or it is not visible) */
+bool control_table_lock_holder(PGconn *pg, const control *ctl, const char *table, char *appname, size_t applen,
+							   char *errbuf, size_t errlen);
+
 typedef struct control_table {
 	bool        exists;
 	char        state[16];
@@ -124,7 +129,7 @@ bool control_table_ready(PGconn *pg, const control *ctl, const char *table,
 /* One table's row as the stream reads it */
 typedef struct control_stream_table {
 	char       *name;           /* source table */
-	char        state[16];      /* pending, copying, indexing, ready, failed, removed */
+	char        state[16];      /* pending, copying, indexing, ready, failed, removed, missing */
 	binlogpos   snapshot;       /* migrate's watermark (file "" if none) */
 	binlogpos   applied;        /* the stream's last commit for it (file "" if none) */
 	char       *error;          /* why the stream stopped it, NULL if it did not */
@@ -140,6 +145,21 @@ void control_stream_tables_free(control_stream_table *v, size_t n);
 
 /* control_table_removed: a ready table left the allowlist (state removed) */
 bool control_table_removed(PGconn *pg, const control *ctl, const char *table, char *errbuf, size_t errlen);
+
+/* control_table_missing: an allowlisted table the source schema lacks
+ * (state missing, error why), unless it is ready */
+bool control_table_missing(PGconn *pg, const control *ctl, const char *table, const char *source_schema,
+						   const char *target_schema, const char *target_table, const char *why,
+						   char *errbuf, size_t errlen);
+
+/* control_tables_missing: how many of tables[0..n) are in state missing */
+bool control_tables_missing(PGconn *pg, const control *ctl, const char *const *tables, size_t n, long long *count,
+							char *errbuf, size_t errlen);
+
+/* control_table_progress: a running copy's rows so far and the source's
+ * estimate (only while the table is copying or indexing) */
+bool control_table_progress(PGconn *pg, const control *ctl, const char *table, long long rows, long long est_rows,
+							char *errbuf, size_t errlen);
 
 /* control_checkpoint_get: the stream checkpoint (file "" when there is none
  * yet) and the source server it belongs to (0 unknown) */
@@ -180,7 +200,9 @@ extern const char CONTROL_SQL_TABLES_MOVED[];
  * control_status_checkpoint: file, offset, GTID, source commit time, seconds
  *   since it, written at, source server id (no row: none yet)
  * control_status_tables: table, state, watermark file, offset, rows
- *   inserted, updated, deleted, error
+ *   inserted, updated, deleted, error (the stream's, or why a table is
+ *   missing or failed), rows copied, estimated rows ("" unknown), seconds
+ *   since its copy started ("" none)
  * control_status_published: prefix, file:offset, GTID, source commit, written
  * control_status_consumed: partitions, offsets written at, dead letters */
 PGresult *control_status_checkpoint(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);

@@ -101,6 +101,60 @@ control_table_removed(PGconn *pg, const control *ctl, const char *table, char *e
 }
 
 bool
+control_table_missing(PGconn *pg, const control *ctl, const char *table, const char *source_schema,
+					  const char *target_schema, const char *target_table, const char *why,
+					  char *errbuf, size_t errlen)
+{
+	const char *params[] = { table, source_schema, target_schema, target_table, why };
+	PGresult *res = control_query(pg, ctl,
+		"INSERT INTO {ctl}.tables (source_db, source_table, source_schema, target_schema, target_table, state, error) "
+		"VALUES ($1, $2, $3, $4, $5, 'missing', $6) ON CONFLICT (source_db, source_table) DO UPDATE "
+		"SET state = 'missing', error = $6, updated_at = now() WHERE {ctl}.tables.state <> 'ready'",
+		5, params, errbuf, errlen);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+bool
+control_tables_missing(PGconn *pg, const control *ctl, const char *const *tables, size_t n, long long *count,
+					   char *errbuf, size_t errlen)
+{
+	buf names = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&names, "%s%s", i ? "\n" : "", tables[i]);
+	const char *params[] = { names.data ? names.data : "" };
+	PGresult *res = control_query(pg, ctl,
+		"SELECT count(*) FROM {ctl}.tables WHERE source_db = $1 AND state = 'missing' "
+		"AND source_table = ANY (string_to_array($2, E'\\n'))", 1, params, errbuf, errlen);
+
+	buf_free(&names);
+	if (!res)
+		return false;
+	*count = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return true;
+}
+
+bool
+control_table_progress(PGconn *pg, const control *ctl, const char *table, long long rows, long long est_rows,
+					   char *errbuf, size_t errlen)
+{
+	char r[32], e[32];
+	snprintf(r, sizeof(r), "%lld", rows);
+	snprintf(e, sizeof(e), "%lld", est_rows);
+	const char *params[] = { table, r, e };
+	PGresult *res = control_query(pg, ctl,
+		"UPDATE {ctl}.tables SET rows_copied = $3, est_rows = $4, updated_at = now() "
+		"WHERE source_db = $1 AND source_table = $2 AND state IN ('copying', 'indexing')",
+		3, params, errbuf, errlen);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+bool
 control_checkpoint_get(PGconn *pg, const control *ctl, binlogpos *pos, uint32_t *source_sid,
 					   char *errbuf, size_t errlen)
 {
@@ -205,7 +259,10 @@ control_status_tables(PGconn *pg, const control *ctl, char *errbuf, size_t errle
 {
 	return control_query(pg, ctl,
 		"SELECT source_table, state, coalesce(applied_file, snapshot_file, ''), "
-		"coalesce(applied_pos, snapshot_pos)::text, rows_inserted, rows_updated, rows_deleted, coalesce(stream_error, '') "
+		"coalesce(applied_pos, snapshot_pos)::text, rows_inserted, rows_updated, rows_deleted, "
+		"coalesce(stream_error, CASE WHEN state IN ('missing', 'failed') THEN error END, ''), "
+		"rows_copied, coalesce(est_rows::text, ''), "
+		"coalesce(round(extract(epoch FROM now() - started_at))::text, '') "
 		"FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table", 0, NULL, errbuf, errlen);
 }
 

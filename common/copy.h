@@ -51,6 +51,7 @@
 #include "common/plan.h"
 #include "common/xalloc.h"
 
+#define COPY_ONLINE_APPNAME "stream-copy"   /* application_name of the stream's online copy */
 #define COPY_FIX_KINDS   3      /* conversion rules: zero date, NUL, bad UTF-8 */
 #define COPY_FIX_SAMPLES 3      /* sample keys kept per column and rule */
 
@@ -72,6 +73,10 @@ typedef struct copy_settings {
 	copy_load_mode load_mode;
 	bool        resume;         /* continue a compatible ledger; leave ready tables */
 	int         retries;        /* attempts for a chunk whose connection dropped */
+	const char *appname;        /* the sessions' application_name (NULL: "migrate") */
+	bool        wait_for_stream;    /* a table the running stream copies online is
+								 * waited for (then left when it became ready),
+								 * not refused */
 } copy_settings;
 
 typedef enum copy_state {

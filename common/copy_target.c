@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool
 copy_target_resolve_mode(PGconn *pg, copy_load_mode *mode)
@@ -252,6 +253,37 @@ set_counters(copy_table *ct, bool resumed)
 				 ct->pt.source, done, ct->nchunks, rows);
 }
 
+/* take_lock: the table's lock on pg. Held by the running stream's online
+ * copy and the run waits for it (wait_for_stream): waits, logged, until it
+ * is free. 0 taken at once, 1 taken after a wait, -1 refused or stopped
+ * (logged). */
+static int
+take_lock(PGconn *pg, const copy_run *run, const char *table)
+{
+	char errbuf[1024], holder[128];
+	bool told = false;
+	int unseen = 0;     /* the holder was not visible (gone meanwhile, or hidden) */
+
+	for (;;) {
+		if (control_table_lock(pg, run->ctl, table, errbuf, sizeof(errbuf)))
+			return told ? 1 : 0;
+		if (!run->set.wait_for_stream ||
+			!control_table_lock_holder(pg, run->ctl, table, holder, sizeof(holder), errbuf, sizeof(errbuf)) ||
+			(holder[0] ? strcmp(holder, COPY_ONLINE_APPNAME) != 0 : ++unseen > 3)) {
+			log_error_dh(NULL, "Wait for it to finish, or stop it first.",
+						 "another migrate is working on table \"%s\" of database \"%s\"", table, run->ctl->db);
+			return -1;
+		}
+		if (!told)
+			log_notice("the running stream is copying table \"%s\" online; waiting for that copy to finish", table);
+		told = true;
+		for (int i = 0; i < 10 && !*run->stop; i++)
+			usleep(100000);
+		if (*run->stop)
+			return -1;
+	}
+}
+
 bool
 copy_target_prepare(PGconn *pg, const copy_run *run, copy_table *ct)
 {
@@ -263,13 +295,20 @@ copy_target_prepare(PGconn *pg, const copy_run *run, copy_table *ct)
 	bool resumed = false;
 
 	ct->skipped = false;
-	if (!control_table_lock(pg, ctl, pt->source, errbuf, sizeof(errbuf))) {
-		log_error_dh(NULL, "Wait for it to finish, or stop it first.", "%s", errbuf);
+	int waited = take_lock(pg, run, pt->source);
+	if (waited < 0)
 		return false;
-	}
 	if (!control_table_get(pg, ctl, pt->source, &row, errbuf, sizeof(errbuf))) {
 		log_error("could not read the state of table \"%s\": %s", pt->source, errbuf);
 		return false;
+	}
+	if (waited && row.exists && strcmp(row.state, "ready") == 0) {
+		log_info("the running stream copied table \"%s\" meanwhile; it is ready and streams from its watermark",
+				 pt->source);
+		ct->skipped = true;
+		ct->state = COPY_READY;
+		free(row.chunk_key);
+		return true;
 	}
 	if (row.exists && resume && strcmp(row.state, "ready") == 0) {
 		log_info("table \"%s\" is already ready; --resume leaves it", pt->source);
@@ -278,12 +317,14 @@ copy_target_prepare(PGconn *pg, const copy_run *run, copy_table *ct)
 		free(row.chunk_key);
 		return true;
 	}
-	if (row.exists && resume && strcmp(row.state, "removed") != 0 && strcmp(row.state, "pending") != 0) {
+	bool unstarted = strcmp(row.state, "removed") == 0 || strcmp(row.state, "pending") == 0 ||
+		strcmp(row.state, "missing") == 0;
+	if (row.exists && resume && !unstarted) {
 		if (!try_resume(pg, ctl, ct, &row, &resumed)) {
 			free(row.chunk_key);
 			return false;
 		}
-	} else if (row.exists && strcmp(row.state, "ready") != 0 && strcmp(row.state, "removed") != 0 && !resume)
+	} else if (row.exists && strcmp(row.state, "ready") != 0 && !unstarted && !resume)
 		log_notice("table \"%s\" has an unfinished copy (state %s); starting it over (--resume continues it instead)",
 				   pt->source, row.state);
 	else if (row.exists && strcmp(row.state, "ready") == 0)

@@ -37,7 +37,7 @@ copy_worker_connect_pg(copy_worker *w)
 
 	if (w->pg)
 		PQfinish(w->pg);
-	w->pg = pg_connect(w->run->cfg, "migrate", errbuf, sizeof(errbuf));
+	w->pg = pg_connect(w->run->cfg, w->run->set.appname ? w->run->set.appname : "migrate", errbuf, sizeof(errbuf));
 	if (!w->pg) {
 		log_error("%s", errbuf);
 		return false;

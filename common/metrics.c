@@ -599,7 +599,8 @@ static struct {
 	/* stream */
 	metrics_family *rows_applied, *rows_published;
 	metrics_series *batch_rows, *apply_seconds, *ckpt_file, *ckpt_pos, *ckpt_ts, *lag_seconds, *lag_bytes;
-	metrics_series *reconnects, *acknowledged, *consumed, *dead_letters;
+	metrics_series *reconnects, *acknowledged, *consumed, *dead_letters, *missing;
+	metrics_family *copy_rows, *copy_est, *copy_seconds, *copy_phase, *copies;
 	pthread_mutex_t mu;         /* the lag state below (hooks and the collector) */
 	uint32_t    oldest_ts;      /* commit time of the oldest transaction read, not applied; 0 none */
 	uint32_t    newest_ts;      /* of the latest one read */
@@ -681,6 +682,9 @@ static void
 register_stream(void)
 {
 	static const char *const rows_labels[] = { "database", "table", "kind" };
+	static const char *const table_labels[] = { "database", "table" };
+	static const char *const phase_labels[] = { "database", "table", "phase" };
+	static const char *const result_labels[] = { "database", "table", "result" };
 
 	m.rows_applied = metrics_family_new(m.reg, METRICS_COUNTER, "stream_rows_applied_total",
 		"Row changes committed to PostgreSQL, by source table and kind (insert, update, delete).",
@@ -715,6 +719,19 @@ register_stream(void)
 		"Messages consumed from Kafka (--from kafka).", 0, NULL);
 	m.dead_letters = db_series(METRICS_COUNTER, "stream_dead_letters_total",
 		"Messages set aside in the kafka_dead_letters table (--from kafka).", 0, NULL);
+	m.missing = db_series(METRICS_GAUGE, "stream_tables_missing",
+		"Allowlisted tables the source schema does not have (state missing); the others stream on.", 0, NULL);
+	m.copy_rows = metrics_family_new(m.reg, METRICS_GAUGE, "stream_table_copy_rows",
+		"Rows the daemon's online copy of a table added to the allowlist has sent so far.", 2, table_labels, 0, NULL);
+	m.copy_est = metrics_family_new(m.reg, METRICS_GAUGE, "stream_table_copy_estimated_rows",
+		"The source's row estimate of a table the daemon copies online.", 2, table_labels, 0, NULL);
+	m.copy_seconds = metrics_family_new(m.reg, METRICS_GAUGE, "stream_table_copy_seconds",
+		"Seconds the daemon's online copy of a table has run (until it finished).", 2, table_labels, 0, NULL);
+	m.copy_phase = metrics_family_new(m.reg, METRICS_GAUGE, "stream_table_copy_phase",
+		"1 for the phase an online copy is in (queued, copying, indexing, ready, failed), 0 for the others.",
+		3, phase_labels, 0, NULL);
+	m.copies = metrics_family_new(m.reg, METRICS_COUNTER, "stream_table_copies_total",
+		"Online copies the daemon finished, by table and result (ready, failed).", 3, result_labels, 0, NULL);
 }
 
 /* register_migrate: the families of migrate */
@@ -996,4 +1013,37 @@ metrics_migrate_tables(const copy_run *run)
 		m.t_bytes[i] = metrics_series_get(m.bytes_copied, values);
 	}
 	metrics_on_collect(m.reg, collect, NULL);
+}
+
+void
+metrics_stream_copy(const char *table, const char *phase, long long rows, long long est_rows, double seconds)
+{
+	static const char *const phases[] = { "queued", "copying", "indexing", "ready", "failed" };
+	const char *values[] = { m.database, table, NULL };
+
+	if (!m.reg || !m.stream)
+		return;
+	metrics_set(metrics_series_get(m.copy_rows, values), (double) rows);
+	metrics_set(metrics_series_get(m.copy_est, values), (double) est_rows);
+	metrics_set(metrics_series_get(m.copy_seconds, values), seconds);
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		values[2] = phases[i];
+		metrics_set(metrics_series_get(m.copy_phase, values), strcmp(phase, phases[i]) == 0 ? 1 : 0);
+	}
+}
+
+void
+metrics_stream_copy_done(const char *table, bool ok)
+{
+	const char *values[] = { m.database, table, ok ? "ready" : "failed" };
+
+	if (m.reg && m.stream)
+		metrics_add(metrics_series_get(m.copies, values), 1);
+}
+
+void
+metrics_stream_missing(long long n)
+{
+	if (m.reg && m.stream)
+		metrics_set(m.missing, (double) n);
 }

@@ -173,6 +173,15 @@ void metrics_stream_dead_letter(void);
 /* metrics_stream_reconnect: the stream starts again after a failure */
 void metrics_stream_reconnect(void);
 
+/* metrics_stream_copy: the progress of the daemon's online copy of table:
+ * its phase (queued, copying, indexing, ready, failed), rows sent, the
+ * source's estimate, seconds since it started */
+void metrics_stream_copy(const char *table, const char *phase, long long rows, long long est_rows, double seconds);
+/* metrics_stream_copy_done: an online copy of table finished (ok: ready) */
+void metrics_stream_copy_done(const char *table, bool ok);
+/* metrics_stream_missing: how many allowlisted tables the source lacks */
+void metrics_stream_missing(long long n);
+
 /* metrics_migrate_tables: the tables migrate copies (their progress is
  * read when scraped; those the copy skipped are left out); NULL stops
  * reading them (before the run is freed) */

@@ -392,6 +392,7 @@ run_phases(const config *cfg, const options *o, MYSQL *my, PGconn *pg,
 		.max_workers = (int) o->max_workers, .chunk_workers = (int) o->chunk_workers,
 		.batch_size = o->batch_size, .threshold = o->threshold, .copy_text = o->copy_text,
 		.strict = o->strict, .load_mode = o->load_mode, .resume = o->resume, .retries = 5,
+		.wait_for_stream = true,
 	};
 	const char **names = xcalloc(ntables, sizeof(char *));
 	int rc;

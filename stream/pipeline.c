@@ -86,6 +86,11 @@ commit(pass *p)
 		r->sk->ev->tables_changed = false;
 		*r->reload_requested = 1;   /* picks the table up again once it is ready */
 	}
+	/* a table copy (migrate's, or the online copy's) announced a ready
+	 * table: it joins at the next transaction boundary, also under load */
+	bool notified = false;
+	if (r->a && apply_notified(r->a, &notified) && notified)
+		*r->reload_requested = 1;
 	if (n > 0)
 		log_debug("%lld row changes up to %s:%" PRIu64 " (%.0f ms)", n, cp.file, cp.pos, (run_now() - t0) * 1000);
 	return SINK_DONE;

@@ -5,6 +5,8 @@
  */
 #include "stream/run.h"
 
+#include "stream/online.h"
+
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/metrics.h"
@@ -177,6 +179,8 @@ run_reload_source(stream_run *r)
 void
 run_free(stream_run *r)
 {
+	online_free(r->online);
+	r->online = NULL;
 	tables_free(r);
 	tables_free_labels(&r->tables);
 	if (r->sk)

@@ -10,8 +10,9 @@
  * at; loops look at them between transactions.
  *
  * Ownership: the run owns its configuration, the PostgreSQL session (a),
- * the sink, the introspection connection (meta), the table set and the
- * GTID position; run_free releases them.
+ * the sink, the introspection connection (meta), the table set, the
+ * online copy and the GTID position; run_free releases them (the online
+ * copy first: it is stopped and joined).
  */
 #ifndef STREAM_RUN_H
 #define STREAM_RUN_H
@@ -76,6 +77,8 @@ typedef struct stream_run {
 	binlogpos   cp;             /* the checkpoint as last read */
 	uint32_t    cp_sid;         /* the server it belongs to, 0 unknown */
 	retention   ret;            /* the source's binlog retention vs our lag */
+	struct online *online;      /* the online copy of added tables (online.h), NULL
+								 * until one is wanted */
 	double      outage_since;   /* run_now() of an outage's first failure, 0 = none */
 	int         outage_retries; /* attempts since */
 	volatile sig_atomic_t *stop_requested;      /* SIGTERM, SIGINT */

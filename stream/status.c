@@ -102,6 +102,21 @@ print_kafka(stream_run *r, PGconn *pg)
 	PQclear(con);
 }
 
+/* print_copy: a copy's progress under its table's line: rows so far (of
+ * the estimate), seconds since it started */
+static void
+print_copy(const PGresult *tb, int i)
+{
+	long long rows = strtoll(PQgetvalue(tb, i, 8), NULL, 10);
+	const char *est = PQgetvalue(tb, i, 9), *secs = PQgetvalue(tb, i, 10);
+	long long e = est[0] ? strtoll(est, NULL, 10) : 0;
+	char of[64] = "";
+
+	if (e > 0)
+		snprintf(of, sizeof(of), " of ~%lld (%lld%%)", e, rows >= e ? 100 : rows * 100 / e);
+	printf("%-32s copy: %s, %lld rows%s, %s s\n", "", PQgetvalue(tb, i, 1), rows, of, secs[0] ? secs : "?");
+}
+
 /* print_tables: one line per table */
 static void
 print_tables(const PGresult *tb)
@@ -114,6 +129,9 @@ print_tables(const PGresult *tb)
 		printf("%-32s %-9s %-32s %12s %12s %12s  %s\n", PQgetvalue(tb, i, 0), PQgetvalue(tb, i, 1),
 			   wm[0] == ':' ? "-" : wm, PQgetvalue(tb, i, 4), PQgetvalue(tb, i, 5), PQgetvalue(tb, i, 6),
 			   PQgetvalue(tb, i, 7));
+		const char *state = PQgetvalue(tb, i, 1);
+		if (strcmp(state, "copying") == 0 || strcmp(state, "indexing") == 0)
+			print_copy(tb, i);
 	}
 }
 

@@ -16,8 +16,10 @@
 
 #include "common/control.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/xalloc.h"
+#include "stream/online.h"
 #include "stream/run.h"
 
 #include <inttypes.h>
@@ -145,6 +147,37 @@ load_one(stream_run *r, const control_stream_table *row, const config_table *all
 	return true;
 }
 
+/* want_copy: an allowlisted table that is not ready (state, NULL: no row
+ * at all): copied online by the daemon (online.h) when streaming the
+ * binlog into PostgreSQL; otherwise it waits for migrate */
+static void
+want_copy(stream_run *r, const char *name, const char *state)
+{
+	char why[512];
+
+	if (r->local || r->o.to_kafka || r->o.from_kafka) {
+		log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", name,
+				 state ? state : "not copied");
+		return;
+	}
+	if (!r->online)
+		r->online = online_new(r->o.env_file ? r->o.env_file : ".env", r->o.env_file != NULL, r->cfg.src.name);
+	if (online_busy(r->online, name))
+		return;
+	if (!state)
+		snprintf(why, sizeof(why), "table \"%s\" joined the allowlist; copying it online while the other tables "
+				 "stream on", name);
+	else if (strcmp(state, "removed") == 0)
+		snprintf(why, sizeof(why), "table \"%s\" is back in the allowlist; its PostgreSQL rows are stale (not "
+				 "streamed since it left), so it is copied again online", name);
+	else if (strcmp(state, "missing") == 0)
+		snprintf(why, sizeof(why), "table \"%s\" was missing in MariaDB; looking for it again", name);
+	else
+		snprintf(why, sizeof(why), "table \"%s\" has an unfinished copy (state %s); continuing it online", name,
+				 state);
+	online_want(r->online, name, why);
+}
+
 /* load_row: what a control row means for the set; false on an error */
 static bool
 load_row(stream_run *r, const control_stream_table *row, const binlogpos *published)
@@ -163,7 +196,7 @@ load_row(stream_run *r, const control_stream_table *row, const binlogpos *publis
 		return true;
 	}
 	if (strcmp(row->state, "ready") != 0) {
-		log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", row->name, row->state);
+		want_copy(r, row->name, row->state);
 		return true;
 	}
 	if (row->error && !published) {
@@ -199,14 +232,19 @@ tables_load(stream_run *r)
 	r->tables.v = xcalloc(nrows + 1, sizeof(stream_table));
 	for (size_t i = 0; i < nrows; i++)
 		ok = load_row(r, &rows[i], kafka ? &published : NULL) && ok;
-	control_stream_tables_free(rows, nrows);
+	long long missing = 0;
+	for (size_t i = 0; i < nrows; i++)
+		missing += strcmp(rows[i].state, "missing") == 0 && config_find_table(&r->cfg, rows[i].name);
+	metrics_stream_missing(missing);
+	/* allowlisted tables without a row were never copied */
 	for (size_t i = 0; i < r->cfg.n_tables; i++) {
 		bool known = false;
-		for (size_t j = 0; j < r->tables.n; j++)
-			known = known || strcmp(r->tables.v[j].pt.source, r->cfg.tables[i].name) == 0;
+		for (size_t j = 0; j < nrows && !known; j++)
+			known = strcmp(rows[j].name, r->cfg.tables[i].name) == 0;
 		if (!known)
-			log_debug("allowlisted table \"%s\" is not streamed (not ready)", r->cfg.tables[i].name);
+			want_copy(r, r->cfg.tables[i].name, NULL);
 	}
+	control_stream_tables_free(rows, nrows);
 	return ok;
 }
 
