@@ -40,4 +40,13 @@ sink *sink_kafka_open(const kafka_settings *ks, const char *dbname, apply **sess
  * read or Kafka did not acknowledge all of it; *stop ends the wait early. */
 bool sink_kafka_snapshot(sink *sk, const config_source *src, table_set *ts, volatile sig_atomic_t *stop);
 
+/* sink_kafka_snapshot_table: a table that joined a running publisher:
+ * every row of t as an op "r" event from one consistent snapshot, whose
+ * position is set in *at (the table's changes are published from there), and
+ * all of them acknowledged by Kafka. The durable position does not move
+ * for it. False (logged) when it could not be read or was not
+ * acknowledged; *stop ends the wait early. */
+bool sink_kafka_snapshot_table(sink *sk, const config_source *src, stream_table *t, binlogpos *at,
+							   volatile sig_atomic_t *stop);
+
 #endif

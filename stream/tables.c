@@ -21,6 +21,7 @@
 #include "common/xalloc.h"
 #include "stream/online.h"
 #include "stream/run.h"
+#include "stream/sink_kafka.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -78,7 +79,7 @@ allowlist_reload(config *cfg)
  * described as MariaDB has it now, published from the checkpoint file's
  * position (set by --snapshot on the first start) */
 static bool
-load_local(stream_run *r, const binlogpos *published)
+load_local(stream_run *r, const binlogpos *published, char **prev, size_t nprev, bool reload)
 {
 	plan_env env = { .cfg = &r->cfg, .batch_size = 100000, .threshold = 0 };
 	bool ok = true;
@@ -96,6 +97,20 @@ load_local(stream_run *r, const binlogpos *published)
 		t->active = true;
 		r->sk->ops->table_open(r->sk, t);
 		r->tables.n++;
+		bool joined = reload;
+		for (size_t j = 0; j < nprev && joined; j++)
+			joined = strcmp(prev[j], t->pt.source) != 0;
+		if (joined) {
+			/* added by this reload: its rows first (a table added while
+			 * the publisher was stopped has no such snapshot: the checkpoint
+			 * file keeps one position for all tables) */
+			binlogpos at;
+			if (sink_kafka_snapshot_table(r->sk, &r->cfg.src, t, &at, r->stop_requested))
+				t->snapshot = t->applied = at;
+			else
+				t->active = false;      /* tried again at the next reload */
+			continue;
+		}
 		if (published->file[0])
 			log_info("table \"%s\" is published from %s:%" PRIu64, t->pt.source, t->applied.file, t->applied.pos);
 	}
@@ -147,6 +162,46 @@ load_one(stream_run *r, const control_stream_table *row, const config_table *all
 	return true;
 }
 
+/* kafka_join: --to kafka with the control schema: a table that joined is
+ * published from a snapshot of its own (its rows as op "r" events), then
+ * streams from that snapshot's position, which its control row keeps
+ * (load mode "published": no PostgreSQL table holds its rows). A failure
+ * (logged) leaves it out until the next reload. */
+static void
+kafka_join(stream_run *r, const char *name)
+{
+	plan_env env = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+	stream_table *t = &r->tables.v[r->tables.n];
+	char errbuf[1024];
+	binlogpos at;
+
+	if (!plan_table_load(r->meta, &env, config_find_table(&r->cfg, name), &t->pt)) {
+		plan_table_free(&t->pt);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	r->sk->ops->table_open(r->sk, t);
+	if (!sink_kafka_snapshot_table(r->sk, &r->cfg.src, t, &at, r->stop_requested)) {
+		table_drop(r, t);
+		return;
+	}
+	control_copy cc = {
+		.source_schema = r->cfg.src.schema, .target_schema = r->cfg.src.sink_schema, .target_table = t->pt.target,
+		.load_mode = "published", .described = t->pt.described,
+	};
+	PGconn *pg = apply_conn(r->a);
+	if (!control_table_copying(pg, &r->ctl, name, &cc, errbuf, sizeof(errbuf)) ||
+		!control_table_ready(pg, &r->ctl, name, 0, 0, &at, errbuf, sizeof(errbuf))) {
+		log_error("could not record that table \"%s\" is published from %s:%" PRIu64 ": %s", name, at.file, at.pos,
+				  errbuf);
+		table_drop(r, t);
+		return;
+	}
+	t->snapshot = t->applied = at;
+	t->active = true;
+	r->tables.n++;
+}
+
 /* want_copy: an allowlisted table that is not ready (state, NULL: no row
  * at all): copied online by the daemon (online.h) when streaming the
  * binlog into PostgreSQL; otherwise it waits for migrate */
@@ -155,7 +210,11 @@ want_copy(stream_run *r, const char *name, const char *state)
 {
 	char why[512];
 
-	if (r->local || r->o.to_kafka || r->o.from_kafka) {
+	if (r->o.to_kafka && !r->local) {
+		kafka_join(r, name);
+		return;
+	}
+	if (r->local || r->o.from_kafka) {
 		log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", name,
 				 state ? state : "not copied");
 		return;
@@ -220,16 +279,29 @@ tables_load(stream_run *r)
 	size_t nrows;
 	bool ok = true;
 
+	/* the publisher without PostgreSQL knows which tables joined only by
+	 * the set it had */
+	bool reload = r->tables.v != NULL;
+	size_t nprev = 0;
+	char **prev = xcalloc(r->tables.n + 1, sizeof(char *));
+	for (size_t i = 0; i < r->tables.n; i++)
+		if (r->tables.v[i].active)
+			prev[nprev++] = xstrdup(r->tables.v[i].pt.source);
 	tables_free(r);
-	if (!allowlist_reload(&r->cfg))
-		return false;
-	if (r->local)
-		return load_local(r, &published);
+	ok = allowlist_reload(&r->cfg);
+	if (ok && r->local)
+		ok = load_local(r, &published, prev, nprev, reload);
+	for (size_t i = 0; i < nprev; i++)
+		free(prev[i]);
+	free(prev);
+	if (!ok || r->local)
+		return ok;
 	if (!control_stream_tables(apply_conn(r->a), &r->ctl, &rows, &nrows, errbuf, sizeof(errbuf))) {
 		log_error("could not read the table states of database \"%s\": %s", r->cfg.src.name, errbuf);
 		return false;
 	}
-	r->tables.v = xcalloc(nrows + 1, sizeof(stream_table));
+	/* room for the control rows and for tables that join now (Kafka) */
+	r->tables.v = xcalloc(nrows + r->cfg.n_tables + 1, sizeof(stream_table));
 	for (size_t i = 0; i < nrows; i++)
 		ok = load_row(r, &rows[i], kafka ? &published : NULL) && ok;
 	long long missing = 0;
