@@ -27,6 +27,7 @@
 #define PROGRESS_LOG_S    30.0      /* a log line while a table copies */
 #define RETRY_FIRST_S     60.0      /* after a failed copy */
 #define RETRY_MAX_S      900.0
+#define LEFTOVER_RETRY_S   2.0      /* a dead process's copy session still holds the lock */
 
 typedef enum entry_state { E_QUEUED, E_COPYING, E_FAILED } entry_state;
 
@@ -132,6 +133,19 @@ finished(online *o, const char *table, bool ok)
 	pthread_mutex_unlock(&o->mu);
 }
 
+/* retry_in: table is queued again in secs, without counting a failure */
+static void
+retry_in(online *o, const char *table, double secs)
+{
+	pthread_mutex_lock(&o->mu);
+	entry *e = find(o, table);
+	if (e) {
+		e->state = E_FAILED;
+		e->retry_at = now_s() + secs;
+	}
+	pthread_mutex_unlock(&o->mu);
+}
+
 /* settings: the copy's settings from STREAM_COPY_WORKERS */
 static copy_settings
 settings(const config *cfg)
@@ -223,9 +237,17 @@ select_tables(online *o, const config *cfg, const control *ctl, MYSQL *my, PGcon
 		} else if (!control_table_lock(pg, ctl, t, errbuf, sizeof(errbuf))) {
 			if (!control_table_lock_holder(pg, ctl, t, holder, sizeof(holder), errbuf, sizeof(errbuf)))
 				holder[0] = '\0';
-			log_info("table \"%s\" is being copied by another process (%s); it joins the stream when that copy is "
-					 "ready", t, holder[0] ? holder : "migrate");
-			finished(o, t, true);
+			if (strcmp(holder, COPY_ONLINE_APPNAME) == 0) {
+				/* only one stream per database runs (its lock): this is the
+				 * session of a previous process's copy, which PostgreSQL has
+				 * not ended yet */
+				log_info("table \"%s\": waiting for the session of a previous online copy to end", t);
+				retry_in(o, t, LEFTOVER_RETRY_S);
+			} else {
+				log_info("table \"%s\" is being copied by another process (%s); it joins the stream when that copy "
+						 "is ready", t, holder[0] ? holder : "migrate");
+				finished(o, t, true);
+			}
 		} else
 			names[kept++] = names[i];
 	}

@@ -23,7 +23,8 @@
  *   configuration, and a table no longer allowlisted is not copied.
  * - A table MariaDB does not have is recorded as missing (control schema,
  *   the stream_tables_missing metric, a warning); nothing else stops. A
- *   table another process copies (migrate holds its lock) is left to it.
+ *   table another process copies (migrate holds its lock) is left to it;
+ *   a lock still held by a killed stream's copy session is waited out.
  * - Progress (rows, estimate, seconds, phase) goes to the metrics and, every
  *   few seconds, to the table's control row, where --status reads it.
  * - A stop (online_free, or SIGTERM through the run) ends the copy after
