@@ -147,7 +147,7 @@ void control_stream_tables_free(control_stream_table *v, size_t n);
 bool control_table_removed(PGconn *pg, const control *ctl, const char *table, char *errbuf, size_t errlen);
 
 /* control_table_missing: an allowlisted table the source schema lacks
- * (state missing, error why), unless it is ready */
+ * (state missing, error why), unless it is dropped, or ready and streamed */
 bool control_table_missing(PGconn *pg, const control *ctl, const char *table, const char *source_schema,
 						   const char *target_schema, const char *target_table, const char *why,
 						   char *errbuf, size_t errlen);

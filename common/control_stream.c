@@ -109,7 +109,8 @@ control_table_missing(PGconn *pg, const control *ctl, const char *table, const c
 	PGresult *res = control_query(pg, ctl,
 		"INSERT INTO {ctl}.tables (source_db, source_table, source_schema, target_schema, target_table, state, error) "
 		"VALUES ($1, $2, $3, $4, $5, 'missing', $6) ON CONFLICT (source_db, source_table) DO UPDATE "
-		"SET state = 'missing', error = $6, updated_at = now() WHERE {ctl}.tables.state <> 'ready'",
+		"SET state = 'missing', error = $6, updated_at = now() "
+		"WHERE {ctl}.tables.state <> 'dropped' AND ({ctl}.tables.state <> 'ready' OR {ctl}.tables.stream_error IS NOT NULL)",
 		5, params, errbuf, errlen);
 
 	PQclear(res);
@@ -260,7 +261,7 @@ control_status_tables(PGconn *pg, const control *ctl, char *errbuf, size_t errle
 	return control_query(pg, ctl,
 		"SELECT source_table, state, coalesce(applied_file, snapshot_file, ''), "
 		"coalesce(applied_pos, snapshot_pos)::text, rows_inserted, rows_updated, rows_deleted, "
-		"coalesce(stream_error, CASE WHEN state IN ('missing', 'failed') THEN error END, ''), "
+		"coalesce(stream_error, CASE WHEN state IN ('missing', 'failed', 'dropped') THEN error END, ''), "
 		"rows_copied, coalesce(est_rows::text, ''), "
 		"coalesce(round(extract(epoch FROM now() - started_at))::text, '') "
 		"FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table", 0, NULL, errbuf, errlen);

@@ -179,6 +179,9 @@ void metrics_stream_reconnect(void);
 void metrics_stream_copy(const char *table, const char *phase, long long rows, long long est_rows, double seconds);
 /* metrics_stream_copy_done: an online copy of table finished (ok: ready) */
 void metrics_stream_copy_done(const char *table, bool ok);
+/* metrics_stream_recopy: table is copied again online (a change the
+ * stream could not carry) */
+void metrics_stream_recopy(const char *table);
 /* metrics_stream_missing: how many allowlisted tables the source lacks */
 void metrics_stream_missing(long long n);
 

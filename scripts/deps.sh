@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config clang zlib1g-dev libmariadb-dev libpq-dev librdkafka-dev
 libjansson-dev libzstd-dev libmicrohttpd-dev check mariadb-server
-mariadb-client postgresql postgresql-client postgresql-15-postgis-3 pgloader bc openssl procps tmux time systemd curl"
+mariadb-client postgresql postgresql-client postgresql-15-postgis-3 pgloader bc openssl procps tmux time systemd curl
+percona-toolkit"
 
 missing=""
 for p in $PKGS; do

@@ -263,7 +263,7 @@ load_settings(stream_run *r)
 		return EXIT_USAGE;
 	}
 	log_set_database(r->cfg.src.name);
-	return EXIT_OK;
+	return run_settings(r) ? EXIT_OK : EXIT_USAGE;
 }
 
 /* choose_server_id: --server-id, NAME_SERVER_ID, or derived from the name */

@@ -34,6 +34,7 @@ typedef enum entry_state { E_QUEUED, E_COPYING, E_FAILED } entry_state;
 typedef struct entry {
 	char       *table;
 	entry_state state;
+	unsigned    flags;          /* ONLINE_* */
 	double      retry_at;       /* E_FAILED: when it is queued again */
 	double      backoff;        /* the last wait after a failure */
 } entry;
@@ -82,17 +83,19 @@ forget(online *o, const char *table)
 	*e = o->entries[--o->n];
 }
 
-void
-online_want(online *o, const char *table, const char *why)
+bool
+online_want(online *o, const char *table, const char *why, unsigned flags)
 {
 	pthread_mutex_lock(&o->mu);
 	entry *e = find(o, table);
+	bool queued = !e;
 	if (!e) {
 		o->entries = xrealloc(o->entries, (o->n + 1) * sizeof(entry));
 		e = &o->entries[o->n++];
 		memset(e, 0, sizeof(*e));
 		e->table = xstrdup(table);
 		e->state = E_QUEUED;
+		e->flags = flags;
 		if (why)
 			log_info("%s", why);
 		metrics_stream_copy(table, "queued", 0, 0, 0);
@@ -101,6 +104,7 @@ online_want(online *o, const char *table, const char *why)
 		log_debug("table \"%s\": its online copy failed; it is tried again in %.0f s", table,
 				  e->retry_at - now_s());
 	pthread_mutex_unlock(&o->mu);
+	return queued;
 }
 
 bool
@@ -205,11 +209,13 @@ source_has(MYSQL *my, const config *cfg, const char *table)
 	return has;
 }
 
-/* select: which of names[0..n) the run copies: allowlisted, present in
- * MariaDB (else recorded missing), not copied by another process; the
- * others are finished with here. Returns how many are kept (in place). */
+/* select_tables: which of names[0..n) the run copies: allowlisted, present
+ * in MariaDB (else recorded missing, or left dropped), not copied by another
+ * process; a fresh copy is set pending first. The others are finished with
+ * here. Returns how many are kept, moved to the front of names. */
 static size_t
-select_tables(online *o, const config *cfg, const control *ctl, MYSQL *my, PGconn *pg, char **names, size_t n)
+select_tables(online *o, const config *cfg, const control *ctl, MYSQL *my, PGconn *pg, char **names,
+			  const unsigned *flags, size_t n)
 {
 	char errbuf[1024], holder[128];
 	size_t kept = 0;
@@ -220,7 +226,11 @@ select_tables(online *o, const config *cfg, const control *ctl, MYSQL *my, PGcon
 		if (!config_find_table(cfg, t)) {
 			log_info("table \"%s\" left the allowlist before its online copy; not copied", t);
 			finished(o, t, true);
-		} else if ((has = source_has(my, cfg, t)) <= 0) {
+		} else if ((has = source_has(my, cfg, t)) == 0 && (flags[i] & ONLINE_DROPPED)) {
+			log_info("table \"%s\" was dropped in MariaDB; PostgreSQL keeps it as it was (state dropped) until a "
+					 "table of that name is created again", t);
+			finished(o, t, true);
+		} else if (has <= 0) {
 			if (has == 0) {
 				char why[512], *target = ident_target(t, cfg->keep_case);
 				snprintf(why, sizeof(why), "MariaDB schema \"%s\" has no table \"%s\"", cfg->src.schema, t);
@@ -248,8 +258,16 @@ select_tables(online *o, const config *cfg, const control *ctl, MYSQL *my, PGcon
 						 "is ready", t, holder[0] ? holder : "migrate");
 				finished(o, t, true);
 			}
-		} else
-			names[kept++] = names[i];
+		} else if ((flags[i] & (ONLINE_FRESH | ONLINE_DROPPED)) &&
+				   !control_table_set_state(pg, ctl, t, "pending", NULL, errbuf, sizeof(errbuf))) {
+			/* pending: copy_prepare starts it over, whatever it was */
+			log_error("could not start table \"%s\" over: %s", t, errbuf);
+			finished(o, t, false);
+		} else {
+			char *keep = names[i];     /* swapped, so that every name is freed once */
+			names[i] = names[kept];
+			names[kept++] = keep;
+		}
 	}
 	return kept;
 }
@@ -370,9 +388,9 @@ count_missing(const config *cfg, const control *ctl, PGconn *pg)
 	free(names);
 }
 
-/* copy_batch: the queued tables names[0..n) */
+/* copy_batch: the queued tables names[0..n) with their flags */
 static void
-copy_batch(online *o, char **names, size_t n)
+copy_batch(online *o, char **names, unsigned *flags, size_t n)
 {
 	char errbuf[2048];
 	config cfg;
@@ -392,7 +410,7 @@ copy_batch(online *o, char **names, size_t n)
 		for (size_t i = 0; i < n; i++)
 			finished(o, names[i], false);
 	} else {
-		size_t kept = select_tables(o, &cfg, &ctl, my, pg, names, n);
+		size_t kept = select_tables(o, &cfg, &ctl, my, pg, names, flags, n);
 		count_missing(&cfg, &ctl, pg);
 		if (kept > 0 && !o->stop)
 			copy_now(o, &cfg, &ctl, my, pg, names, kept);
@@ -414,6 +432,7 @@ copier_main(void *arg)
 	while (!o->quit) {
 		double t = now_s(), next = 0;
 		char **names = NULL;
+		unsigned *flags = NULL;
 		size_t n = 0;
 		for (size_t i = 0; i < o->n; i++) {
 			entry *e = &o->entries[i];
@@ -422,6 +441,8 @@ copier_main(void *arg)
 			if (e->state == E_QUEUED) {
 				e->state = E_COPYING;
 				names = xrealloc(names, (n + 1) * sizeof(char *));
+				flags = xrealloc(flags, (n + 1) * sizeof(unsigned));
+				flags[n] = e->flags;
 				names[n++] = xstrdup(e->table);
 			} else if (e->state == E_FAILED && (next == 0 || e->retry_at < next))
 				next = e->retry_at;
@@ -444,10 +465,11 @@ copier_main(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&o->mu);
-		copy_batch(o, names, n);
+		copy_batch(o, names, flags, n);
 		for (size_t i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
+		free(flags);
 		pthread_mutex_lock(&o->mu);
 	}
 	pthread_mutex_unlock(&o->mu);

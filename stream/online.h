@@ -48,9 +48,18 @@ online *online_new(const char *env_file, bool explicit_env, const char *dbname);
  * no-op */
 void online_free(online *o);
 
-/* online_want: queue table for an online copy; why (may be NULL) is logged
- * when it is queued */
-void online_want(online *o, const char *table, const char *why);
+/* What online_want is asked for. */
+enum {
+	ONLINE_FRESH = 1u << 0,     /* a new copy from scratch, also of a ready table (a
+								 * schema change the stream could not carry) */
+	ONLINE_DROPPED = 1u << 1    /* the table was dropped in MariaDB: copied only if it
+								 * exists again, else left in state dropped */
+};
+
+/* online_want: queue table for an online copy (flags: ONLINE_*); why (may
+ * be NULL) is logged when it is queued. False when the table was known
+ * already (queued, copying, or waiting to be tried again). */
+bool online_want(online *o, const char *table, const char *why, unsigned flags);
 
 /* online_busy: whether table is queued or being copied */
 bool online_busy(online *o, const char *table);

@@ -9,6 +9,7 @@
  */
 #include "stream/pipeline.h"
 
+#include "common/control.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/pg.h"
@@ -199,24 +200,73 @@ on_table_map(pass *p, const binlog_event *ev)
 	return 0;
 }
 
-/* stop_named: every streamed table a DROP or RENAME names stops */
-static void
-stop_named(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
+/* listed: whether name (in db, default qdb) is an allowlisted table of the
+ * source schema */
+static bool
+listed(const stream_run *r, const char *qdb, const ddl_name *n)
+{
+	const char *d = n->db[0] ? n->db : qdb;
+
+	return d && strcmp(d, r->cfg.src.schema) == 0 && config_find_table(&r->cfg, n->name);
+}
+
+/* on_drop: a dropped streamed table stops (state dropped; PostgreSQL keeps
+ * it as it was); a table of that name created later is copied again */
+static int
+on_drop(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
 {
 	stream_run *r = p->r;
-	char why[1024];
+	char why[1024], errbuf[512];
 
 	for (size_t i = 0; i < st->ntables; i++) {
 		stream_table *t = tables_find(&r->tables, r->cfg.src.schema, qdb, st->tables[i].db, st->tables[i].name);
 		if (!t)
 			continue;
-		if (st->kind == DDL_DROP)
-			snprintf(why, sizeof(why), "the table was dropped in MariaDB; PostgreSQL keeps its copy as it was "
-					 "then (take the table off the allowlist, or drop it in PostgreSQL): %.800s", sql);
-		else
-			snprintf(why, sizeof(why), "the table was renamed in MariaDB, which the stream does not follow "
-					 "(allowlist the new name and copy it with migrate): %.800s", sql);
-		schema_stop_table(r, t, why);
+		snprintf(why, sizeof(why), "the table was dropped in MariaDB; PostgreSQL keeps it as it was then (state "
+				 "dropped): %.800s", sql);
+		log_warning_dh(why, "The other tables stream on. A table of that name created again is copied online.",
+					   "table \"%s\" of database \"%s\" was dropped", t->pt.source, r->cfg.src.name);
+		t->active = false;
+		if (r->a && !control_table_set_state(apply_conn(r->a), &r->ctl, t->pt.source, "dropped", why, errbuf,
+											 sizeof(errbuf))) {
+			log_error("could not record that table \"%s\" was dropped: %s", t->pt.source, errbuf);
+			p->end = END_RETRY;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* on_rename: a streamed table renamed to another name stops (with a clear
+ * message), and a table that takes an allowlisted name (RENAME TABLE t TO
+ * t_old, t_new TO t: an online schema change tool's swap) is copied online
+ * under it once the batch is committed */
+static void
+on_rename(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
+{
+	stream_run *r = p->r;
+	char why[1600];
+
+	for (size_t i = 0; i < st->nrenames; i++) {
+		const ddl_rename *rn = &st->renames[i];
+		stream_table *t = tables_find(&r->tables, r->cfg.src.schema, qdb, rn->from.db, rn->from.name);
+		/* a swap: another table takes this name in the same statement */
+		const ddl_rename *by = NULL;
+		for (size_t j = 0; j < st->nrenames && !by; j++)
+			if (j != i && strcmp(st->renames[j].to.name, rn->from.name) == 0 &&
+				strcmp(st->renames[j].to.db, rn->from.db) == 0)
+				by = &st->renames[j];
+		if (t && by)
+			snprintf(why, sizeof(why), "table \"%s\" took its name in MariaDB (an online schema change tool's "
+					 "swap); it is copied online under that name: %.800s", by->from.name, sql);
+		else if (t)
+			snprintf(why, sizeof(why), "the table was renamed to \"%s\" in MariaDB%s: %.800s", rn->to.name,
+					 listed(r, qdb, &rn->to) ? ", which the allowlist lists: it is copied online under that name"
+					 : ", which the allowlist does not list (add the new name to stream it)", sql);
+		if (t)
+			schema_stop_table(r, t, why);
+		if (listed(r, qdb, &rn->to))
+			r->sk->ev->tables_changed = true;   /* the reload after the commit copies it */
 	}
 }
 
@@ -245,9 +295,7 @@ on_statement(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
 			return -1;
 		case DDL_ALTER:
 			if (st->nrenames > 0) {     /* ALTER TABLE t RENAME TO u */
-				ddl_stmt renamed = *st;
-				renamed.kind = DDL_RENAME;
-				stop_named(p, &renamed, qdb, sql);
+				on_rename(p, st, qdb, sql);
 				return 0;
 			}
 			if (!t)
@@ -258,8 +306,15 @@ on_statement(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
 			t->ddl_pending = xstrdup(sql);
 			return fate(p, r->sk->ops->note_ddl(r->sk, t));
 		case DDL_DROP:
+			return on_drop(p, st, qdb, sql);
 		case DDL_RENAME:
-			stop_named(p, st, qdb, sql);
+			on_rename(p, st, qdb, sql);
+			return 0;
+		case DDL_CREATE:
+			/* a listed table created (again): the reload after the commit
+			 * copies it */
+			if (n && !t && !st->temporary && listed(r, qdb, n))
+				r->sk->ev->tables_changed = true;
 			return 0;
 		default:
 			return 0;

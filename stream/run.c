@@ -196,3 +196,23 @@ run_free(stream_run *r)
 	control_free(&r->ctl);
 	config_free(&r->cfg);
 }
+
+bool
+run_settings(stream_run *r)
+{
+	const char *v = config_get(&r->cfg, "STREAM_ON_UNCARRYABLE");
+	const char *w = config_get(&r->cfg, "STREAM_COPY_WORKERS");
+	char errbuf[256];
+	long long n;
+
+	r->recopy = !v || !v[0] || strcmp(v, "recopy") == 0;
+	if (v && v[0] && !r->recopy && strcmp(v, "stop") != 0) {
+		log_error_dh(NULL, "Give recopy (the default) or stop.", "invalid value \"%.100s\" for STREAM_ON_UNCARRYABLE", v);
+		return false;
+	}
+	if (w && !config_parse_count("STREAM_COPY_WORKERS", w, 1, 64, &n, errbuf, sizeof(errbuf))) {
+		log_error("%s", errbuf);
+		return false;
+	}
+	return true;
+}

@@ -77,6 +77,8 @@ typedef struct stream_run {
 	binlogpos   cp;             /* the checkpoint as last read */
 	uint32_t    cp_sid;         /* the server it belongs to, 0 unknown */
 	retention   ret;            /* the source's binlog retention vs our lag */
+	bool        recopy;         /* STREAM_ON_UNCARRYABLE=recopy (the default): a table
+								 * whose change cannot be carried is copied again */
 	struct online *online;      /* the online copy of added tables (online.h), NULL
 								 * until one is wanted */
 	double      outage_since;   /* run_now() of an outage's first failure, 0 = none */
@@ -125,6 +127,10 @@ bool run_needed_position(const stream_run *r, binlogpos *out);
  * they changed. False (logged) when that connection fails; unusable new
  * settings are logged and the old ones kept. */
 bool run_reload_source(stream_run *r);
+
+/* run_settings: the stream's own settings (STREAM_ON_UNCARRYABLE into
+ * r->recopy, STREAM_COPY_WORKERS checked); false (logged) when one is bad */
+bool run_settings(stream_run *r);
 
 /* run_free: everything the run owns */
 void run_free(stream_run *r);

@@ -21,10 +21,20 @@
 void
 schema_stop_table(stream_run *r, stream_table *t, const char *why)
 {
-	log_error_dh(why, "The other tables stream on. Copy this table again with migrate to stream it again.",
-				 "table \"%s\" of database \"%s\" is no longer streamed", t->pt.source, r->cfg.src.name);
+	bool recopy = r->recopy && !r->o.to_kafka && !r->o.from_kafka;
+
+	if (recopy)
+		log_warning_dh(why, "The other tables stream on; the daemon copies this table again online once the batch "
+					   "is committed (STREAM_ON_UNCARRYABLE=stop stops it instead).",
+					   "table \"%s\" of database \"%s\" stops streaming for a new copy", t->pt.source,
+					   r->cfg.src.name);
+	else
+		log_error_dh(why, "The other tables stream on. Copy this table again with migrate to stream it again.",
+					 "table \"%s\" of database \"%s\" is no longer streamed", t->pt.source, r->cfg.src.name);
 	t->active = false;
 	r->sk->ops->table_stopped(r->sk, t, why);
+	if (recopy)
+		r->sk->ev->tables_changed = true;   /* the reload after the commit asks for the copy */
 }
 
 /* describe_again: np from information_schema; false with why */

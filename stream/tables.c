@@ -202,28 +202,44 @@ kafka_join(stream_run *r, const char *name)
 	r->tables.n++;
 }
 
-/* want_copy: an allowlisted table that is not ready (state, NULL: no row
- * at all): copied online by the daemon (online.h) when streaming the
- * binlog into PostgreSQL; otherwise it waits for migrate */
+/* want_copy: an allowlisted table that is not streamed (state, NULL: no
+ * row at all; error: why the stream stopped a ready table): copied online
+ * by the daemon (online.h) when streaming the binlog into PostgreSQL, or
+ * published from a snapshot of its own with --to kafka; otherwise it waits
+ * for migrate */
 static void
-want_copy(stream_run *r, const char *name, const char *state)
+want_copy(stream_run *r, const char *name, const char *state, const char *error)
 {
-	char why[512];
+	char why[1400];
+	unsigned flags = 0;
+	bool dropped = state && strcmp(state, "dropped") == 0;
 
-	if (r->o.to_kafka && !r->local) {
+	if (r->o.to_kafka && !r->local && !error && !dropped) {
 		kafka_join(r, name);
 		return;
 	}
-	if (r->local || r->o.from_kafka) {
-		log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", name,
-				 state ? state : "not copied");
+	if (r->local || r->o.from_kafka || r->o.to_kafka || (error && !r->recopy)) {
+		if (error)
+			log_warning_dh(error, r->recopy ? "Copy the table again with migrate to stream it again."
+						   : "STREAM_ON_UNCARRYABLE=stop: copy the table again with migrate to stream it again.",
+						   "table \"%s\" is not streamed: it stopped with an error", name);
+		else if (!dropped)
+			log_info("table \"%s\" is %s, not ready; it joins the stream when migrate has copied it", name,
+					 state ? state : "not copied");
 		return;
 	}
 	if (!r->online)
 		r->online = online_new(r->o.env_file ? r->o.env_file : ".env", r->o.env_file != NULL, r->cfg.src.name);
 	if (online_busy(r->online, name))
 		return;
-	if (!state)
+	if (error) {
+		snprintf(why, sizeof(why), "table \"%s\": copying it again online (the other tables stream on), since the "
+				 "stream could not carry a change exactly: %.1200s", name, error);
+		flags = ONLINE_FRESH;
+	} else if (dropped) {
+		snprintf(why, sizeof(why), "table \"%s\" was dropped in MariaDB; looking for a new table of that name", name);
+		flags = ONLINE_DROPPED;
+	} else if (!state)
 		snprintf(why, sizeof(why), "table \"%s\" joined the allowlist; copying it online while the other tables "
 				 "stream on", name);
 	else if (strcmp(state, "removed") == 0)
@@ -234,7 +250,8 @@ want_copy(stream_run *r, const char *name, const char *state)
 	else
 		snprintf(why, sizeof(why), "table \"%s\" has an unfinished copy (state %s); continuing it online", name,
 				 state);
-	online_want(r->online, name, why);
+	if (online_want(r->online, name, why, flags) && error)
+		metrics_stream_recopy(name);
 }
 
 /* load_row: what a control row means for the set; false on an error */
@@ -255,12 +272,11 @@ load_row(stream_run *r, const control_stream_table *row, const binlogpos *publis
 		return true;
 	}
 	if (strcmp(row->state, "ready") != 0) {
-		want_copy(r, row->name, row->state);
+		want_copy(r, row->name, row->state, NULL);
 		return true;
 	}
 	if (row->error && !published) {
-		log_warning_dh(row->error, "Copy the table again with migrate to stream it again.",
-					   "table \"%s\" is not streamed: it stopped with an error", row->name);
+		want_copy(r, row->name, row->state, row->error);
 		return true;
 	}
 	if (!load_one(r, row, allow, published, &r->tables.v[r->tables.n]))
@@ -314,7 +330,7 @@ tables_load(stream_run *r)
 		for (size_t j = 0; j < nrows && !known; j++)
 			known = strcmp(rows[j].name, r->cfg.tables[i].name) == 0;
 		if (!known)
-			want_copy(r, r->cfg.tables[i].name, NULL);
+			want_copy(r, r->cfg.tables[i].name, NULL, NULL);
 	}
 	control_stream_tables_free(rows, nrows);
 	return ok;
