@@ -161,13 +161,17 @@ on_rows(pass *p, const binlog_event *ev, const binlogpos *at)
 
 	if (!t || !t->active)
 		return 0;
-	if (!ev->u.rows.table->wanted) {
-		schema_stop_table(r, t, "the table's columns in the binary log no longer match the schema the stream loaded "
-						  "(a schema change the stream cannot carry yet)");
-		return 0;
-	}
 	if (binlogpos_cmp(&p->trx_start, &t->applied) < 0)
 		return 0;   /* already in the target (before its watermark) */
+	if (!ev->u.rows.table->wanted) {
+		char why[768], detail[1024];
+		if (tables_map_check(ev->u.rows.table, &t->pt, why, sizeof(why)))
+			snprintf(why, sizeof(why), "a schema change is pending");
+		snprintf(detail, sizeof(detail), "the table's columns in the binary log no longer match the schema the "
+				 "stream holds: %s", why);
+		schema_stop_table(r, t, detail);
+		return 0;
+	}
 	if (p->batch_started == 0)
 		p->batch_started = run_now();
 	sink_origin o = { .db = r->cfg.src.schema, .at = at, .gtid = p->trx_gtid, .server_id = ev->server_id,

@@ -365,17 +365,69 @@ tables_find(table_set *ts, const char *schema, const char *qdb, const char *db, 
 }
 
 bool
-tables_map_matches(const binlog_table *bt, const plan_table *pt)
+tables_map_check(const binlog_table *bt, const plan_table *pt, char *why, size_t whylen)
 {
-	if (bt->ncols != pt->ncols)
+	if (bt->ncols != pt->ncols) {
+		snprintf(why, whylen, "the binary log has %zu columns, the schema the stream holds %zu", bt->ncols, pt->ncols);
 		return false;
+	}
+	bool any_pk = false;
 	for (size_t c = 0; c < bt->ncols; c++) {
-		if (bt->cols[c].name && strcmp(bt->cols[c].name, pt->cols[c].name) != 0)
+		const binlog_column *bc = &bt->cols[c];
+		const plan_column *pc = &pt->cols[c];
+		any_pk = any_pk || bc->is_pk;
+		if (bc->name && strcmp(bc->name, pc->name) != 0) {
+			snprintf(why, whylen, "column %zu is \"%s\" in the binary log, \"%s\" in the schema the stream holds",
+					 c + 1, bc->name, pc->name);
 			return false;
-		if (!binlog_column_fits(&bt->cols[c], pt->cols[c].column_type))
+		}
+		if (!binlog_column_fits(bc, pc->column_type)) {
+			snprintf(why, whylen, "column \"%s\" has type code %u in the binary log, which does not fit %s",
+					 pc->name, bc->type, pc->column_type);
 			return false;
+		}
+		if (bc->has_signedness && bc->is_unsigned != (strstr(pc->column_type, "unsigned") != NULL)) {
+			snprintf(why, whylen, "column \"%s\" is %s in the binary log, %s in the schema the stream holds",
+					 pc->name, bc->is_unsigned ? "unsigned" : "signed", pc->column_type);
+			return false;
+		}
+		if (bc->charset && pc->collation_id && bc->charset != 63 && (unsigned) pc->collation_id != 63 &&
+			bc->charset != (unsigned) pc->collation_id) {
+			snprintf(why, whylen, "column \"%s\" has collation %u in the binary log, %u in the schema the stream "
+					 "holds", pc->name, bc->charset, (unsigned) pc->collation_id);
+			return false;
+		}
+	}
+	/* the primary key, where the binary log names it (FULL) */
+	if (any_pk && pt->pk_sql) {
+		size_t n = 0;
+		for (size_t c = 0; c < bt->ncols; c++)
+			if (bt->cols[c].is_pk) {
+				bool in = false;
+				for (size_t k = 0; k < pt->nkey && !in; k++)
+					in = pt->key[k] == (int) c;
+				if (!in) {
+					snprintf(why, whylen, "column \"%s\" is in the primary key in the binary log, not in the "
+							 "schema the stream holds", pt->cols[c].name);
+					return false;
+				}
+				n++;
+			}
+		if (n != pt->nkey) {
+			snprintf(why, whylen, "the primary key has %zu columns in the binary log, %zu in the schema the stream "
+					 "holds", n, pt->nkey);
+			return false;
+		}
 	}
 	return true;
+}
+
+bool
+tables_map_matches(const binlog_table *bt, const plan_table *pt)
+{
+	char why[512];
+
+	return tables_map_check(bt, pt, why, sizeof(why));
 }
 
 /* enum_labels: the labels of "enum('a','b''c')" or "set(...)"; heap array */

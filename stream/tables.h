@@ -76,9 +76,13 @@ bool tables_describe_map(binlog_table *bt, void *ctx, char *errbuf, size_t errle
  * bt->wanted when the map matches it; false when it does not */
 bool tables_apply_hints(table_set *ts, stream_table *t, binlog_table *bt);
 
-/* tables_map_matches: whether a table map shows the table pt describes
- * (same columns in the same order, names where the binlog has them, type
- * codes) */
+/* tables_map_check: whether a table map shows the table pt describes: the
+ * same columns in the same order, with the names (binlog_row_metadata
+ * FULL), type codes, signedness and collations (MINIMAL or FULL) and primary
+ * key (FULL) the binary log gives; false with why naming the column that
+ * disagrees */
+bool tables_map_check(const binlog_table *bt, const plan_table *pt, char *why, size_t whylen);
+/* tables_map_matches: tables_map_check without the reason */
 bool tables_map_matches(const binlog_table *bt, const plan_table *pt);
 
 /* tables_free_labels: the label arrays given to a decoder that is gone */

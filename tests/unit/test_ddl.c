@@ -13,6 +13,7 @@
 #include "common/ident.h"
 #include "common/typemap.h"
 #include "stream/ddl.h"
+#include "stream/tables.h"
 
 /* ---- tokenizer ---- */
 
@@ -706,6 +707,49 @@ START_TEST(test_diff_helpers)
 }
 END_TEST
 
+/* ---- a table map against the schema the stream holds ---- */
+
+START_TEST(test_map_check)
+{
+	plan_table *pt = table(T(ID, NAME), KEY0);
+	binlog_column cols[2] = {
+		{ .type = 3, .name = "Id", .has_signedness = true, .is_pk = true, .decimals = -1 },
+		{ .type = 15, .meta = 80, .name = "name", .charset = 45, .decimals = -1 },
+	};
+	binlog_table bt = { .db = "d", .name = "t", .ncols = 2, .cols = cols };
+	char why[512] = "";
+
+	pt->cols[1].collation_id = 45;
+	pt->pk_sql = (char *) "pk";
+	ck_assert_msg(tables_map_check(&bt, pt, why, sizeof(why)), "%s", why);
+	cols[1].name = "nm";
+	ck_assert(!tables_map_check(&bt, pt, why, sizeof(why)));
+	ck_assert_str_eq(why, "column 2 is \"nm\" in the binary log, \"name\" in the schema the stream holds");
+	cols[1].name = "name";
+	cols[0].is_unsigned = true;
+	ck_assert(!tables_map_check(&bt, pt, why, sizeof(why)));
+	ck_assert_str_eq(why, "column \"Id\" is unsigned in the binary log, int(11) in the schema the stream holds");
+	cols[0].is_unsigned = false;
+	cols[1].charset = 8;
+	ck_assert(!tables_map_check(&bt, pt, why, sizeof(why)));
+	ck_assert_str_eq(why, "column \"name\" has collation 8 in the binary log, 45 in the schema the stream holds");
+	cols[1].charset = 0;    /* not logged: not compared */
+	ck_assert(tables_map_check(&bt, pt, why, sizeof(why)));
+	cols[1].is_pk = true;
+	ck_assert(!tables_map_check(&bt, pt, why, sizeof(why)));
+	ck_assert_str_eq(why, "column \"name\" is in the primary key in the binary log, not in the schema the stream holds");
+	cols[1].is_pk = false;
+	cols[0].type = 8;       /* BIGINT where the schema has INT */
+	ck_assert(!tables_map_check(&bt, pt, why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "column \"Id\" has type code 8"));
+	bt.ncols = 1;
+	ck_assert(!tables_map_check(&bt, pt, why, sizeof(why)));
+	ck_assert_str_eq(why, "the binary log has 1 columns, the schema the stream holds 2");
+	pt->pk_sql = NULL;
+	table_free(pt);
+}
+END_TEST
+
 Suite *
 ddl_suite(void)
 {
@@ -739,6 +783,7 @@ ddl_suite(void)
 	tcase_add_test(diff, test_diff_nullability);
 	tcase_add_test(diff, test_diff_refusals);
 	tcase_add_test(diff, test_diff_helpers);
+	tcase_add_test(diff, test_map_check);
 	suite_add_tcase(s, diff);
 	return s;
 }
