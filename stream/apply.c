@@ -337,6 +337,19 @@ flush(apply *a, stream_table *t)
 		buf_reset(&a->sql);
 		buf_printf(&a->sql, "CREATE TEMP TABLE IF NOT EXISTS %s (_seq bigint NOT NULL, _op smallint NOT NULL, "
 				   "LIKE %s) ON COMMIT DELETE ROWS", t->stage->stg, t->pt.qtarget);
+		/* a delete stages the key alone (a Kafka tombstone has no more):
+		 * the other columns may be NULL here; the target keeps its NOT NULL */
+		bool first = true;
+		for (size_t i = 0; i < t->pt.ncols; i++) {
+			if (t->pt.cols[i].nullable || (t->pt.nkey > 0 && is_key_col(&t->pt, i)))
+				continue;
+			if (first)
+				buf_printf(&a->sql, "; ALTER TABLE %s", t->stage->stg);
+			buf_puts(&a->sql, first ? " ALTER COLUMN " : ", ALTER COLUMN ");
+			ident_pg(&a->sql, t->pt.cols[i].target);
+			buf_puts(&a->sql, " DROP NOT NULL");
+			first = false;
+		}
 		if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
 			log_error("could not create the staging table of \"%s\": %s", t->pt.source, errbuf);
 			return false;

@@ -5,7 +5,7 @@
  * current batch, and as of the last commit; after PostgreSQL refused a
  * value of a batch, the consumer goes back to the committed offsets and
  * replays up to `until` one message per transaction. Per partition it also
- * keeps the key of the last event with a value, for the tombstone rule
+ * keeps the key of the last event when it was a delete, for the tombstone rule
  * (apply_tombstone).
  */
 #include "stream/consume.h"
@@ -26,7 +26,7 @@
 
 typedef struct consumed {
 	kafka_offset *v;            /* the next offset per partition, as of the current batch */
-	buf        *lastkey;        /* per partition: the key of the last event with a value */
+	buf        *lastkey;        /* per partition: the key of the last event, when it was a delete */
 	size_t      n;
 	bool        dirty;          /* moved since the last commit */
 	kafka_offset *committed;    /* v as of the last commit */
@@ -89,8 +89,8 @@ consumed_free(consumed *c)
 	free(c->until);
 }
 
-/* tombstone_follows: whether a tombstone with this key comes right after an
- * event of the same key on its partition (the delete it closes) */
+/* tombstone_follows: whether a tombstone with this key comes right after a
+ * delete of the same key on its partition (the delete it closes) */
 static bool
 tombstone_follows(const consumed *c, size_t part, const kafka_msg *m)
 {
@@ -313,11 +313,11 @@ apply_value(consumer_run *cr, stream_table *t, size_t part, const kafka_msg *m)
 	sink_result res = SINK_DONE;
 
 	buf_reset(&cr->c.lastkey[part]);
-	if (m->key)
-		buf_append(&cr->c.lastkey[part], m->key, m->keylen);
 	if (!dbz_parse(&t->pt, m->value, m->len, &ev, why, sizeof(why)))
 		res = dead_letter(cr, m, why);
 	else {
+		if (ev.op == DBZ_DELETE && m->key)
+			buf_append(&cr->c.lastkey[part], m->key, m->keylen);    /* the tombstone after it closes it */
 		metrics_stream_read((uint32_t) (ev.ts_ms / 1000));
 		binlogpos at = { .pos = ev.pos };
 		snprintf(at.file, sizeof(at.file), "%s", ev.file);

@@ -13,6 +13,7 @@ my "DROP DATABASE IF EXISTS it_kc; CREATE DATABASE it_kc; USE it_kc;
 CREATE TABLE k (id INT NOT NULL PRIMARY KEY, v BIGINT UNSIGNED, d DECIMAL(12,3), dt DATETIME(6), ts TIMESTAMP(3) NULL,
 	da DATE, t TIME(2), b VARBINARY(16), e ENUM('x','y,z'), s VARCHAR(30), bt BIT(1), f DOUBLE);
 CREATE TABLE nk (n INT, s VARCHAR(10));
+CREATE TABLE nn (id INT NOT NULL PRIMARY KEY, s VARCHAR(10) NOT NULL, n INT NOT NULL);
 INSERT INTO k (id, v, d, s) SELECT seq, seq, seq / 8, CONCAT('s', seq) FROM seq_1_to_40;"
 # two databases over the same MariaDB schema: kd straight from the binlog,
 # kk through Kafka
@@ -25,12 +26,12 @@ KK_PASS=$MY_PASS
 KK_SCHEMA=it_kc
 KK_SINK_SCHEMA=kk_sink
 EOF
-allow kd k nk
-allow kk k nk
+allow kd k nk nn
+allow kk k nk nn
 run_migrate --database kd --tables all || fail "migrate kd failed"
 run_migrate --database kk --tables all || fail "migrate kk failed"
 
-start_kafka_mock --brokers 2 --topic kc.it_kc.k:3 --topic kc.it_kc.nk:1
+start_kafka_mock --brokers 2 --topic kc.it_kc.k:3 --topic kc.it_kc.nk:1 --topic kc.it_kc.nn:1
 printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=kc\n' "$BOOT" >> "$T/.env"
 
 # converged A B: waits until PostgreSQL tables A and B hold the same rows
@@ -136,6 +137,36 @@ assert_contains "$T/dlq" "JSON" "the unparseable message's reason"
 assert_contains "$T/dlq" "\"id\"" "the wrong-shape message's reason names the column"
 assert_contains "$T/dlq" "no_7777" "the refused message's reason is PostgreSQL's"
 assert_eq "this is not JSON" "$(pg "SELECT convert_from(msg_value, 'UTF8') FROM $CTL.kafka_dead_letters WHERE source_db = 'kk' AND reason LIKE '%not JSON%'")" "the message itself is kept"
+
+# --- deletes on a table with NOT NULL columns (ExtractNewRecordState's default
+# leaves a delete as a tombstone alone), and key changes -------------------------
+nn_flat() { printf '{"id":%s,"s":"%s","n":%s,"__deleted":"false","__op":"%s"}' "$1" "$2" "$3" "$4"; }
+nn_env() { printf '{"before":%s,"after":%s,"op":"%s","source":{"connector":"mysql","name":"kc","db":"it_kc","table":"nn","server_id":9,"file":"mariadb-bin.999999","pos":9,"row":0},"ts_ms":1706700000001}' "$1" "$2" "$3"; }
+printf '%s\t%s\n' \
+	'{"id":1}' "$(nn_flat 1 a 1 c)" \
+	'{"id":1}' 'null' \
+	'{"id":2}' "$(nn_flat 2 b 2 c)" \
+	'{"id":5}' "$(nn_flat 5 e 5 c)" \
+	'{"id":2}' 'null' \
+	'{"id":3}' "$(nn_flat 3 c 3 c)" \
+	'{"id":3}' 'null' \
+	'{"id":30}' "$(nn_flat 30 c 3 c)" \
+	'{"id":4}' "$(nn_env null '{"id":4,"s":"d","n":4}' c)" \
+	'{"id":4}' "$(nn_env '{"id":4,"s":"d","n":4}' null d)" \
+	'{"id":4}' 'null' \
+	'{"id":40}' "$(nn_env null '{"id":40,"s":"d","n":4}' c)" \
+	'{"id":6}' "$(nn_env null '{"id":6,"s":"f","n":6}' c)" \
+	'{"id":6}' "$(nn_env '{"id":6,"s":"f","n":6}' null d)" \
+	'{"id":6}' 'null' \
+	'{"id":6}' "$(nn_env null '{"id":6,"s":"g","n":7}' c)" |
+	"$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.nn >/dev/null 2>"$T/produce.err" || fail "producing nn failed: $(cat "$T/produce.err")"
+i=0
+until [ "$(pg "SELECT string_agg(id || ':' || s || ':' || n, ' ' ORDER BY id) FROM kk_sink.nn")" = "5:e:5 6:g:7 30:c:3 40:d:4" ] || [ $i -ge 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+assert_eq "5:e:5 6:g:7 30:c:3 40:d:4" "$(pg "SELECT string_agg(id || ':' || s || ':' || n, ' ' ORDER BY id) FROM kk_sink.nn")" \
+	"NOT NULL columns: a tombstone alone deletes its key (also right after its insert), a key change leaves one row, a tombstone after a delete is skipped"
+assert_eq 3 "$(pg "SELECT count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'kk'")" "no dead letter for the deletes"
 kill -TERM "$STREAM_PID"; wait "$STREAM_PID" || fail "stream --from kafka did not exit 0 on SIGTERM"
 
 # --- KAFKA_DEAD_LETTER=fatal: a poison message stops the daemon ------------------
