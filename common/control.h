@@ -188,7 +188,9 @@ void control_offsets_free(control_offset *v, size_t n);
 
 /* Statements that run inside a batch's transaction (apply_commit_with,
  * apply_control: {ctl} expanded, $1 the database):
- * CONTROL_SQL_OFFSETS_SET       $2 topics text[], $3 partitions int[], $4 next offsets bigint[]
+ * CONTROL_SQL_OFFSETS_SET       $2 topics text[], $3 partitions int[], $4 next offsets bigint[],
+ *                               $5 tables text[] and $6 bigint[]: events they skipped as before
+ *                               their watermark, added to tables.kafka_skipped
  * CONTROL_SQL_DEAD_LETTER       $2 topic, $3 partition, $4 offset, $5 key hex, $6 value hex, $7 reason
  * CONTROL_SQL_TABLES_MOVED      $2 ready tables text[], $3 file, $4 offset, $5 GTID position:
  *                               their snapshot becomes that place, their applied position none */
@@ -201,8 +203,9 @@ extern const char CONTROL_SQL_TABLES_MOVED[];
  *   since it, written at, source server id (no row: none yet)
  * control_status_tables: table, state, watermark file, offset, rows
  *   inserted, updated, deleted, error (the stream's, or why a table is
- *   missing or failed), rows copied, estimated rows ("" unknown), seconds
- *   since its copy started ("" none)
+ *   missing, failed or dropped), rows copied, estimated rows ("" unknown),
+ *   seconds since its copy started ("" none), events --from kafka skipped
+ *   as before its watermark
  * control_status_published: prefix, file:offset, GTID, source commit, written
  * control_status_consumed: partitions, offsets written at, dead letters */
 PGresult *control_status_checkpoint(PGconn *pg, const control *ctl, char *errbuf, size_t errlen);

@@ -16,10 +16,12 @@
 #include <string.h>
 
 const char CONTROL_SQL_OFFSETS_SET[] =
-	"INSERT INTO {ctl}.kafka_offsets (source_db, topic, kafka_partition, next_offset) "
+	"WITH offs AS (INSERT INTO {ctl}.kafka_offsets (source_db, topic, kafka_partition, next_offset) "
 	"SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS v(t, p, o) "
 	"ON CONFLICT (source_db, topic, kafka_partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, "
-	"updated_at = now()";
+	"updated_at = now()) "
+	"UPDATE {ctl}.tables x SET kafka_skipped = x.kafka_skipped + s.n "
+	"FROM unnest($5::text[], $6::bigint[]) AS s(t, n) WHERE x.source_db = $1 AND x.source_table = s.t";
 
 const char CONTROL_SQL_DEAD_LETTER[] =
 	"INSERT INTO {ctl}.kafka_dead_letters (source_db, topic, kafka_partition, kafka_offset, msg_key, msg_value, "
@@ -53,7 +55,8 @@ control_stream_tables(PGconn *pg, const control *ctl, control_stream_table **out
 {
 	PGresult *res = control_query(pg, ctl,
 		"SELECT source_table, state, snapshot_file, snapshot_pos, applied_file, applied_pos, stream_error, "
-		"stream_schema, ddl_pending FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table",
+		"stream_schema, ddl_pending, coalesce(snapshot_gtid, '') FROM {ctl}.tables WHERE source_db = $1 "
+		"ORDER BY source_table",
 		0, NULL, errbuf, errlen);
 
 	*out = NULL;
@@ -71,6 +74,7 @@ control_stream_tables(PGconn *pg, const control *ctl, control_stream_table **out
 		t->error = dup_or_null(res, i, 6);
 		t->schema = dup_or_null(res, i, 7);
 		t->ddl_pending = dup_or_null(res, i, 8);
+		snprintf(t->snapshot.gtid, sizeof(t->snapshot.gtid), "%s", PQgetvalue(res, i, 9));
 	}
 	PQclear(res);
 	return true;
@@ -263,7 +267,7 @@ control_status_tables(PGconn *pg, const control *ctl, char *errbuf, size_t errle
 		"coalesce(applied_pos, snapshot_pos)::text, rows_inserted, rows_updated, rows_deleted, "
 		"coalesce(stream_error, CASE WHEN state IN ('missing', 'failed', 'dropped') THEN error END, ''), "
 		"rows_copied, coalesce(est_rows::text, ''), "
-		"coalesce(round(extract(epoch FROM now() - started_at))::text, '') "
+		"coalesce(round(extract(epoch FROM now() - started_at))::text, ''), kafka_skipped "
 		"FROM {ctl}.tables WHERE source_db = $1 ORDER BY source_table", 0, NULL, errbuf, errlen);
 }
 

@@ -600,7 +600,7 @@ static struct {
 	metrics_family *rows_applied, *rows_published;
 	metrics_series *batch_rows, *apply_seconds, *ckpt_file, *ckpt_pos, *ckpt_ts, *lag_seconds, *lag_bytes;
 	metrics_series *reconnects, *acknowledged, *consumed, *dead_letters, *missing;
-	metrics_family *copy_rows, *copy_est, *copy_seconds, *copy_phase, *copies, *recopies;
+	metrics_family *copy_rows, *copy_est, *copy_seconds, *copy_phase, *copies, *recopies, *kafka_skipped;
 	pthread_mutex_t mu;         /* the lag state below (hooks and the collector) */
 	uint32_t    oldest_ts;      /* commit time of the oldest transaction read, not applied; 0 none */
 	uint32_t    newest_ts;      /* of the latest one read */
@@ -732,6 +732,9 @@ register_stream(void)
 		3, phase_labels, 0, NULL);
 	m.copies = metrics_family_new(m.reg, METRICS_COUNTER, "stream_table_copies_total",
 		"Online copies the daemon finished, by table and result (ready, failed).", 3, result_labels, 0, NULL);
+	m.kafka_skipped = metrics_family_new(m.reg, METRICS_COUNTER, "stream_kafka_events_skipped_total",
+		"--from kafka: events skipped because they come before the table's watermark (already in the copy).",
+		2, table_labels, 0, NULL);
 	m.recopies = metrics_family_new(m.reg, METRICS_COUNTER, "stream_table_recopies_total",
 		"Tables copied again online because the stream could not carry a change exactly.", 2, table_labels, 0, NULL);
 }
@@ -1057,4 +1060,13 @@ metrics_stream_recopy(const char *table)
 
 	if (m.reg && m.stream)
 		metrics_add(metrics_series_get(m.recopies, values), 1);
+}
+
+void
+metrics_stream_kafka_skipped(const char *table)
+{
+	const char *values[] = { m.database, table };
+
+	if (m.reg && m.stream)
+		metrics_add(metrics_series_get(m.kafka_skipped, values), 1);
 }

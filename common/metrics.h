@@ -182,6 +182,9 @@ void metrics_stream_copy_done(const char *table, bool ok);
 /* metrics_stream_recopy: table is copied again online (a change the
  * stream could not carry) */
 void metrics_stream_recopy(const char *table);
+/* metrics_stream_kafka_skipped: --from kafka skipped an event of table
+ * that comes before its watermark */
+void metrics_stream_kafka_skipped(const char *table);
 /* metrics_stream_missing: how many allowlisted tables the source lacks */
 void metrics_stream_missing(long long n);
 

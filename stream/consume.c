@@ -11,12 +11,14 @@
 #include "stream/consume.h"
 
 #include "common/control.h"
-#include "stream/dbz_decode.h"
 #include "common/hex.h"
 #include "common/log.h"
+#include "common/maria.h"
 #include "common/metrics.h"
 #include "common/pg.h"
 #include "common/xalloc.h"
+#include "stream/dbz_decode.h"
+#include "stream/place.h"
 #include "stream/sink_pg.h"
 
 #include <inttypes.h>
@@ -43,6 +45,9 @@ typedef struct consumer_run {
 	size_t      ntopics;
 	consumed    c;
 	long long   dead;           /* dead letters so far */
+	long long  *skipped;        /* per topic: events before the watermark in this batch */
+	uint32_t    wm_sid;         /* the MariaDB server the watermarks were taken on, 0 unknown */
+	bool        takeover_apply; /* KAFKA_TAKEOVER=apply: events that cannot be placed apply */
 } consumer_run;
 
 /* offsets_copy: *dst (of *ndst) becomes a copy of src */
@@ -122,13 +127,29 @@ commit(consumer_run *cr, const char **why)
 	buf_putc(&topics, '}');
 	buf_putc(&parts, '}');
 	buf_putc(&offs, '}');
-	const char *params[] = { topics.data, parts.data, offs.data };
-	sink_result res = sink_pg_commit_with(r->sk, &r->tables, NULL, CONTROL_SQL_OFFSETS_SET, 3, params, why);
+	/* the events skipped as before the watermark, per table */
+	buf stabs = BUF_INIT, snums = BUF_INIT;
+	size_t ns = 0;
+	for (size_t i = 0; i < cr->ntopics; i++) {
+		if (!cr->skipped[i])
+			continue;
+		char n[24];
+		snprintf(n, sizeof(n), "%lld", cr->skipped[i]);
+		pg_array_add(&stabs, cr->owner[i]->pt.source, ns == 0);
+		pg_array_add(&snums, n, ns++ == 0);
+	}
+	buf_puts(&stabs, ns ? "}" : "{}");
+	buf_puts(&snums, ns ? "}" : "{}");
+	const char *params[] = { topics.data, parts.data, offs.data, stabs.data, snums.data };
+	sink_result res = sink_pg_commit_with(r->sk, &r->tables, NULL, CONTROL_SQL_OFFSETS_SET, 5, params, why);
 	buf_free(&topics);
 	buf_free(&parts);
 	buf_free(&offs);
+	buf_free(&stabs);
+	buf_free(&snums);
 	if (res != SINK_DONE)
 		return res;
+	memset(cr->skipped, 0, cr->ntopics * sizeof(long long));
 	c->dirty = false;
 	run_outage_over(r);
 	offsets_copy(&c->committed, &c->ncommitted, c->v, c->n);
@@ -319,12 +340,30 @@ apply_value(consumer_run *cr, stream_table *t, size_t part, const kafka_msg *m)
 		if (ev.op == DBZ_DELETE && m->key)
 			buf_append(&cr->c.lastkey[part], m->key, m->keylen);    /* the tombstone after it closes it */
 		metrics_stream_read((uint32_t) (ev.ts_ms / 1000));
-		binlogpos at = { .pos = ev.pos };
-		snprintf(at.file, sizeof(at.file), "%s", ev.file);
 		/* migrate's copy already holds what came before its watermark */
-		bool before_watermark = ev.has_pos && at.file[0] && binlogpos_cmp(&at, &t->snapshot) < 0;
-		if (!before_watermark)
+		place_source ps = { .gtid = ev.gtid, .server_id = ev.server_id, .file = ev.file, .pos = ev.pos,
+							.has_pos = ev.has_pos };
+		place_result pl = place_event(&ps, &t->snapshot, cr->wm_sid, why, sizeof(why));
+		if (pl == PLACE_BEFORE) {
+			log_debug("table \"%s\": %s[%d] offset %" PRId64 " skipped: %s", t->pt.source, m->topic, m->partition,
+					  m->offset, why);
+			for (size_t i = 0; i < cr->ntopics; i++)
+				if (cr->owner[i] == t)
+					cr->skipped[i]++;
+			metrics_stream_kafka_skipped(t->pt.source);
+		} else if (pl == PLACE_AFTER || cr->takeover_apply)
 			res = apply_event(cr, t, m, &ev);
+		else {
+			char detail[1400];
+			snprintf(detail, sizeof(detail), "%s[%d] offset %" PRId64 ": %s", m->topic, m->partition, m->offset, why);
+			log_error_dh(detail, "Set KAFKA_TAKEOVER=apply to apply the events that cannot be placed (those from "
+						 "before the copy are applied again over it; the table converges with the events after "
+						 "them), or consume a topic whose events carry MariaDB GTIDs.",
+						 "cannot tell whether an event of table \"%s\" of database \"%s\" comes before or after "
+						 "migrate's watermark %s:%" PRIu64 "%s%s", t->pt.source, cr->r->cfg.src.name,
+						 t->snapshot.file, t->snapshot.pos, t->snapshot.gtid[0] ? ", GTID " : "", t->snapshot.gtid);
+			res = SINK_FATAL;
+		}
 	}
 	dbz_event_free(&ev);
 	return res;
@@ -375,6 +414,13 @@ consumer_start(consumer_run *cr)
 
 	cr->topics = xcalloc(r->tables.n + 1, sizeof(char *));
 	cr->owner = xcalloc(r->tables.n + 1, sizeof(stream_table *));
+	cr->skipped = xcalloc(r->tables.n + 1, sizeof(long long));
+	const char *takeover = config_get(&r->cfg, "KAFKA_TAKEOVER");
+	cr->takeover_apply = takeover && strcmp(takeover, "apply") == 0;
+	char *sid = NULL;
+	if (r->meta && maria_query_value(r->meta, "SELECT @@server_id", &sid, errbuf, sizeof(errbuf)) && sid)
+		cr->wm_sid = (uint32_t) strtoul(sid, NULL, 10);
+	free(sid);
 	for (size_t i = 0; i < r->tables.n; i++) {
 		if (!r->tables.v[i].active)
 			continue;
@@ -513,6 +559,7 @@ out:
 		free(cr.topics[i]);
 	free(cr.topics);
 	free(cr.owner);
+	free(cr.skipped);
 	consumed_free(&cr.c);
 	return end;
 }

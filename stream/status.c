@@ -132,6 +132,9 @@ print_tables(const PGresult *tb)
 		const char *state = PQgetvalue(tb, i, 1);
 		if (strcmp(state, "copying") == 0 || strcmp(state, "indexing") == 0)
 			print_copy(tb, i);
+		if (strcmp(PQgetvalue(tb, i, 11), "0") != 0)
+			printf("%-32s kafka: %s events before the watermark skipped (already in the copy)\n", "",
+				   PQgetvalue(tb, i, 11));
 	}
 }
 

@@ -105,6 +105,11 @@ assert_contains "$T/stream.log" "database kk" "--status alone reports kk"
 assert_contains "$T/stream.log" "consumed from Kafka" "kk's Kafka offsets in the combined status"
 
 # --- Debezium-shaped messages from elsewhere; poison ------------------------------
+# messages without a position cannot be placed against the watermark: they
+# apply with KAFKA_TAKEOVER=apply
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
+echo "KAFKA_TAKEOVER=apply" >> "$T/.env"
+start_stream --database kk --from kafka
 # a constraint only the target has: PostgreSQL refuses v = 7777, the type map does not
 pg "ALTER TABLE kk_sink.k ADD CONSTRAINT no_7777 CHECK (v IS DISTINCT FROM 7777)"
 printf '%s\t%s\n' \
@@ -116,7 +121,8 @@ printf '%s\t%s\n' \
 	'{"id":902}' '{"payload":{"op":"c","after":{"id":"not a number"}}}' \
 	'{"id":1}' '{"id":1,"v":1,"d":"0.125","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"s1","bt":null,"f":null,"__deleted":"true","__op":"d"}' \
 	'{"id":1}' 'null' \
-	'{"id":2}' 'null' |
+	'{"id":2}' 'null' \
+	'{"id":907}' '{"before":null,"after":{"id":907,"v":1,"d":null,"dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"old","bt":null,"f":null},"op":"c","source":{"connector":"mysql","name":"kc","db":"it_kc","table":"k","server_id":5,"gtid":"0-5-1","file":"replica-bin.000001","pos":4},"ts_ms":1}' |
 	"$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.k >/dev/null 2>"$T/produce.err" || fail "producing samples failed: $(cat "$T/produce.err")"
 i=0
 until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id IN (900, 901, 905)")" = 3 ] || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
@@ -167,7 +173,20 @@ done
 assert_eq "5:e:5 6:g:7 30:c:3 40:d:4" "$(pg "SELECT string_agg(id || ':' || s || ':' || n, ' ' ORDER BY id) FROM kk_sink.nn")" \
 	"NOT NULL columns: a tombstone alone deletes its key (also right after its insert), a key change leaves one row, a tombstone after a delete is skipped"
 assert_eq 3 "$(pg "SELECT count(*) FROM $CTL.kafka_dead_letters WHERE source_db = 'kk'")" "no dead letter for the deletes"
+assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 907")" "an event whose GTID is within the watermark is skipped (another server's file)"
 kill -TERM "$STREAM_PID"; wait "$STREAM_PID" || fail "stream --from kafka did not exit 0 on SIGTERM"
+[ "$(pg "SELECT kafka_skipped FROM $CTL.tables WHERE source_db = 'kk' AND source_table = 'k'")" -ge 1 ] ||
+	fail "the skip is not counted in the control schema"
+run_stream --database kk --status
+assert_match "$T/stream.log" 'kafka: [0-9]+ events before the watermark skipped' "--status shows the skips"
+
+# --- an event that cannot be placed is refused unless KAFKA_TAKEOVER=apply ---------
+printf '%s\t%s\n' '{"id":906}' '{"before":null,"after":{"id":906,"v":1,"d":null,"dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"placed?","bt":null,"f":null},"op":"c","source":{"connector":"mysql","name":"kc","db":"it_kc","table":"k","server_id":77,"file":"other-bin.000001","pos":4},"ts_ms":1}' |
+	"$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.k >/dev/null 2>&1
+(export KAFKA_TAKEOVER=refuse; run_stream --database kk --from kafka) && fail "an event that cannot be placed was not refused"
+assert_contains "$T/stream.log" "cannot tell whether an event of table \"k\" of database \"kk\" comes before or after" "the refusal says why"
+assert_contains "$T/stream.log" "KAFKA_TAKEOVER=apply" "and names the setting"
+assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 906")" "nothing applied"
 
 # --- KAFKA_DEAD_LETTER=fatal: a poison message stops the daemon ------------------
 printf '%s\t%s\n' '{"id":903}' '{"broken"' | "$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.k >/dev/null 2>&1
