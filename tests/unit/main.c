@@ -21,6 +21,7 @@ Suite *plan_suite(void);
 Suite *ddl_suite(void);
 Suite *gtid_suite(void);
 Suite *sink_suite(void);
+Suite *instance_suite(void);
 
 int
 main(void)
@@ -41,6 +42,7 @@ main(void)
 	srunner_add_suite(sr, ddl_suite());
 	srunner_add_suite(sr, gtid_suite());
 	srunner_add_suite(sr, sink_suite());
+	srunner_add_suite(sr, instance_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
