@@ -53,6 +53,7 @@
 
 static volatile sig_atomic_t stop_requested = 0;
 static volatile sig_atomic_t reload_requested = 0;
+static double start_wait = 30;  /* STREAM_START_WAIT: seconds to wait for an earlier stream */
 
 static void
 on_stop(int sig)
@@ -286,15 +287,36 @@ choose_server_id(stream_run *r)
 	return true;
 }
 
+/* choose_start_wait: STREAM_START_WAIT, how long a start (or a reconnect)
+ * waits for an earlier stream of the database to let go: its PostgreSQL
+ * session's lock, its replica registration */
+static bool
+choose_start_wait(stream_run *r)
+{
+	const char *v = config_get(&r->cfg, "STREAM_START_WAIT");
+	long long s;
+
+	if (v) {
+		if (!parse_count("STREAM_START_WAIT", v, 0, 3600, &s))
+			return false;
+		start_wait = (double) s;
+	}
+	source_set_wait(start_wait, &stop_requested);
+	return true;
+}
+
 /* open_session: the PostgreSQL session; started while PostgreSQL is down
  * (a reboot during an outage), it waits for it like any later outage; a
- * refused login is an error. EXIT_OK, EXIT_FAILED, or -1 stopped. */
+ * refused login, or a lock another stream keeps past STREAM_START_WAIT, is
+ * an error. EXIT_OK, EXIT_FAILED, or -1 stopped. */
 static int
 open_session(stream_run *r)
 {
 	const char *role = r->o.to_kafka ? "publish" : "stream";
 
-	for (int failures = 0; !(r->a = apply_open(&r->cfg, &r->ctl, role)); failures++) {
+	for (int failures = 0; !(r->a = apply_open(&r->cfg, &r->ctl, role, start_wait, r->stop_requested)); failures++) {
+		if (*r->stop_requested)
+			return -1;
 		if (!pg_sink_down(&r->cfg))
 			return EXIT_FAILED;
 		double delay = run_backoff_delay(failures);
@@ -406,8 +428,8 @@ reconnect(stream_run *r)
 {
 	char errbuf[2048];
 
-	if (!r->a && !r->local)
-		r->a = apply_open(&r->cfg, &r->ctl, r->o.to_kafka ? "publish" : "stream");   /* logged on failure */
+	if (!r->a && !r->local)     /* logged on failure */
+		r->a = apply_open(&r->cfg, &r->ctl, r->o.to_kafka ? "publish" : "stream", start_wait, r->stop_requested);
 	/* SIGHUP may bring new connection settings for an unreachable source
 	 * (a failover): take them before connecting again */
 	if (*r->reload_requested && !r->o.to_kafka && !r->o.from_kafka) {
@@ -551,7 +573,7 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return rc;
 	}
-	if (!choose_server_id(&r)) {
+	if (!choose_server_id(&r) || !choose_start_wait(&r)) {
 		metrics_stop();
 		config_free(&r.cfg);
 		return EXIT_USAGE;
