@@ -671,7 +671,7 @@ if [ "$NO_STREAM" != 1 ]; then
 		(while [ ! -e "$W/stop_profile" ]; do
 			echo "SELECT coalesce((SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') || ' | ' ||
 				left(regexp_replace(query, '\s+', ' ', 'g'), 90) FROM pg_stat_activity
-				WHERE application_name = 'stream' AND state = 'active' LIMIT 1), '(no statement running)');"
+				WHERE application_name LIKE 'stream[%' AND state = 'active' LIMIT 1), '(no statement running)');"
 			sleep 0.1
 		done | PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d "$PG_DB" \
 			>"$WD/profile.txt" 2>&1) &

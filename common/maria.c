@@ -155,14 +155,24 @@ explain_failure(const config_source *src, MYSQL *my, char *errbuf, size_t errlen
 MYSQL *
 maria_connect_timed(const config_source *src, unsigned read_timeout, char *errbuf, size_t errlen)
 {
+	bool down;
+
+	return maria_connect_try(src, read_timeout, &down, errbuf, errlen);
+}
+
+MYSQL *
+maria_connect_try(const config_source *src, unsigned read_timeout, bool *down, char *errbuf, size_t errlen)
+{
 	MYSQL *my = open_handle(src, src->tls, read_timeout);
 
+	*down = false;
 	if (!my) {
 		snprintf(errbuf, errlen, "could not allocate a MariaDB connection handle");
 		return NULL;
 	}
 	if (!mysql_real_connect(my, src->host, src->user, src->pass, NULL,
 							src->port, NULL, CLIENT_REMEMBER_OPTIONS)) {
+		*down = maria_is_unreachable(mysql_errno(my));
 		explain_failure(src, my, errbuf, errlen);
 		mysql_close(my);
 		return NULL;
@@ -218,6 +228,22 @@ maria_is_disconnect(unsigned int err)
 		err == CR_SERVER_LOST_EXTENDED || err == ER_NET_READ_ERROR ||
 		err == ER_NET_WRITE_INTERRUPTED || err == ER_NET_READ_INTERRUPTED ||
 		err == ER_NET_ERROR_ON_WRITE;
+}
+
+/*
+ * maria_is_unreachable: a server that is not running or not listening yet
+ * (a reboot's order), a network that is not up yet (a name that does not
+ * resolve included: at boot that is DNS, not a typo, as often as not), a
+ * server shutting down or out of connections. Everything else a connect
+ * can fail with (access denied, host not allowed or blocked, TLS) waits
+ * for a person.
+ */
+bool
+maria_is_unreachable(unsigned int err)
+{
+	return maria_is_disconnect(err) || err == CR_UNKNOWN_HOST || err == CR_IPSOCK_ERROR ||
+		err == CR_SOCKET_CREATE_ERROR || err == ER_CON_COUNT_ERROR || err == ER_TOO_MANY_USER_CONNECTIONS ||
+		err == CR_SERVER_HANDSHAKE_ERR;
 }
 
 bool

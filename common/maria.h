@@ -26,6 +26,17 @@ MYSQL *maria_connect(const config_source *src, char *errbuf, size_t errlen);
 MYSQL *maria_connect_timed(const config_source *src, unsigned read_timeout,
 						   char *errbuf, size_t errlen);
 
+/* maria_connect_try: maria_connect_timed that also says whether a failure
+ * is the server being out of reach (*down: not running, not listening, the
+ * network, too many connections; worth waiting for) rather than something
+ * a person must fix (a refused login, a host not allowed, TLS settings) */
+MYSQL *maria_connect_try(const config_source *src, unsigned read_timeout, bool *down,
+						 char *errbuf, size_t errlen);
+
+/* maria_is_unreachable: the error of a failed connect means the server
+ * could not be reached or could not take the session right now */
+bool maria_is_unreachable(unsigned int err);
+
 /* maria_exec: runs a statement that returns no rows (or discards them) */
 bool maria_exec(MYSQL *my, const char *sql, char *errbuf, size_t errlen);
 

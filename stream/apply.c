@@ -1,7 +1,8 @@
 /*
  * The stream's PostgreSQL sink; how a batch is applied is described in
  * apply.h. The session holds the database's advisory lock for its lifetime
- * (a second daemon for the same database is refused) and LISTENs on
+ * (a second daemon for the same database is refused; an earlier one's
+ * session is ended or waited for, see lock.h) and LISTENs on
  * migrate_table_ready. A batch's transaction starts lazily with the first
  * staged row.
  */
@@ -12,6 +13,8 @@
 #include "common/metrics.h"
 #include "common/pg.h"
 #include "common/typemap.h"
+#include "stream/instance.h"
+#include "stream/lock.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -65,14 +68,16 @@ apply_conn(apply *a)
 }
 
 apply *
-apply_open(const config *cfg, const control *ctl, const char *role)
+apply_open(const config *cfg, const control *ctl, const char *role, double wait_s, volatile sig_atomic_t *stop)
 {
-	char errbuf[2048];
+	char errbuf[2048], mark[64];
 	apply *a = xcalloc(1, sizeof(apply));
 
 	a->cfg = cfg;
 	a->ctl = ctl;
-	a->pg = pg_connect(cfg, role, errbuf, sizeof(errbuf));
+	/* who we are, for a later stream that finds this session holding the lock */
+	instance_mark(role, cfg->src.name, mark, sizeof(mark));
+	a->pg = pg_connect(cfg, mark, errbuf, sizeof(errbuf));
 	if (!a->pg) {
 		char *sink = config_sink_display(cfg->sink_url);
 		log_error_dh(sink, "Check SINK_DB_URL.", "%s", errbuf);
@@ -80,28 +85,16 @@ apply_open(const config *cfg, const control *ctl, const char *role)
 		free(a);
 		return NULL;
 	}
-	const char *params[] = { cfg->control_schema, role };
-	PGresult *res = control_query(a->pg, ctl,
-								  "SELECT pg_try_advisory_lock(hashtext($3), hashtext($2 || '.' || $1)), "
-								  "(SELECT string_agg(pid::text, ', ') FROM pg_stat_activity "
-								  " WHERE application_name = $3 AND pid <> pg_backend_pid())",
-								  2, params, errbuf, sizeof(errbuf));
-	if (!res) {
-		log_error("could not take the stream lock of database \"%s\": %s", cfg->src.name, errbuf);
+	/* PostgreSQL 14 and later: a backend whose client died ends within
+	 * seconds even in the middle of a long statement, instead of finishing
+	 * a big batch for no one while holding the lock */
+	if (PQserverVersion(a->pg) >= 140000 &&
+		!pg_exec(a->pg, "SET client_connection_check_interval = '2s'", errbuf, sizeof(errbuf)))
+		log_debug("client_connection_check_interval not set: %s", errbuf);
+	if (!lock_take(a->pg, cfg, ctl, role, wait_s, stop)) {
 		apply_close(a);
 		return NULL;
 	}
-	bool locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	if (!locked) {
-		char detail[256];
-		snprintf(detail, sizeof(detail), "PostgreSQL sessions of other streams: %s", PQgetvalue(res, 0, 1));
-		log_error_dh(detail, "Stop the other daemon first (systemctl stop stream@NAME, or kill its pid).",
-					 "another stream for database \"%s\" is running against this sink", cfg->src.name);
-		PQclear(res);
-		apply_close(a);
-		return NULL;
-	}
-	PQclear(res);
 	/* work_mem: the per-batch DISTINCT ON sort of a big batch stays in memory */
 	if (!pg_exec(a->pg, "SET synchronous_commit = on; SET work_mem = '64MB'; LISTEN migrate_table_ready",
 				 errbuf, sizeof(errbuf))) {

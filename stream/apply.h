@@ -34,6 +34,7 @@
 #ifndef STREAM_APPLY_H
 #define STREAM_APPLY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <libpq-fe.h>
@@ -47,11 +48,19 @@
 
 typedef struct apply apply;
 
-/* apply_open: the sink session for database cfg->src.name, named role
+/* apply_open: the sink session for database cfg->src.name, for role
  * ("stream", or "publish" for --to kafka, which uses only the control
- * schema); takes the database's advisory lock for that role (false, logged,
- * if another daemon holds it) and LISTENs for migrate's table-ready notices. */
-apply *apply_open(const config *cfg, const control *ctl, const char *role);
+ * schema; the session's application_name is the process's mark, e.g.
+ * "stream[4242]@db1 trading", see instance.h); takes the database's
+ * advisory lock for that role and LISTENs for migrate's table-ready
+ * notices. A lock held by an earlier session of this process, or by one of
+ * a stream on this host whose process has ended (kill -9 while its backend
+ * was busy), is taken over: that session is ended (pg_terminate_backend).
+ * A lock held by a running stream, or one on another host, is waited for
+ * up to wait_s seconds (logged), then refused. NULL, logged, when the
+ * session fails, the lock is refused, or *stop was set while waiting. */
+apply *apply_open(const config *cfg, const control *ctl, const char *role, double wait_s,
+				  volatile sig_atomic_t *stop);
 void apply_close(apply *a);
 PGconn *apply_conn(apply *a);
 

@@ -20,8 +20,11 @@
  * the source's connection settings, and reads again from the lowest
  * watermark if a table joined behind the current position. Failures on
  * either side roll back the batch and retry from the last checkpoint with
- * capped, jittered backoff; the daemon exits only for what a person must
- * fix.
+ * capped, jittered backoff, and a start while either server is down waits
+ * the same way (open_session, connect_source); the daemon exits only for
+ * what a person must fix. An earlier stream's leftovers at a start (its
+ * PostgreSQL session, its replica registration) are taken over or waited
+ * for by apply_open and source_open, up to STREAM_START_WAIT.
  */
 #include "common/config.h"
 #include "common/control.h"
@@ -53,6 +56,7 @@
 
 static volatile sig_atomic_t stop_requested = 0;
 static volatile sig_atomic_t reload_requested = 0;
+static double start_wait = 30;  /* STREAM_START_WAIT: seconds to wait for an earlier stream */
 
 static void
 on_stop(int sig)
@@ -106,10 +110,17 @@ usage(FILE *f)
 		"the source's connection settings (NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS,\n"
 		"NAME_TLS*): on another MariaDB server (a promoted replica) the stream continues\n"
 		"from its checkpoint's GTID position, or refuses and says why.\n\n"
-		"Lost connections are retried from the checkpoint, waiting 0.5 s doubling up to 30 s;\n"
-		"meanwhile, and once a minute while running, a warning says when the source may\n"
-		"expire (binlog_expire_logs_seconds) the binary log the stream still needs.\n\n"
-		"Exit status: 0 stopped on request or at --stop-at; 1 an error (logged); 2 bad usage or settings.\n");
+		"Lost connections are retried from the checkpoint, waiting 0.5 s doubling up to 30 s,\n"
+		"and so is a start while MariaDB or PostgreSQL is down or unreachable; meanwhile, and\n"
+		"once a minute while running, a warning says when the source may expire\n"
+		"(binlog_expire_logs_seconds) the binary log the stream still needs.\n\n"
+		"Restarts: what an earlier stream of the database left behind on this host (its\n"
+		"PostgreSQL session, its replica registration) is taken over once its process has\n"
+		"ended; a stream still running (finishing its last batch), or one on another host,\n"
+		"is waited for up to STREAM_START_WAIT seconds (default 30), then refused.\n\n"
+		"Exit status: 0 stopped on request or at --stop-at; 1 an error that needs a person\n"
+		"(logged: a refused login, a missing privilege, a purged binary log, another stream\n"
+		"or replica with the same lock or server id); 2 bad usage or settings.\n");
 }
 
 /* parse_count: a range-checked whole-number option, logged when bad */
@@ -286,15 +297,36 @@ choose_server_id(stream_run *r)
 	return true;
 }
 
+/* choose_start_wait: STREAM_START_WAIT, how long a start (or a reconnect)
+ * waits for an earlier stream of the database to let go: its PostgreSQL
+ * session's lock, its replica registration */
+static bool
+choose_start_wait(stream_run *r)
+{
+	const char *v = config_get(&r->cfg, "STREAM_START_WAIT");
+	long long s;
+
+	if (v) {
+		if (!parse_count("STREAM_START_WAIT", v, 0, 3600, &s))
+			return false;
+		start_wait = (double) s;
+	}
+	source_set_wait(start_wait, &stop_requested);
+	return true;
+}
+
 /* open_session: the PostgreSQL session; started while PostgreSQL is down
  * (a reboot during an outage), it waits for it like any later outage; a
- * refused login is an error. EXIT_OK, EXIT_FAILED, or -1 stopped. */
+ * refused login, or a lock another stream keeps past STREAM_START_WAIT, is
+ * an error. EXIT_OK, EXIT_FAILED, or -1 stopped. */
 static int
 open_session(stream_run *r)
 {
 	const char *role = r->o.to_kafka ? "publish" : "stream";
 
-	for (int failures = 0; !(r->a = apply_open(&r->cfg, &r->ctl, role)); failures++) {
+	for (int failures = 0; !(r->a = apply_open(&r->cfg, &r->ctl, role, start_wait, r->stop_requested)); failures++) {
+		if (*r->stop_requested)
+			return -1;
 		if (!pg_sink_down(&r->cfg))
 			return EXIT_FAILED;
 		double delay = run_backoff_delay(failures);
@@ -370,21 +402,51 @@ snapshot(stream_run *r)
 	return sink_kafka_snapshot(r->sk, &r->cfg.src, &r->tables, r->stop_requested) ? EXIT_OK : EXIT_FAILED;
 }
 
+/* connect_source: the introspection connection to MariaDB at start;
+ * started while MariaDB is down or not reachable yet (a reboot's order),
+ * it waits with the backoff of a lost connection, and takes SIGHUP's new
+ * connection settings meanwhile; a refused login or a TLS setting is an
+ * error. EXIT_OK, EXIT_FAILED, or -1 stopped. */
+static int
+connect_source(stream_run *r)
+{
+	char errbuf[2048];
+	bool down;
+
+	for (int failures = 0; !(r->meta = maria_connect_try(&r->cfg.src, 60, &down, errbuf, sizeof(errbuf))); failures++) {
+		if (!down) {
+			log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+			return EXIT_FAILED;
+		}
+		log_error("%s", errbuf);
+		double delay = run_backoff_delay(failures);
+		run_outage_retry(r, delay);
+		run_sleep(r, delay, true);
+		if (*r->stop_requested)
+			return -1;
+		/* SIGHUP meanwhile (a failover while down): the new settings are
+		 * taken and connect, or the loop goes on with them; the tables are
+		 * loaded after this anyway */
+		if (*r->reload_requested) {
+			*r->reload_requested = 0;
+			if (!r->o.to_kafka && !r->o.from_kafka && run_reload_source(r) && r->meta)
+				break;
+		}
+	}
+	return EXIT_OK;
+}
+
 /* prepare: everything before the first loop; EXIT_OK or the exit status */
 static int
 prepare(stream_run *r, sink_events *ev)
 {
-	char errbuf[2048];
 	int rc;
 
 	control_init(&r->ctl, r->cfg.control_schema, r->cfg.src.name);
 	if ((rc = open_sink(r, ev)) != EXIT_OK || !r->sk)
 		return rc;
-	r->meta = maria_connect_timed(&r->cfg.src, 60, errbuf, sizeof(errbuf));
-	if (!r->meta) {
-		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
-		return EXIT_FAILED;
-	}
+	if ((rc = connect_source(r)) != EXIT_OK)
+		return rc < 0 ? EXIT_OK : rc;
 	if (!tables_load(r))
 		return EXIT_USAGE;
 	if (r->o.snapshot && (rc = snapshot(r)) != EXIT_OK)
@@ -406,8 +468,8 @@ reconnect(stream_run *r)
 {
 	char errbuf[2048];
 
-	if (!r->a && !r->local)
-		r->a = apply_open(&r->cfg, &r->ctl, r->o.to_kafka ? "publish" : "stream");   /* logged on failure */
+	if (!r->a && !r->local)     /* logged on failure */
+		r->a = apply_open(&r->cfg, &r->ctl, r->o.to_kafka ? "publish" : "stream", start_wait, r->stop_requested);
 	/* SIGHUP may bring new connection settings for an unreachable source
 	 * (a failover): take them before connecting again */
 	if (*r->reload_requested && !r->o.to_kafka && !r->o.from_kafka) {
@@ -551,7 +613,7 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return rc;
 	}
-	if (!choose_server_id(&r)) {
+	if (!choose_server_id(&r) || !choose_start_wait(&r)) {
 		metrics_stop();
 		config_free(&r.cfg);
 		return EXIT_USAGE;

@@ -4,7 +4,9 @@
  * binlog_format ROW, binlog_row_image FULL (MINIMAL images lack the columns
  * an upsert needs, so they are refused rather than half supported), the
  * BINLOG MONITOR privilege (SHOW BINARY LOGS), and no other replica
- * registered with our server id; it also reads the server's identity
+ * registered with our server id (our registration's report host is the
+ * process's mark, instance.h, so that our own leftovers are told from other
+ * replicas: see check_registrations); it also reads the server's identity
  * (@@server_id, @@gtid_binlog_state), which the stream compares with its
  * checkpoint's to notice a failover. source_start then checks the start
  * file is still on the server, or, to continue on another server after a
@@ -24,6 +26,7 @@
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/xalloc.h"
+#include "stream/instance.h"
 
 #include <mariadb_rpl.h>
 #include <mysqld_error.h>
@@ -34,6 +37,11 @@
 
 #define HEARTBEAT_NS    100000000ULL   /* 100 ms: an idle stream commits within it */
 #define READ_TIMEOUT_S  5
+
+/* source_set_wait's bound, one per process: set once before the first
+ * source_open (the opener's signature is shared by every mode's loop) */
+static double wait_seconds = 30;
+static volatile sig_atomic_t *wait_stop;
 
 struct source {
 	MYSQL      *my;
@@ -73,6 +81,106 @@ query_setting(MYSQL *my, const char *sql, char **out)
 		return false;
 	}
 	return true;
+}
+
+/* registered_as: the report host of the replica SHOW SLAVE HOSTS lists with
+ * server_id into mark ("" when none); false when the statement failed
+ * (mysql_errno says why) */
+static bool
+registered_as(MYSQL *my, uint32_t server_id, char *mark, size_t len)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	mark[0] = '\0';
+	if (mysql_query(my, "SHOW SLAVE HOSTS") != 0 || !(res = mysql_store_result(my)))
+		return false;
+	while ((row = mysql_fetch_row(res)))
+		if (row[0] && strtoul(row[0], NULL, 10) == server_id) {
+			snprintf(mark, len, "%s", row[1] ? row[1] : "");
+			if (!mark[0])
+				snprintf(mark, len, "(no report host)");
+			break;
+		}
+	mysql_free_result(res);
+	return true;
+}
+
+/*
+ * check_registrations: a replica registered with our server id would be
+ * disconnected by us (MariaDB ends the dump thread of an id that connects
+ * again), and would disconnect us in turn. Its report host tells what it
+ * is (instance.h): our own earlier registration (this process, or a stream
+ * of this database on this host that has ended) is still listed until its
+ * dump thread notices, and is replaced when we register; a stream of this
+ * database that still runs, or one on another host, is waited for up to
+ * source_set_wait's bound; anything else is refused at once. False with
+ * *fatal: refused (logged); without: the connection was lost or a stop was
+ * requested.
+ */
+static bool
+check_registrations(source *s, uint32_t server_id, bool *fatal)
+{
+	MYSQL *my = s->my;
+	const char *db = s->src->name;
+	char mark[256];
+	instance_wait w;
+
+	instance_wait_begin(&w, wait_seconds, wait_stop);
+	for (;;) {
+		if (!registered_as(my, server_id, mark, sizeof(mark))) {
+			if (maria_is_disconnect(mysql_errno(my))) {
+				*fatal = false;
+				log_error("lost the MariaDB connection of database \"%s\": %s", db, mysql_error(my));
+				return false;
+			}
+			log_debug("SHOW SLAVE HOSTS not permitted (%s); server id clash not checked", mysql_error(my));
+			return true;
+		}
+		if (!mark[0])
+			return true;
+		pid_t pid;
+		instance_kind k = instance_classify(mark, "stream", db, 0, &pid);
+		switch (k) {
+			case INSTANCE_FOREIGN: {
+				char detail[400];
+				snprintf(detail, sizeof(detail), "It is registered as \"%s\" (SHOW SLAVE HOSTS); MariaDB would "
+						 "disconnect it when this stream connects, and it would disconnect this stream.", mark);
+				log_error_dh(detail, "Set NAME_SERVER_ID to an id no other replica of this server uses.",
+							 "another replica with server id %u is connected to the MariaDB server of database \"%s\"",
+							 server_id, db);
+				return false;
+			}
+			case INSTANCE_SELF:
+				log_debug("our own earlier replica registration \"%s\" is still listed; it is replaced", mark);
+				return true;
+			case INSTANCE_ENDED:
+				log_info("the replica registration of an earlier stream of database \"%s\" (pid %ld, ended) is still "
+						 "listed on MariaDB; it is replaced", db, (long) pid);
+				return true;
+			case INSTANCE_ALIVE:
+			case INSTANCE_ELSEWHERE:
+				break;
+		}
+		if (!w.announced) {
+			log_notice("waiting up to %.0f s for the stream \"%s\" (%s) to end: it is registered on the MariaDB "
+					   "server of database \"%s\" with our server id %u", wait_seconds, mark, instance_kind_text(k),
+					   db, server_id);
+			w.announced = true;
+		}
+		if (!instance_wait_more(&w)) {
+			if (instance_wait_stopped(&w)) {
+				*fatal = false;
+				return false;
+			}
+			char detail[512];
+			snprintf(detail, sizeof(detail), "Its registration \"%s\" (%s) was still listed after %.0f s.", mark,
+					 instance_kind_text(k), wait_seconds);
+			log_error_dh(detail, "Stop the other stream first, or give one of them another NAME_SERVER_ID.",
+						 "another stream of database \"%s\" reads the binary log with server id %u", db, server_id);
+			return false;
+		}
+	}
 }
 
 /* preflight: the checks that make streaming possible; *fatal for settings */
@@ -155,25 +263,13 @@ preflight(source *s, uint32_t server_id, bool *fatal)
 	}
 	free(logs);
 
-	/* a real replica registered with our id would be disconnected by us */
-	if (mysql_query(my, "SHOW SLAVE HOSTS") == 0) {
-		MYSQL_RES *res = mysql_store_result(my);
-		MYSQL_ROW row;
-		while (res && (row = mysql_fetch_row(res))) {
-			if (row[0] && strtoul(row[0], NULL, 10) == server_id) {
-				log_error_dh(row[1] ? row[1] : NULL, "Set NAME_SERVER_ID to an id no other replica of this server uses.",
-							 "another replica with server id %u is connected to the MariaDB server of database \"%s\"",
-							 server_id, db);
-				mysql_free_result(res);
-				goto out;
-			}
-		}
-		if (res)
-			mysql_free_result(res);
-	} else
-		log_debug("SHOW SLAVE HOSTS not permitted (%s); server id clash not checked", mysql_error(my));
+	if (!check_registrations(s, server_id, fatal))
+		goto out;
 	ok = true;
 out:
+	/* a connection lost on the way is retried, not a setting to fix */
+	if (!ok && mysql_errno(my) && maria_is_disconnect(mysql_errno(my)))
+		*fatal = false;
 	free(v);
 	return ok;
 }
@@ -201,9 +297,15 @@ source_open(const config_source *src, uint32_t server_id, bool *fatal)
 	*fatal = false;
 	s->src = src;
 	s->replica_sid = server_id;
-	s->my = maria_connect_timed(src, READ_TIMEOUT_S, errbuf, sizeof(errbuf));
+	bool down;
+	s->my = maria_connect_try(src, READ_TIMEOUT_S, &down, errbuf, sizeof(errbuf));
 	if (!s->my) {
-		log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+		/* out of reach: retried; refused (a login, TLS): a person's */
+		if (down)
+			log_error("%s", errbuf);
+		else
+			log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+		*fatal = !down;
 		goto fail;
 	}
 	buf who = BUF_INIT;
@@ -216,6 +318,13 @@ source_open(const config_source *src, uint32_t server_id, bool *fatal)
 fail:
 	source_close(s);
 	return NULL;
+}
+
+void
+source_set_wait(double seconds, volatile sig_atomic_t *stop)
+{
+	wait_seconds = seconds;
+	wait_stop = stop;
 }
 
 uint32_t
@@ -298,8 +407,9 @@ source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ct
 		log_error("could not start a replication handle for database \"%s\"", db);
 		goto fail;
 	}
-	char host[96];
-	snprintf(host, sizeof(host), "stream-%s", db);
+	/* the report host SHOW SLAVE HOSTS lists: who we are (check_registrations) */
+	char host[256];
+	instance_mark("stream", db, host, sizeof(host));
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FILENAME, s->file, strlen(s->file));
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, (unsigned long) (by_gtid ? 4 : start->pos));
 	mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, (unsigned int) s->replica_sid);

@@ -4,7 +4,7 @@
  * cannot start.
  *
  * source_open checks the server (binlog on, ROW format, FULL row images,
- * privileges) and reads its identity; source_start asks for the binlog from
+ * privileges, no other replica with our server id) and reads its identity; source_start asks for the binlog from
  * a position (checked to be still on the server) or a GTID position, with
  * checksums and a heartbeat every 100 ms, so that an
  * idle stream still wakes up (signals, reloads) and a hung TCP connection is
@@ -14,6 +14,7 @@
 #ifndef STREAM_SOURCE_H
 #define STREAM_SOURCE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,9 +26,22 @@ typedef struct source source;
 
 /* source_open: connects and checks the server (binlog on, ROW, FULL
  * images, privileges, the stream's server id); returns a source the caller
- * closes with source_close, or NULL with the error logged (*fatal: a setting
- * or privilege to fix; otherwise a connection problem worth retrying). */
+ * closes with source_close, or NULL with the error logged (*fatal: a refused
+ * login, a setting or privilege to fix, another replica with our server id;
+ * otherwise a server out of reach or a lost connection, worth retrying, or
+ * a stop requested while it waited).
+ *
+ * The server id check waits for an earlier stream of this database still
+ * registered with it (one that runs, or one on another host) up to the
+ * bound source_set_wait gave; this process's own earlier registration, and
+ * one of a stream on this host that has ended, are replaced when it
+ * registers. */
 source *source_open(const config_source *src, uint32_t server_id, bool *fatal);
+
+/* source_set_wait: how long source_open waits for an earlier stream's
+ * registration (default 30 s), and the flag that ends the wait early (a
+ * stop request); for the whole process */
+void source_set_wait(double seconds, volatile sig_atomic_t *stop);
 
 /* source_server_id / source_gtid_state: the server's @@server_id and
  * @@gtid_binlog_state (the last GTID it logged per domain and server), read

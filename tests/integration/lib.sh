@@ -359,3 +359,24 @@ wait_ckpt() {
 		sleep 0.1
 	done
 }
+
+# my_server_stop: stops the sandbox's MariaDB (SIGTERM by its pid file) and
+# waits up to 60 s for it to end; my_server_start starts it again on its
+# port when it is not running (scripts/sandbox.sh restart-mariadb starts a
+# stopped one; output in $T/my-server.log). A test that stops it must start
+# it again at exit, also when it fails: at_exit my_server_start.
+my_server_stop() {
+	_pid=$(head -n 1 "$SANDBOX_DIR/mariadb/pid" 2>/dev/null | tr -dc 0-9)
+	[ -n "$_pid" ] && kill -TERM "$_pid" 2>/dev/null || return 1
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -le 600 ] || return 1
+		sleep 0.1
+	done
+}
+
+my_server_start() {
+	my "SELECT 1" >/dev/null 2>&1 && return 0
+	sh scripts/sandbox.sh restart-mariadb "$SANDBOX_DIR" >>"$T/my-server.log" 2>&1
+}

@@ -142,7 +142,7 @@ assert_not_contains "$T/m1.txt" "$MY_PASS" "no MariaDB password in the metrics"
 assert_not_contains "$T/m1.txt" "$PG_PASS" "no PostgreSQL password in the metrics"
 
 # a lost sink connection: one error logged, one reconnect, and counting goes on
-pg_admin "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'sink' AND application_name = 'stream'" >/dev/null
+pg_admin "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'sink' AND application_name LIKE 'stream[%'" >/dev/null
 wait_metric "$port" 'stream_reconnects_total{database="mt"}' 1 || fail "the reconnect was not counted"
 scrape "$port" "$T/m2.txt"
 e=$(metric "$T/m2.txt" 'stream_errors_total{database="mt"}')

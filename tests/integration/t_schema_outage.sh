@@ -70,13 +70,13 @@ DELETE FROM t WHERE id = 6" || fail "the schema change in MariaDB failed"
 # the stream's session waits for the lock, in the ALTER that carries the change
 i=0
 until [ "$(pg "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-               WHERE a.application_name = 'stream' AND NOT l.granted AND l.relation = 'so_sink.t'::regclass")" -ge 1 ]; do
+               WHERE a.application_name LIKE 'stream[%' AND NOT l.granted AND l.relation = 'so_sink.t'::regclass")" -ge 1 ]; do
 	i=$((i + 1))
 	kill -0 "$STREAM_PID" 2>/dev/null || fail "the stream exited before it reached the schema change"
 	[ $i -le 300 ] || fail "the stream's session did not wait for the lock on so_sink.t within 30 s"
 	sleep 0.1
 done
-q=$(pg "SELECT query FROM pg_stat_activity WHERE application_name = 'stream' AND wait_event_type = 'Lock'")
+q=$(pg "SELECT query FROM pg_stat_activity WHERE application_name LIKE 'stream[%' AND wait_event_type = 'Lock'")
 echo "# the stream waits in: $q" >&2
 case "$q" in
 *"ALTER TABLE"*"ADD COLUMN"*) ;;

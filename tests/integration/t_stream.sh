@@ -92,7 +92,7 @@ assert_eq 1 "$(pg "SELECT count(*) FROM st_sink.nk WHERE a = 4")" "new row appli
 # a second daemon for the same database is refused
 start_stream --database st
 sleep 1.5
-run_stream --database st --stop-at "$(binlog_end)" && fail "a second stream started"
+(export STREAM_START_WAIT=2; run_stream --database st --stop-at "$(binlog_end)") && fail "a second stream started"
 assert_contains "$T/stream.log" "another stream for database \"st\" is running" "second daemon refused"
 # SIGTERM: the running daemon finishes its batch and exits 0
 my "INSERT INTO it_st.nk VALUES (5, 'five')"

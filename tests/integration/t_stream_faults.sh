@@ -60,7 +60,7 @@ my "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dum
 	my "KILL $id" 2>/dev/null
 done
 sleep 0.5
-pg_admin "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stream'" > /dev/null
+pg_admin "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'stream[%'" > /dev/null
 my "FLUSH BINARY LOGS"
 kill -0 $writer 2>/dev/null || echo "# note: the writer finished before the faults were injected" >&2
 wait $writer || fail "writer failed: $(cat "$T/writer.out")"

@@ -22,6 +22,7 @@ Suite *ddl_suite(void);
 Suite *gtid_suite(void);
 Suite *sink_suite(void);
 Suite *place_suite(void);
+Suite *instance_suite(void);
 
 int
 main(void)
@@ -43,6 +44,7 @@ main(void)
 	srunner_add_suite(sr, gtid_suite());
 	srunner_add_suite(sr, sink_suite());
 	srunner_add_suite(sr, place_suite());
+	srunner_add_suite(sr, instance_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
