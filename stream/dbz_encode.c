@@ -24,6 +24,7 @@
 #include "stream/dbz_encode.h"
 
 #include <math.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -947,5 +948,379 @@ dbz_value(const plan_table *pt, dbz_op op, const binlog_value *before,
 		json_decref(payload);
 		return NULL;
 	}
+	return wrap(schema, payload);
+}
+
+/* ---------------------------------------------------------------------
+ * Schema change events
+ * --------------------------------------------------------------------- */
+
+/* java.sql.Types codes Debezium's MySQL DDL parser uses */
+enum {
+	JDBC_BIT = -7, JDBC_TINYINT = -6, JDBC_BIGINT = -5, JDBC_VARBINARY = -3, JDBC_BINARY = -2,
+	JDBC_CHAR = 1, JDBC_DECIMAL = 3, JDBC_INTEGER = 4, JDBC_SMALLINT = 5, JDBC_FLOAT = 6,
+	JDBC_REAL = 7, JDBC_DOUBLE = 8, JDBC_VARCHAR = 12, JDBC_BOOLEAN = 16, JDBC_DATE = 91,
+	JDBC_TIME = 92, JDBC_TIMESTAMP = 93, JDBC_OTHER = 1111, JDBC_BLOB = 2004,
+	JDBC_TIMESTAMP_WITH_TIMEZONE = 2014
+};
+
+/* One MariaDB type name and how Debezium's DDL parser describes it. */
+typedef struct ddl_type {
+	const char *name;			/* COLUMN_TYPE's leading word */
+	int			jdbc;
+	bool		text;			/* has a character set */
+} ddl_type;
+
+static const ddl_type ddl_types[] = {
+	{ "tinyint", JDBC_TINYINT, false }, { "smallint", JDBC_SMALLINT, false },
+	{ "mediumint", JDBC_INTEGER, false }, { "int", JDBC_INTEGER, false },
+	{ "integer", JDBC_INTEGER, false }, { "bigint", JDBC_BIGINT, false },
+	{ "decimal", JDBC_DECIMAL, false }, { "numeric", JDBC_DECIMAL, false },
+	{ "float", JDBC_FLOAT, false }, { "double", JDBC_DOUBLE, false }, { "real", JDBC_REAL, false },
+	{ "bit", JDBC_BIT, false }, { "bool", JDBC_BOOLEAN, false }, { "boolean", JDBC_BOOLEAN, false },
+	{ "char", JDBC_CHAR, true }, { "varchar", JDBC_VARCHAR, true },
+	{ "tinytext", JDBC_VARCHAR, true }, { "text", JDBC_VARCHAR, true },
+	{ "mediumtext", JDBC_VARCHAR, true }, { "longtext", JDBC_VARCHAR, true },
+	{ "binary", JDBC_BINARY, false }, { "varbinary", JDBC_VARBINARY, false },
+	{ "tinyblob", JDBC_BLOB, false }, { "blob", JDBC_BLOB, false },
+	{ "mediumblob", JDBC_BLOB, false }, { "longblob", JDBC_BLOB, false },
+	{ "date", JDBC_DATE, false }, { "time", JDBC_TIME, false },
+	{ "datetime", JDBC_TIMESTAMP, false }, { "timestamp", JDBC_TIMESTAMP_WITH_TIMEZONE, false },
+	{ "year", JDBC_INTEGER, false },
+	{ "enum", JDBC_CHAR, true }, { "set", JDBC_CHAR, true },
+	{ "json", JDBC_OTHER, true },
+	{ NULL, JDBC_OTHER, false }	/* uuid, inet4, inet6, geometry types, vector */
+};
+
+/* A collation id range and its character set: MariaDB's numbering (the
+ * UCA 14.0 collations of 10.10 and later are numbered 2048 + 256 per
+ * character set from utf8mb3 on). */
+static const struct {
+	unsigned	lo, hi;
+	const char *charset;
+} charsets[] = {
+	{ 5, 5, "latin1" }, { 8, 8, "latin1" }, { 15, 15, "latin1" }, { 31, 31, "latin1" },
+	{ 47, 49, "latin1" }, { 94, 94, "latin1" }, { 1029, 1029, "latin1" }, { 1032, 1032, "latin1" },
+	{ 1071, 1071, "latin1" }, { 1077, 1077, "latin1" },
+	{ 11, 11, "ascii" }, { 65, 65, "ascii" }, { 1035, 1035, "ascii" }, { 1089, 1089, "ascii" },
+	{ 33, 33, "utf8mb3" }, { 83, 83, "utf8mb3" }, { 192, 215, "utf8mb3" }, { 223, 223, "utf8mb3" },
+	{ 576, 578, "utf8mb3" }, { 1057, 1057, "utf8mb3" }, { 1107, 1107, "utf8mb3" },
+	{ 1216, 1247, "utf8mb3" }, { 2048, 2303, "utf8mb3" },
+	{ 45, 46, "utf8mb4" }, { 224, 247, "utf8mb4" }, { 608, 610, "utf8mb4" },
+	{ 1069, 1070, "utf8mb4" }, { 1248, 1279, "utf8mb4" }, { 2304, 2559, "utf8mb4" },
+	{ 35, 35, "ucs2" }, { 90, 90, "ucs2" }, { 128, 151, "ucs2" }, { 2560, 2815, "ucs2" },
+	{ 54, 55, "utf16" }, { 101, 124, "utf16" }, { 2816, 3071, "utf16" },
+	{ 56, 56, "utf16le" }, { 62, 62, "utf16le" },
+	{ 60, 61, "utf32" }, { 160, 183, "utf32" }, { 3072, 3327, "utf32" },
+	{ 63, 63, "binary" },
+};
+
+/* charset_of: the character set of a collation id, or NULL */
+static const char *
+charset_of(unsigned id)
+{
+	for (size_t i = 0; i < sizeof(charsets) / sizeof(charsets[0]); i++)
+		if (id >= charsets[i].lo && id <= charsets[i].hi)
+			return charsets[i].charset;
+	return NULL;
+}
+
+/* opt_string: a JSON string of s, or null */
+static json_t *
+opt_string(const char *s)
+{
+	return s ? json_text(s, strlen(s)) : json_null();
+}
+
+/* enum_values: the labels of "enum('a','b''c')" each quoted as in the DDL:
+ * ["'a'", "'b''c'"]; *n set to their number */
+static json_t *
+enum_values(const char *column_type, size_t *n)
+{
+	const char *p = strchr(column_type, '(');
+	json_t	   *a = json_array();
+
+	*n = 0;
+	if (!p)
+		return a;
+	for (p++; *p == '\'';) {
+		const char *b = p++;
+
+		while (*p && !(*p == '\'' && p[1] != '\'')) {
+			if ((*p == '\'' && p[1] == '\'') || (*p == '\\' && p[1]))
+				p++;
+			p++;
+		}
+		if (*p == '\'')
+			p++;
+		json_array_append_new(a, json_text(b, (size_t) (p - b)));
+		(*n)++;
+		if (*p == ',')
+			p++;
+	}
+	return a;
+}
+
+/* default_expression: COLUMN_DEFAULT (MariaDB 10.2+ form) as Debezium
+ * renders a DEFAULT: a string literal unquoted, a number or b'..' bits as
+ * written, CURRENT_TIMESTAMP as the epoch; NULL for none, NULL and other
+ * expressions */
+static json_t *
+default_expression(const char *d)
+{
+	size_t		len = d ? strlen(d) : 0;
+	buf			b = BUF_INIT;
+	json_t	   *j;
+
+	if (!d || strcmp(d, "NULL") == 0)
+		return json_null();
+	if (len >= 2 && d[0] == '\'' && d[len - 1] == '\'') {
+		for (size_t i = 1; i + 1 < len; i++) {
+			if ((d[i] == '\'' && d[i + 1] == '\'') || (d[i] == '\\' && i + 2 < len))
+				i++;
+			buf_putc(&b, d[i]);
+		}
+		j = json_text(b.data ? b.data : "", b.len);
+		buf_free(&b);
+		return j;
+	}
+	if (strncasecmp(d, "current_timestamp", 17) == 0)
+		return json_string("1970-01-01 00:00:00");
+	if (len >= 3 && (d[0] == 'b' || d[0] == 'B') && d[1] == '\'' && d[len - 1] == '\'')
+		return json_text(d + 2, len - 3);
+	if (strspn(d, "+-0123456789.eE") == len)
+		return json_text(d, len);
+	return json_null();
+}
+
+/* described_rows: the rows of kind ("columns", "indexes") in a table's
+ * recorded information_schema description, or NULL */
+static json_t *
+described_rows(json_t *desc, const char *kind)
+{
+	json_t	   *a = desc ? json_object_get(desc, kind) : NULL;
+
+	return json_is_array(a) ? a : NULL;
+}
+
+/* described_field: field f of row i of rows as a string, or NULL */
+static const char *
+described_field(json_t *rows, size_t i, size_t f)
+{
+	return rows ? json_string_value(json_array_get(json_array_get(rows, i), f)) : NULL;
+}
+
+/* change_column: one column of the table change */
+static json_t *
+change_column(const plan_table *pt, size_t i, json_t *cols_desc)
+{
+	const plan_column *pc = &pt->cols[i];
+	const char *ct = pc->column_type ? pc->column_type : "";
+	const ddl_type *ty = ddl_types;
+	char		word[32];
+	size_t		wl = 0, nlabels = 0;
+	json_t	   *c = json_object(), *labels = NULL;
+	long long	length = -1, scale = -1;
+	dbz_col		dc;
+	buf			name = BUF_INIT;
+
+	while (wl + 1 < sizeof(word) && ((ct[wl] >= 'a' && ct[wl] <= 'z') || (ct[wl] >= 'A' && ct[wl] <= 'Z') ||
+									 (ct[wl] >= '0' && ct[wl] <= '9' && wl > 0))) {
+		word[wl] = (char) (ct[wl] >= 'A' && ct[wl] <= 'Z' ? ct[wl] - 'A' + 'a' : ct[wl]);
+		wl++;
+	}
+	word[wl] = '\0';
+	/* MariaDB's JSON is LONGTEXT with a JSON_VALID check; Debezium reads "JSON" */
+	bool		json = dbz_classify(pt, pc, &dc, NULL, 0) && dc.type == DBZ_T_JSON;
+
+	if (json)
+		snprintf(word, sizeof(word), "json");
+	while (ty->name && strcmp(ty->name, word) != 0)
+		ty++;
+	for (size_t k = 0; word[k]; k++)
+		buf_putc(&name, (char) (word[k] >= 'a' && word[k] <= 'z' ? word[k] - 'a' + 'A' : word[k]));
+	if (strstr(ct, " zerofill"))
+		buf_puts(&name, " UNSIGNED ZEROFILL");
+	else if (strstr(ct, " unsigned"))
+		buf_puts(&name, " UNSIGNED");
+
+	if (strcmp(word, "enum") == 0 || strcmp(word, "set") == 0) {
+		labels = enum_values(ct, &nlabels);
+		length = word[0] == 'e' ? 1 : (nlabels > 0 ? (long long) nlabels * 2 - 1 : 0);
+	} else if (!json && ct[wl] == '(') {
+		char	   *end;
+
+		length = strtoll(ct + wl + 1, &end, 10);
+		if (*end == ',')
+			scale = strtoll(end + 1, NULL, 10);
+	}
+
+	json_object_set_new(c, "name", json_text(pc->name, strlen(pc->name)));
+	json_object_set_new(c, "jdbcType", json_integer(ty->jdbc));
+	json_object_set_new(c, "nativeType", json_null());
+	json_object_set_new(c, "typeName", json_text(name.data ? name.data : "", name.len));
+	json_object_set_new(c, "typeExpression", json_text(name.data ? name.data : "", name.len));
+	json_object_set_new(c, "charsetName", opt_string(ty->text ? charset_of(pc->collation_id) : NULL));
+	json_object_set_new(c, "length", length >= 0 ? json_integer(length) : json_null());
+	json_object_set_new(c, "scale", scale >= 0 ? json_integer(scale) : json_null());
+	json_object_set_new(c, "position", json_integer((json_int_t) i + 1));
+	json_object_set_new(c, "optional", json_boolean(pc->nullable));
+	json_object_set_new(c, "autoIncremented", json_boolean(pc->auto_increment));
+	json_object_set_new(c, "generated", json_boolean(pc->auto_increment || pc->generated));
+	json_object_set_new(c, "comment", json_null());
+	json_object_set_new(c, "defaultValueExpression", pc->auto_increment || pc->generated ? json_null() :
+						default_expression(described_field(cols_desc, i, 8)));
+	json_object_set_new(c, "enumValues", labels ? labels : json_null());
+	buf_free(&name);
+	return c;
+}
+
+/* primary_key: the PRIMARY KEY's columns in order, from the recorded
+ * description when there is one (the plan's key may be a UNIQUE key,
+ * which Debezium does not list), else the plan's key */
+static json_t *
+primary_key(const plan_table *pt, json_t *desc)
+{
+	json_t	   *ix = described_rows(desc, "indexes"), *a = json_array();
+
+	if (!ix) {
+		for (size_t k = 0; k < pt->nkey; k++)
+			json_array_append_new(a, json_text(pt->cols[pt->key[k]].name, strlen(pt->cols[pt->key[k]].name)));
+		return a;
+	}
+	for (size_t r = 0; r < json_array_size(ix); r++) {
+		const char *index = described_field(ix, r, 0), *col = described_field(ix, r, 2);
+
+		if (index && col && strcmp(index, "PRIMARY") == 0)
+			json_array_append_new(a, json_text(col, strlen(col)));
+	}
+	return a;
+}
+
+/* change_table: the table's description after the change */
+static json_t *
+change_table(const plan_table *pt)
+{
+	json_t	   *desc = pt->described ? json_loads(pt->described, 0, NULL) : NULL;
+	json_t	   *t = json_object(), *cols = json_array();
+	json_t	   *cols_desc = described_rows(desc, "columns");
+
+	/* the description's rows are the columns, in order, when it has them all */
+	if (cols_desc && json_array_size(cols_desc) != pt->ncols)
+		cols_desc = NULL;
+	json_object_set_new(t, "defaultCharsetName", json_null());
+	json_object_set_new(t, "primaryKeyColumnNames", primary_key(pt, desc));
+	for (size_t i = 0; i < pt->ncols; i++)
+		json_array_append_new(cols, change_column(pt, i, cols_desc));
+	json_object_set_new(t, "columns", cols);
+	json_object_set_new(t, "comment", json_null());
+	json_decref(desc);
+	return t;
+}
+
+/* array_schema: {"type": "array", "items": items, "optional"} */
+static json_t *
+array_schema(json_t *items, bool optional)
+{
+	json_t	   *s = json_object();
+
+	json_object_set_new(s, "type", json_string("array"));
+	json_object_set_new(s, "items", items);
+	json_object_set_new(s, "optional", json_boolean(optional));
+	return s;
+}
+
+/* change_schema: io.debezium.connector.schema.Change, with its Table and
+ * Column structs */
+static json_t *
+change_schema(void)
+{
+	json_t	   *cf, *tf, *hf;
+	json_t	   *col = struct_schema(&cf), *tab = struct_schema(&tf), *chg = struct_schema(&hf);
+
+	field(cf, "name", schema_of("string", false, NULL, 0));
+	field(cf, "jdbcType", schema_of("int32", false, NULL, 0));
+	field(cf, "nativeType", schema_of("int32", true, NULL, 0));
+	field(cf, "typeName", schema_of("string", false, NULL, 0));
+	field(cf, "typeExpression", schema_of("string", true, NULL, 0));
+	field(cf, "charsetName", schema_of("string", true, NULL, 0));
+	field(cf, "length", schema_of("int32", true, NULL, 0));
+	field(cf, "scale", schema_of("int32", true, NULL, 0));
+	field(cf, "position", schema_of("int32", false, NULL, 0));
+	field(cf, "optional", schema_of("boolean", true, NULL, 0));
+	field(cf, "autoIncremented", schema_of("boolean", true, NULL, 0));
+	field(cf, "generated", schema_of("boolean", true, NULL, 0));
+	field(cf, "comment", schema_of("string", true, NULL, 0));
+	field(cf, "defaultValueExpression", schema_of("string", true, NULL, 0));
+	field(cf, "enumValues", array_schema(schema_of("string", false, NULL, 0), true));
+	struct_end(col, false, "io.debezium.connector.schema.Column", 1, NULL);
+
+	field(tf, "defaultCharsetName", schema_of("string", true, NULL, 0));
+	field(tf, "primaryKeyColumnNames", array_schema(schema_of("string", false, NULL, 0), true));
+	field(tf, "columns", array_schema(col, false));
+	field(tf, "comment", schema_of("string", true, NULL, 0));
+	struct_end(tab, true, "io.debezium.connector.schema.Table", 1, NULL);
+
+	field(hf, "type", schema_of("string", false, NULL, 0));
+	field(hf, "id", schema_of("string", false, NULL, 0));
+	field(hf, "table", tab);
+	return struct_end(chg, false, "io.debezium.connector.schema.Change", 1, NULL);
+}
+
+/* dbz_schema_change_key: see dbz_encode.h */
+json_t *
+dbz_schema_change_key(const char *db, const dbz_options *o)
+{
+	json_t	   *payload = json_object(), *fields, *schema;
+
+	json_object_set_new(payload, "databaseName", opt_string(db ? db : ""));
+	if (!o->schemas)
+		return payload;
+	schema = struct_schema(&fields);
+	field(fields, "databaseName", schema_of("string", false, NULL, 0));
+	struct_end(schema, false, "io.debezium.connector.mysql.SchemaChangeKey", 1, NULL);
+	return wrap(schema, payload);
+}
+
+/* dbz_schema_change: see dbz_encode.h */
+json_t *
+dbz_schema_change(const plan_table *pt, dbz_ddl_kind kind, const char *ddl, const dbz_source *src,
+				  const dbz_options *o, uint64_t now_ms, char *errbuf, size_t errlen)
+{
+	static const char *const kinds[] = { "CREATE", "ALTER", "DROP" };
+	const char *db = src->db ? src->db : "";
+	json_t	   *payload = json_object(), *change = json_object(), *changes = json_array();
+	json_t	   *fields, *schema;
+	buf			id = BUF_INIT;
+
+	/* TableId.toDoubleQuotedString: each part in double quotes, as is */
+	buf_printf(&id, "\"%s\".\"%s\"", db, pt->source);
+	json_object_set_new(change, "type", json_string(kinds[kind]));
+	json_object_set_new(change, "id", json_text(id.data, id.len));
+	json_object_set_new(change, "table", kind == DBZ_DDL_DROP ? json_null() : change_table(pt));
+	buf_free(&id);
+	json_array_append_new(changes, change);
+
+	json_object_set_new(payload, "source", source_block(src, o));
+	json_object_set_new(payload, "ts_ms", json_integer((json_int_t) now_ms));
+	json_object_set_new(payload, "databaseName", json_text(db, strlen(db)));
+	json_object_set_new(payload, "schemaName", json_null());
+	json_object_set_new(payload, "ddl", ddl ? json_text(ddl, strlen(ddl)) : json_null());
+	json_object_set_new(payload, "tableChanges", changes);
+	if (json_object_size(payload) != 6 || !json_is_string(json_object_get(change, "id"))) {
+		dbz_set_err(errbuf, errlen, "table \"%s\": could not build the schema change event", pt->source);
+		json_decref(payload);
+		return NULL;
+	}
+	if (!o->schemas)
+		return payload;
+	schema = struct_schema(&fields);
+	field(fields, "source", source_schema());
+	field(fields, "ts_ms", schema_of("int64", false, NULL, 0));
+	field(fields, "databaseName", schema_of("string", true, NULL, 0));
+	field(fields, "schemaName", schema_of("string", true, NULL, 0));
+	field(fields, "ddl", schema_of("string", true, NULL, 0));
+	field(fields, "tableChanges", array_schema(change_schema(), false));
+	struct_end(schema, false, "io.debezium.connector.mysql.SchemaChangeValue", 1, NULL);
 	return wrap(schema, payload);
 }

@@ -171,4 +171,74 @@ json_t *dbz_value(const plan_table *pt, dbz_op op, const binlog_value *before,
 				  const binlog_value *after, const dbz_source *src,
 				  const dbz_options *o, uint64_t now_ms, char *errbuf, size_t errlen);
 
+/*
+ * Schema change events: what Debezium's MySQL connector writes to the
+ * schema change topic, named exactly the topic prefix, when a captured
+ * table's schema changes. The layout is that of Debezium's Kafka Connect
+ * schemas for it (SchemaFactory's schemaHistoryConnector{Key,Value}Schema,
+ * ConnectTableChangeSerializer), as JsonConverter writes them:
+ *
+ *   key    {"databaseName": db}
+ *          (schema io.debezium.connector.mysql.SchemaChangeKey, version 1)
+ *   value  {"source": the "source" block of data events, "ts_ms",
+ *           "databaseName", "schemaName": null, "ddl": the statement as the
+ *           binary log has it, "tableChanges": [{"type": "ALTER"|"CREATE"|
+ *           "DROP", "id": "\"db\".\"table\"", "table": {"defaultCharsetName",
+ *           "primaryKeyColumnNames", "columns": [column...], "comment"}}]}
+ *          (schema io.debezium.connector.mysql.SchemaChangeValue, version 1)
+ *   column {"name", "jdbcType", "nativeType": null, "typeName",
+ *           "typeExpression", "charsetName", "length", "scale", "position"
+ *           (from 1), "optional", "autoIncremented", "generated", "comment":
+ *           null, "defaultValueExpression", "enumValues"}
+ *
+ * jdbcType is the java.sql.Types code Debezium's MySQL DDL parser gives the
+ * MariaDB type: TINYINT -6, SMALLINT 5, MEDIUMINT and INT 4, BIGINT -5,
+ * DECIMAL 3, FLOAT 6, DOUBLE 8, BIT -7, CHAR 1, VARCHAR and the TEXT types
+ * 12, BINARY -2, VARBINARY -3, the BLOB types 2004, DATE 91, TIME 92,
+ * DATETIME 93, TIMESTAMP 2014 (TIMESTAMP_WITH_TIMEZONE), YEAR 4, ENUM and
+ * SET 1, JSON, UUID, INET and the geometry types 1111 (OTHER). typeName is
+ * the type's upper-case name with " UNSIGNED" (" UNSIGNED ZEROFILL") when
+ * it has it, and typeExpression the same; length and scale are the
+ * numbers in COLUMN_TYPE's parentheses (an ENUM's length 1, a SET's twice
+ * its labels less one, as Debezium counts them), null when there are none;
+ * enumValues the labels quoted as in the DDL ("'a'"), null for other types;
+ * generated is true for AUTO_INCREMENT columns (as Debezium marks them) and
+ * for generated columns; defaultValueExpression is the DEFAULT as Debezium
+ * renders it (a string literal unquoted, a number as written,
+ * CURRENT_TIMESTAMP as "1970-01-01 00:00:00", null for none, NULL or an
+ * expression). charsetName is the character set of the column's collation
+ * for text columns (null where the collation id is not one this module
+ * knows, and for other types).
+ *
+ * Known differences: the table's defaultCharsetName and the column and
+ * table comments are not in the description the stream keeps, so they are
+ * null; a BOOLEAN column is TINYINT(1) to information_schema and so TINYINT
+ * (-6), where Debezium parsing "BOOLEAN" in a CREATE statement says 16.
+ * Debezium's internal schema history topic has two more fields
+ * (hasDefaultValue, attributes) that its schema change topic does not: they
+ * are not sent.
+ */
+typedef enum dbz_ddl_kind {
+	DBZ_DDL_CREATE,
+	DBZ_DDL_ALTER,
+	DBZ_DDL_DROP
+} dbz_ddl_kind;
+
+/* dbz_schema_change_key: the key of a schema change event of database db;
+ * a new reference */
+json_t *dbz_schema_change_key(const char *db, const dbz_options *o);
+
+/*
+ * dbz_schema_change: the value of a schema change event: table pt (its
+ * description after the change; for DBZ_DDL_DROP only its name is used, and
+ * "table" is null) changed by statement ddl. src->db and src->table name the
+ * table, and with the rest of src make the "source" block. now_ms is the
+ * event's ts_ms. o->flatten is ignored (ExtractNewRecordState passes schema
+ * change events through as they are). Returns a new reference, or NULL
+ * with errbuf filled (a name that is not UTF-8).
+ */
+json_t *dbz_schema_change(const plan_table *pt, dbz_ddl_kind kind, const char *ddl,
+						  const dbz_source *src, const dbz_options *o, uint64_t now_ms,
+						  char *errbuf, size_t errlen);
+
 #endif
