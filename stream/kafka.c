@@ -168,6 +168,13 @@ kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t 
 		return false;
 	}
 	ks->schemas = v && strcmp(v, "true") == 0;
+	v = config_get(cfg, "KAFKA_SCHEMA_CHANGES");
+	if (v && *v && strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+		snprintf(errbuf, errlen, "KAFKA_SCHEMA_CHANGES must be on or off (got \"%s\")", v);
+		kafka_settings_free(ks);
+		return false;
+	}
+	ks->schema_changes = !(v && strcmp(v, "off") == 0);
 	ks->sasl_user = dup_or_null(config_get(cfg, "KAFKA_SASL_USERNAME"));
 	ks->sasl_pass = dup_or_null(config_get(cfg, "KAFKA_SASL_PASSWORD"));
 	ks->sasl_mechanism = dup_or_null(config_get(cfg, "KAFKA_SASL_MECHANISM"));
@@ -551,6 +558,7 @@ copy_settings(kafka_settings *dst, const kafka_settings *ks)
 	dst->prefix = xstrdup(ks->prefix);
 	dst->flatten = ks->flatten;
 	dst->schemas = ks->schemas;
+	dst->schema_changes = ks->schema_changes;
 	dst->group = dup_or_null(ks->group);
 	dst->dead_letter_fatal = ks->dead_letter_fatal;
 }
@@ -748,6 +756,45 @@ kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const bi
 		free(topic);
 	}
 	return publish(k, pt, DBZ_READ, NULL, img, &s, &o);
+}
+
+bool
+kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const char *ddl,
+					const kafka_source *src)
+{
+	char errbuf[1024];
+	dbz_options o = { .flatten = k->ks.flatten, .schemas = k->ks.schemas };
+	dbz_source s = {
+		.server_name = k->ks.prefix, .db = db, .table = pt->source, .server_id = src->server_id,
+		.file = src->file, .pos = src->pos, .gtid = src->gtid && src->gtid[0] ? src->gtid : NULL,
+		.ts_ms = (uint64_t) src->ts * 1000, .row = 0, .snapshot = false,
+	};
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_t *key = dbz_schema_change_key(db, &o);
+	json_t *val = dbz_schema_change(pt, DBZ_DDL_ALTER, ddl, &s, &o,
+									(uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000, errbuf,
+									sizeof(errbuf));
+	char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;
+	char *vs = val ? json_dumps(val, JSON_COMPACT) : NULL;
+	bool ok = ks && vs;
+
+	if (!ok)
+		log_error_dh(val ? "out of memory" : errbuf, NULL,
+					 "could not build the schema change event of table \"%s\" (database \"%s\")", pt->source,
+					 k->source_db);
+	/* Debezium's schema change topic is the prefix itself; the next row
+	 * sets its table's topic again */
+	snprintf(k->topic, sizeof(k->topic), "%s", k->ks.prefix);
+	k->topic_table[0] = '\0';
+	k->topic_db[0] = '\0';
+	ok = ok && produce(k, ks, strlen(ks), vs, strlen(vs));
+	free(ks);
+	free(vs);
+	json_decref(key);
+	json_decref(val);
+	return ok;
 }
 
 long long

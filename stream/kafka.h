@@ -30,6 +30,8 @@ typedef struct kafka_settings {
 	char       *prefix;         /* KAFKA_TOPIC_PREFIX, default the database name */
 	bool        flatten;        /* KAFKA_FORMAT=flattened */
 	bool        schemas;        /* KAFKA_SCHEMAS=true: JsonConverter schema/payload */
+	bool        schema_changes; /* KAFKA_SCHEMA_CHANGES=on (default): schema change
+								 * events on the topic named the prefix */
 	char       *sasl_user;      /* KAFKA_SASL_USERNAME */
 	char       *sasl_pass;      /* KAFKA_SASL_PASSWORD: secret, never logged */
 	char       *sasl_mechanism; /* KAFKA_SASL_MECHANISM, default PLAIN */
@@ -98,6 +100,15 @@ bool kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_
  * event (source.snapshot "true") */
 bool kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const binlog_value *img,
 						const kafka_source *src);
+
+/* kafka_schema_change: publishes a schema change event of table pt (its
+ * description after the change) by statement ddl to the schema change topic,
+ * named exactly the topic prefix, keyed by database db, in the open mark
+ * like any event (so the position after it becomes durable only once Kafka
+ * has it); false on a producer failure or an event that cannot be built
+ * (logged) */
+bool kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const char *ddl,
+						 const kafka_source *src);
 
 /* kafka_pending: events published since the last mark */
 long long kafka_pending(const kafka_sink *k);

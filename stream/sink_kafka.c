@@ -25,6 +25,9 @@ typedef struct sink_kafka {
 	uint32_t    replica_sid;
 	kafka_sink *k;
 	binlogpos   published;      /* the durable position recorded last */
+	binlogpos   marked;         /* the batch end marked last (schema change events' source) */
+	uint32_t    marked_sid;     /* its source server id */
+	uint32_t    marked_ts;      /* its source commit time */
 } sink_kafka;
 
 /* record: pos (acknowledged by Kafka) becomes where publishing resumes */
@@ -111,19 +114,59 @@ k_note_ddl(sink *sk, stream_table *t)
 	return SINK_DONE;   /* the publisher reads the schema of now at each start */
 }
 
+/* schema_of_table: the MariaDB schema of pt, from its qualified name
+ * `schema`.`table` (a heap string) */
+static char *
+schema_of_table(const plan_table *pt)
+{
+	buf b = BUF_INIT;
+
+	for (const char *p = pt->qsource + (pt->qsource[0] == '`'); *p; p++) {
+		if (*p == '`' && p[1] == '`')
+			p++;
+		else if (*p == '`')
+			break;
+		buf_putc(&b, *p);
+	}
+	return b.data ? b.data : xstrdup("");
+}
+
+/*
+ * k_schema_change: the events that follow carry np's columns; before them,
+ * unless KAFKA_SCHEMA_CHANGES=off, a schema change event with the statement
+ * (t->ddl_pending) and np goes to the schema change topic, in the open
+ * batch like a row, so the position past it is recorded only once Kafka has
+ * it. The pipeline does not hand the sink the statement's own position: the
+ * event's source is the batch end marked last (normally the end of the
+ * statement's own transaction, which closes a batch), or the durable
+ * position before any.
+ */
 static sink_result
 k_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, char *why, size_t whylen)
 {
-	(void) sk;
-	(void) ddl;
+	sink_kafka *s = (sink_kafka *) sk;
+	const binlogpos *at = s->marked.file[0] ? &s->marked : &s->published;
+	kafka_source ks = { .file = at->file, .pos = at->pos, .gtid = at->gtid, .server_id = s->marked_sid,
+						.ts = s->marked_ts ? s->marked_ts : (uint32_t) time(NULL) };
+	const char *stmt = t->ddl_pending ? t->ddl_pending : "";
+
+	(void) ddl;     /* PostgreSQL's side of it: the stream's business, not the publisher's */
 	(void) why;
 	(void) whylen;
-	/* the events follow the new description (PostgreSQL's copy is the
-	 * stream's business, not the publisher's) */
+	/* a producer failure or an event that cannot be built: logged, and
+	 * neither gets better by publishing it again (as for rows); np stays
+	 * the caller's */
+	if (s->ks->schema_changes) {
+		char *db = schema_of_table(np);
+		bool ok = kafka_schema_change(s->k, np, db, stmt, &ks);
+		free(db);
+		if (!ok)
+			return SINK_FATAL;
+	}
 	plan_table_free(&t->pt);
 	t->pt = *np;
-	log_info("table \"%s\": events follow the schema change: %.600s", t->pt.source,
-			 t->ddl_pending ? t->ddl_pending : "");
+	log_info("table \"%s\": events follow the schema change%s: %.600s", t->pt.source,
+			 s->ks->schema_changes ? " (published to the schema change topic)" : "", stmt);
 	free(t->ddl_pending);
 	t->ddl_pending = NULL;
 	return SINK_DONE;
@@ -143,7 +186,9 @@ k_commit(sink *sk, table_set *ts, const binlogpos *pos, uint32_t source_sid, uin
 	sink_kafka *s = (sink_kafka *) sk;
 
 	(void) ts;
-	(void) source_sid;
+	s->marked = *pos;
+	s->marked_sid = source_sid;
+	s->marked_ts = tstamp;
 	if (!kafka_mark(s->k, pos, s->replica_sid, tstamp))
 		return SINK_RETRY;
 	return settle_now(s, 0);
