@@ -628,6 +628,280 @@ START_TEST(keys)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * Schema change events
+ * --------------------------------------------------------------------- */
+
+static const tcol sc_cols[] = {
+	COL("id", "int", "int(10) unsigned", false),
+	COL("name", "varchar", "varchar(20)", true),
+	{ "price", "decimal", "decimal(10,2)", 10, 2, -1, false, false, NULL },
+	{ "dt", "datetime", "datetime(3)", -1, -1, 3, true, false, NULL },
+	{ "ts", "timestamp", "timestamp", -1, -1, 0, false, false, NULL },
+	COL("flag", "bit", "bit(1)", true),
+	COL("e", "enum", "enum('a','b''c')", true),
+	COL("s", "set", "set('x','y','z')", true),
+	COL("b", "longblob", "longblob", true),
+	{ "j", "longtext", "longtext", -1, -1, -1, true, true, NULL },
+	COL("t", "tinyint", "tinyint(1)", false),
+	COL("big", "bigint", "bigint(20) unsigned zerofill", true),
+	COL("d", "date", "date", true),
+	COL("tm", "time", "time", true),
+	COL("y", "year", "year(4)", true),
+	COL("f", "float", "float", true),
+	COL("db", "double", "double", true),
+	COL("ch", "char", "char(3)", true),
+	COL("bn", "binary", "binary(16)", true),
+	COL("vb", "varbinary", "varbinary(8)", true),
+	COL("tx", "text", "text", true),
+	COL("sm", "smallint", "smallint(6)", true),
+};
+#define SC_NCOLS (sizeof(sc_cols) / sizeof(sc_cols[0]))
+
+/* sc_table: sc_cols with what information_schema adds: AUTO_INCREMENT,
+ * collations (45 utf8mb4_general_ci, 8 latin1_swedish_ci), and the recorded
+ * description with the defaults and a PRIMARY KEY (id) */
+static plan_table *
+sc_table(void)
+{
+	static const int key[1] = { 0 };
+	plan_table *pt = table_new("orders", sc_cols, SC_NCOLS, key, 1);
+	const char *dflt[SC_NCOLS] = { NULL };
+	json_t	   *desc = json_object(), *cols = json_array(), *ix = json_array();
+
+	pt->cols[0].auto_increment = true;
+	pt->cols[1].collation_id = 45;
+	pt->cols[6].collation_id = 45;
+	pt->cols[7].collation_id = 8;
+	pt->cols[9].collation_id = 46;
+	pt->cols[17].collation_id = 224;
+	pt->cols[20].collation_id = 99999;		/* a collation this module does not know */
+	dflt[1] = "'it''s'";
+	dflt[2] = "0.00";
+	dflt[3] = "NULL";
+	dflt[4] = "current_timestamp()";
+	dflt[5] = "b'1'";
+	dflt[10] = "-1";
+	dflt[13] = "(curtime() + 1)";
+	for (size_t i = 0; i < SC_NCOLS; i++) {
+		json_t	   *r = json_array();
+
+		for (int f = 0; f < 12; f++)
+			json_array_append_new(r, f == 0 ? json_string(sc_cols[i].name) :
+								  f == 8 && dflt[i] ? json_string(dflt[i]) : json_null());
+		json_array_append_new(cols, r);
+	}
+	/* INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE */
+	json_array_append_new(ix, json_pack("[s,s,s,n,s]", "PRIMARY", "0", "id", "BTREE"));
+	json_array_append_new(ix, json_pack("[s,s,s,n,s]", "u_name", "0", "name", "BTREE"));
+	json_object_set_new(desc, "columns", cols);
+	json_object_set_new(desc, "indexes", ix);
+	free(pt->described);
+	pt->described = json_dumps(desc, JSON_COMPACT);
+	json_decref(desc);
+	return pt;
+}
+
+/* sc_event: the schema change event of sc_table, plain; a new reference */
+static json_t *
+sc_event(const plan_table *pt, const char *ddl, const dbz_options *o)
+{
+	char		err[256] = "";
+	dbz_source	src = src_of("orders");
+	json_t	   *j;
+
+	src.row = 0;
+	j = dbz_schema_change(pt, DBZ_DDL_ALTER, ddl, &src, o, NOW, err, sizeof(err));
+	ck_assert_msg(j != NULL, "dbz_schema_change failed: %s", err);
+	return j;
+}
+
+/* sc_column: column i of the event's one table change, dumped */
+static char *
+sc_column(json_t *ev, size_t i)
+{
+	json_t	   *tc = json_array_get(json_object_get(ev, "tableChanges"), 0);
+	json_t	   *c = json_array_get(json_object_get(json_object_get(tc, "table"), "columns"), i);
+
+	ck_assert_ptr_nonnull(c);
+	return dumped(json_incref(c));
+}
+
+#define expect_column(ev, i, want) do { \
+	char *got_ = sc_column(ev, i); \
+	ck_assert_str_eq(got_, want); \
+	free(got_); \
+} while (0)
+
+/* the column object with sorted keys, for the expectations below */
+#define SC_COL(ai, cs, dve, ev, gen, jdbc, len, name, opt, pos, scale, tn) \
+	"{\"autoIncremented\":" ai ",\"charsetName\":" cs ",\"comment\":null,\"defaultValueExpression\":" dve \
+	",\"enumValues\":" ev ",\"generated\":" gen ",\"jdbcType\":" jdbc ",\"length\":" len ",\"name\":\"" name \
+	"\",\"nativeType\":null,\"optional\":" opt ",\"position\":" pos ",\"scale\":" scale ",\"typeExpression\":\"" \
+	tn "\",\"typeName\":\"" tn "\"}"
+
+START_TEST(schema_change_envelope)
+{
+	plan_table *pt = sc_table();
+	json_t	   *ev = sc_event(pt, "ALTER TABLE orders ADD COLUMN sm SMALLINT", &PLAIN);
+	json_t	   *tc = json_array_get(json_object_get(ev, "tableChanges"), 0);
+	json_t	   *table = json_object_get(tc, "table");
+	const char *k;
+	json_t	   *v;
+	buf			order = BUF_INIT;
+
+	/* the payload's fields in the order of Debezium's SchemaChangeValue */
+	json_object_foreach(ev, k, v) {
+		(void) v;
+		buf_printf(&order, "%s ", k);
+	}
+	ck_assert_str_eq(order.data, "source ts_ms databaseName schemaName ddl tableChanges ");
+	buf_free(&order);
+	expect_json(json_incref(json_object_get(ev, "source")),
+				"{\"connector\":\"mysql\",\"db\":\"shop\",\"file\":\"mariadb-bin.000002\",\"gtid\":\"0-7-42\","
+				"\"name\":\"srv\",\"pos\":1234,\"query\":null,\"row\":0,\"sequence\":null,\"server_id\":7,"
+				"\"snapshot\":\"false\",\"table\":\"orders\",\"thread\":null,\"ts_ms\":1706704496000,"
+				"\"version\":\"" DBZ_VERSION "\"}");
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "ts_ms")), NOW);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "databaseName")), "shop");
+	ck_assert(json_is_null(json_object_get(ev, "schemaName")));
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "ddl")), "ALTER TABLE orders ADD COLUMN sm SMALLINT");
+	ck_assert_int_eq(json_array_size(json_object_get(ev, "tableChanges")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(tc, "type")), "ALTER");
+	ck_assert_str_eq(json_string_value(json_object_get(tc, "id")), "\"shop\".\"orders\"");
+	ck_assert_int_eq(json_object_size(tc), 3);
+	ck_assert(json_is_null(json_object_get(table, "defaultCharsetName")));
+	ck_assert(json_is_null(json_object_get(table, "comment")));
+	/* the PRIMARY KEY, not the unique key */
+	expect_json(json_incref(json_object_get(table, "primaryKeyColumnNames")), "[\"id\"]");
+	ck_assert_int_eq(json_array_size(json_object_get(table, "columns")), SC_NCOLS);
+	ck_assert_int_eq(json_object_size(table), 4);
+
+	expect_column(ev, 0, SC_COL("true", "null", "null", "null", "true", "4", "10", "id", "false", "1", "null",
+								"INT UNSIGNED"));
+	expect_column(ev, 1, SC_COL("false", "\"utf8mb4\"", "\"it's\"", "null", "false", "12", "20", "name", "true",
+								"2", "null", "VARCHAR"));
+	expect_column(ev, 2, SC_COL("false", "null", "\"0.00\"", "null", "false", "3", "10", "price", "false", "3",
+								"2", "DECIMAL"));
+	expect_column(ev, 3, SC_COL("false", "null", "null", "null", "false", "93", "3", "dt", "true", "4", "null",
+								"DATETIME"));
+	expect_column(ev, 4, SC_COL("false", "null", "\"1970-01-01 00:00:00\"", "null", "false", "2014", "null", "ts",
+								"false", "5", "null", "TIMESTAMP"));
+	expect_column(ev, 5, SC_COL("false", "null", "\"1\"", "null", "false", "-7", "1", "flag", "true", "6", "null",
+								"BIT"));
+	expect_column(ev, 6, SC_COL("false", "\"utf8mb4\"", "null", "[\"'a'\",\"'b''c'\"]", "false", "1", "1", "e",
+								"true", "7", "null", "ENUM"));
+	expect_column(ev, 7, SC_COL("false", "\"latin1\"", "null", "[\"'x'\",\"'y'\",\"'z'\"]", "false", "1", "5",
+								"s", "true", "8", "null", "SET"));
+	expect_column(ev, 8, SC_COL("false", "null", "null", "null", "false", "2004", "null", "b", "true", "9", "null",
+								"LONGBLOB"));
+	expect_column(ev, 9, SC_COL("false", "\"utf8mb4\"", "null", "null", "false", "1111", "null", "j", "true", "10",
+								"null", "JSON"));
+	expect_column(ev, 10, SC_COL("false", "null", "\"-1\"", "null", "false", "-6", "1", "t", "false", "11", "null",
+								 "TINYINT"));
+	expect_column(ev, 11, SC_COL("false", "null", "null", "null", "false", "-5", "20", "big", "true", "12", "null",
+								 "BIGINT UNSIGNED ZEROFILL"));
+	expect_column(ev, 12, SC_COL("false", "null", "null", "null", "false", "91", "null", "d", "true", "13", "null",
+								 "DATE"));
+	/* an expression default: null, as Debezium */
+	expect_column(ev, 13, SC_COL("false", "null", "null", "null", "false", "92", "null", "tm", "true", "14", "null",
+								 "TIME"));
+	expect_column(ev, 14, SC_COL("false", "null", "null", "null", "false", "4", "4", "y", "true", "15", "null",
+								 "YEAR"));
+	expect_column(ev, 15, SC_COL("false", "null", "null", "null", "false", "6", "null", "f", "true", "16", "null",
+								 "FLOAT"));
+	expect_column(ev, 16, SC_COL("false", "null", "null", "null", "false", "8", "null", "db", "true", "17", "null",
+								 "DOUBLE"));
+	expect_column(ev, 17, SC_COL("false", "\"utf8mb4\"", "null", "null", "false", "1", "3", "ch", "true", "18",
+								 "null", "CHAR"));
+	expect_column(ev, 18, SC_COL("false", "null", "null", "null", "false", "-2", "16", "bn", "true", "19", "null",
+								 "BINARY"));
+	expect_column(ev, 19, SC_COL("false", "null", "null", "null", "false", "-3", "8", "vb", "true", "20", "null",
+								 "VARBINARY"));
+	expect_column(ev, 20, SC_COL("false", "null", "null", "null", "false", "12", "null", "tx", "true", "21", "null",
+								 "TEXT"));
+	expect_column(ev, 21, SC_COL("false", "null", "null", "null", "false", "5", "6", "sm", "true", "22", "null",
+								 "SMALLINT"));
+	json_decref(ev);
+	table_free(pt);
+}
+END_TEST
+
+START_TEST(schema_change_ddl_text)
+{
+	static const int key[1] = { 0 };
+	plan_table *pt = table_new("customers", customers_cols, 2, key, 1);
+	const char *ddl = "ALTER TABLE `customers` ADD `note` VARCHAR(5) DEFAULT 'a\"b\\\\c'\n  COMMENT 'x'";
+	json_t	   *ev = sc_event(pt, ddl, &PLAIN);
+	char	   *text = dumped(json_incref(json_object_get(ev, "ddl")));
+
+	/* the statement as it is, quotes and backslashes escaped in the JSON */
+	ck_assert_str_eq(text, "\"ALTER TABLE `customers` ADD `note` VARCHAR(5) DEFAULT 'a\\\"b\\\\\\\\c'\\n  COMMENT 'x'\"");
+	free(text);
+	/* no recorded description: the plan's key is the primary key, no defaults */
+	expect_json(json_incref(json_object_get(json_object_get(json_array_get(json_object_get(ev, "tableChanges"), 0),
+															"table"), "primaryKeyColumnNames")), "[\"id\"]");
+	expect_column(ev, 0, SC_COL("false", "null", "null", "null", "false", "4", "11", "id", "false", "1", "null",
+								"INT"));
+	json_decref(ev);
+	table_free(pt);
+}
+END_TEST
+
+START_TEST(schema_change_keys_and_schemas)
+{
+	plan_table *pt = sc_table();
+	json_t	   *ev = sc_event(pt, "ALTER TABLE orders DROP COLUMN x", &SCHEMAS);
+	json_t	   *schema = json_object_get(ev, "schema"), *fields = json_object_get(schema, "fields");
+	json_t	   *tcs, *change, *table, *cols, *col;
+	buf			names = BUF_INIT;
+	size_t		i;
+	json_t	   *f;
+
+	expect_json(dbz_schema_change_key("shop", &PLAIN), "{\"databaseName\":\"shop\"}");
+	expect_json(dbz_schema_change_key("shop", &FLAT), "{\"databaseName\":\"shop\"}");
+	expect_json(dbz_schema_change_key("shop", &SCHEMAS),
+				"{\"payload\":{\"databaseName\":\"shop\"},\"schema\":{\"fields\":[{\"field\":\"databaseName\","
+				"\"optional\":false,\"type\":\"string\"}],\"name\":\"io.debezium.connector.mysql.SchemaChangeKey\","
+				"\"optional\":false,\"type\":\"struct\",\"version\":1}}");
+	ck_assert_str_eq(json_string_value(json_object_get(schema, "name")),
+					 "io.debezium.connector.mysql.SchemaChangeValue");
+	ck_assert_int_eq(json_integer_value(json_object_get(schema, "version")), 1);
+	json_array_foreach(fields, i, f) {
+		buf_printf(&names, "%s:%s:%s ", json_string_value(json_object_get(f, "field")),
+				   json_string_value(json_object_get(f, "type")),
+				   json_is_true(json_object_get(f, "optional")) ? "opt" : "req");
+	}
+	ck_assert_str_eq(names.data, "source:struct:req ts_ms:int64:req databaseName:string:opt "
+					 "schemaName:string:opt ddl:string:opt tableChanges:array:req ");
+	buf_reset(&names);
+	tcs = json_array_get(fields, 5);
+	change = json_object_get(tcs, "items");
+	ck_assert_str_eq(json_string_value(json_object_get(change, "name")), "io.debezium.connector.schema.Change");
+	table = json_array_get(json_object_get(change, "fields"), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(table, "name")), "io.debezium.connector.schema.Table");
+	ck_assert(json_is_true(json_object_get(table, "optional")));
+	cols = json_array_get(json_object_get(table, "fields"), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(cols, "field")), "columns");
+	col = json_object_get(cols, "items");
+	ck_assert_str_eq(json_string_value(json_object_get(col, "name")), "io.debezium.connector.schema.Column");
+	json_array_foreach(json_object_get(col, "fields"), i, f) {
+		buf_printf(&names, "%s:%s ", json_string_value(json_object_get(f, "field")),
+				   json_string_value(json_object_get(f, "type")));
+	}
+	ck_assert_str_eq(names.data, "name:string jdbcType:int32 nativeType:int32 typeName:string "
+					 "typeExpression:string charsetName:string length:int32 scale:int32 position:int32 "
+					 "optional:boolean autoIncremented:boolean generated:boolean comment:string "
+					 "defaultValueExpression:string enumValues:array ");
+	buf_free(&names);
+	/* the payload is the plain event */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ev, "payload"), "ddl")),
+					 "ALTER TABLE orders DROP COLUMN x");
+	json_decref(ev);
+	table_free(pt);
+}
+END_TEST
+
 Suite *
 debezium_encode_suite(void)
 {
@@ -661,6 +935,12 @@ debezium_encode_suite(void)
 	tcase_add_test(tc, bits);
 	tcase_add_test(tc, text_and_bytes);
 	tcase_add_test(tc, geometry);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("schema_change");
+	tcase_add_test(tc, schema_change_envelope);
+	tcase_add_test(tc, schema_change_ddl_text);
+	tcase_add_test(tc, schema_change_keys_and_schemas);
 	suite_add_tcase(s, tc);
 
 	return s;
