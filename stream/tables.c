@@ -364,6 +364,23 @@ tables_find(table_set *ts, const char *schema, const char *qdb, const char *db, 
 	return NULL;
 }
 
+/* can_be_unsigned: a type with a signedness in its description (the
+ * binlog also marks YEAR, which information_schema never calls unsigned) */
+static bool
+can_be_unsigned(const char *column_type)
+{
+	static const char *const types[] = { "tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float",
+										 "double" };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t n = strlen(types[i]);
+		if (strncmp(column_type, types[i], n) == 0 && (column_type[n] == '(' || column_type[n] == ' ' ||
+													   column_type[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 bool
 tables_map_check(const binlog_table *bt, const plan_table *pt, char *why, size_t whylen)
 {
@@ -386,7 +403,8 @@ tables_map_check(const binlog_table *bt, const plan_table *pt, char *why, size_t
 					 pc->name, bc->type, pc->column_type);
 			return false;
 		}
-		if (bc->has_signedness && bc->is_unsigned != (strstr(pc->column_type, "unsigned") != NULL)) {
+		if (bc->has_signedness && can_be_unsigned(pc->column_type) &&
+			bc->is_unsigned != (strstr(pc->column_type, "unsigned") != NULL)) {
 			snprintf(why, whylen, "column \"%s\" is %s in the binary log, %s in the schema the stream holds",
 					 pc->name, bc->is_unsigned ? "unsigned" : "signed", pc->column_type);
 			return false;

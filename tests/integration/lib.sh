@@ -380,3 +380,14 @@ my_server_start() {
 	my "SELECT 1" >/dev/null 2>&1 && return 0
 	sh scripts/sandbox.sh restart-mariadb "$SANDBOX_DIR" >>"$T/my-server.log" 2>&1
 }
+
+# same_values MYSQL-QUERY PG-QUERY LABEL: both ends hold the same rows, value
+# by value (the queries order them and give the same columns)
+same_values() {
+	my "$1" > "$T/my.tsv"
+	pg "COPY ($2) TO STDOUT" > "$T/pg.tsv"
+	cmp -s "$T/my.tsv" "$T/pg.tsv" || {
+		diff "$T/my.tsv" "$T/pg.tsv" | head -5 >&2
+		fail "$3: $(wc -l < "$T/my.tsv") source rows, $(wc -l < "$T/pg.tsv") in PostgreSQL, values differ"
+	}
+}

@@ -30,16 +30,6 @@ write_env oa it_oa oa_sink
 allow oa a
 run_migrate --database oa --tables all || fail "migrate failed"
 
-# same_values MYSQL-QUERY PG-QUERY LABEL: both ends hold the same rows, value
-# by value (the queries order them and give the same columns)
-same_values() {
-	my "$1" > "$T/my.tsv"
-	pg "COPY ($2) TO STDOUT" > "$T/pg.tsv"
-	cmp -s "$T/my.tsv" "$T/pg.tsv" || {
-		diff "$T/my.tsv" "$T/pg.tsv" | head -5 >&2
-		fail "$3: $(wc -l < "$T/my.tsv") source rows, $(wc -l < "$T/pg.tsv") in PostgreSQL, values differ"
-	}
-}
 check_all() {
 	same_values "SELECT id, v, s FROM it_oa.a ORDER BY id" "SELECT id, v, s FROM oa_sink.a ORDER BY id" "a $1"
 	same_values "SELECT id, n, amount, at, pad FROM it_oa.big ORDER BY id" \

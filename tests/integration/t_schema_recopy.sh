@@ -31,14 +31,6 @@ write_env sr it_sr sr_sink
 allow sr a b p g d r
 run_migrate --database sr --tables all || fail "migrate failed"
 
-same_values() {
-	my "$1" > "$T/my.tsv"
-	pg "COPY ($2) TO STDOUT" > "$T/pg.tsv"
-	cmp -s "$T/my.tsv" "$T/pg.tsv" || {
-		diff "$T/my.tsv" "$T/pg.tsv" | head -5 >&2
-		fail "$3: values differ ($(wc -l < "$T/my.tsv") source rows, $(wc -l < "$T/pg.tsv") in PostgreSQL)"
-	}
-}
 mark=900000
 settle() {
 	mark=$((mark + 1))

@@ -78,6 +78,7 @@ assert_eq 2 "$(pg "SELECT count(*) FROM st_sink.nk WHERE a = 3")" "duplicate row
 
 # the checkpoint and counters, and --status
 assert_eq "$end" "$(pg "SELECT binlog_file || ':' || binlog_pos FROM $CTL.stream_checkpoint WHERE source_db = 'st'")" "checkpoint at the end"
+assert_not_contains "$T/stream.all.log" "stops streaming" "no table stopped (nor was copied again)"
 run_stream --database st --status || fail "--status failed"
 assert_match "$T/stream.log" '^k +ready +mariadb-bin\.[0-9]+:[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+' "--status lists table k"
 assert_contains "$T/stream.log" "lag: 0 bytes" "--status shows no lag"
