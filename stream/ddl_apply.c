@@ -1995,6 +1995,8 @@ format_default(da_ctx *c, const char *col, const da_type *ty, const da_default *
 		buf_puts(out, "NULL");
 		return true;
 	}
+	if (ty->zerofill)
+		return fail(c, "column %s: a default of a ZEROFILL column (MariaDB pads it) is not modelled", col);
 	if (df->kind == D_FUNC) {
 		bool temporal = ty->kind == K_DATETIME || ty->kind == K_TIMESTAMP || ty->kind == K_DATE || ty->kind == K_TIME;
 		if ((strcmp(df->func, "uuid") == 0 && !temporal) || temporal) {
@@ -3203,7 +3205,8 @@ alter_default(da_ctx *c)
 	if (accept(c, "DROP")) {
 		if (!expect(c, "DEFAULT", "DROP DEFAULT"))
 			return false;
-		set_field(&col->f[C_DEFAULT], NULL);
+		/* a nullable column's default is NULL again */
+		set_field(&col->f[C_DEFAULT], strcmp(col->f[C_NULLABLE], "YES") == 0 ? "NULL" : NULL);
 		return true;
 	}
 	if (!expect(c, "SET", "ALTER COLUMN") || !expect(c, "DEFAULT", "SET DEFAULT"))

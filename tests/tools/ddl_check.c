@@ -294,6 +294,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: ddl-check --env FILE --database NAME [--chain] STATEMENTS-FILE\n");
 		return 2;
 	}
+	(void) log_level_option("error");    /* the loader's notices and warnings are not what is checked */
 	r.cfg.sink_optional = true;
 	if (!config_load_env(&r.cfg, env_path, true, err, sizeof(err)) ||
 		!config_load_source(&r.cfg, dbname, err, sizeof(err))) {
