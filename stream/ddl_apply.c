@@ -694,7 +694,8 @@ table_dump(da_table *t, char **out, char *why, size_t whylen)
 				json_decref(d);
 				return false;
 			}
-	qsort(t->ix, t->nix, sizeof(da_index), index_order);
+	if (t->nix > 1)
+		qsort(t->ix, t->nix, sizeof(da_index), index_order);
 	a = json_array();
 	json_t *row = json_array();
 	for (int i = 0; i < 5; i++)
@@ -2130,11 +2131,13 @@ utf8_chars(const char *s, size_t len)
 
 /* build_column: the COLUMNS row of cd; the type's final form is left in
  * cd->ty (name = DATA_TYPE). in_primary: the column is in the primary key. */
+#define BAIL(...) do { fail(__VA_ARGS__); goto bad; } while (0)
+
 static bool
 build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 {
 	da_type *ty = &cd->ty;
-	buf ct = BUF_INIT, dflt = BUF_INIT;
+	buf ct = BUF_INIT, dflt = BUF_INIT, extra = BUF_INIT;
 	long long charlen = -1, nprec = -1, nscale = -1, dtprec = -1;
 	const da_collation *co = NULL;
 
@@ -2149,7 +2152,7 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				if (strcmp(ty->name, ints[i].n) == 0) {
 					long long w = ty->len >= 0 ? ty->len : ty->is_unsigned ? ints[i].wu : ints[i].w;
 					if (w > 255)
-						return fail(c, "column %s: display width %lld", cd->name, w);
+						BAIL(c, "column %s: display width %lld", cd->name, w);
 					buf_printf(&ct, "%s(%lld)", ty->name, w);
 					nprec = ty->is_unsigned ? ints[i].pu : ints[i].p;
 				}
@@ -2162,7 +2165,7 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 			if (ty->scale < 0)
 				ty->scale = 0;
 			if (ty->len > 65 || ty->scale > 38 || ty->scale > ty->len)
-				return fail(c, "column %s: DECIMAL(%lld,%lld) is out of range", cd->name, ty->len, ty->scale);
+				BAIL(c, "column %s: DECIMAL(%lld,%lld) is out of range", cd->name, ty->len, ty->scale);
 			buf_printf(&ct, "decimal(%lld,%lld)", ty->len, ty->scale);
 			nprec = ty->len;
 			nscale = ty->scale;
@@ -2171,7 +2174,7 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 		case K_DOUBLE:
 			if (ty->len >= 0) {
 				if (ty->len > 255 || ty->scale > 30 || ty->scale > ty->len)
-					return fail(c, "column %s: %s(%lld,%lld) is out of range", cd->name, ty->name, ty->len, ty->scale);
+					BAIL(c, "column %s: %s(%lld,%lld) is out of range", cd->name, ty->name, ty->len, ty->scale);
 				buf_printf(&ct, "%s(%lld,%lld)", ty->name, ty->len, ty->scale);
 				nprec = ty->len;
 				nscale = ty->scale;
@@ -2191,10 +2194,10 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 		case K_SET:
 		case K_JSON:
 			if (!(co = column_collation(c, ty)))
-				return false;
+				goto bad;
 			if (strcmp(co->charset, "binary") == 0) {   /* CHARACTER SET binary: the binary types */
 				if (ty->kind == K_ENUM || ty->kind == K_SET || ty->kind == K_JSON)
-					return fail(c, "column %s: CHARACTER SET binary on %s is not modelled", cd->name, ty->name);
+					BAIL(c, "column %s: CHARACTER SET binary on %s is not modelled", cd->name, ty->name);
 				ty->kind = ty->kind == K_CHAR ? K_BINARY : ty->kind == K_VARCHAR ? K_VARBINARY : K_BLOB;
 				if (ty->kind == K_BLOB && ty->len < 0)
 					for (char *p = strstr(ty->name, "text"); p; p = NULL)
@@ -2208,7 +2211,7 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 			if (ty->kind == K_CHAR || ty->kind == K_VARCHAR) {
 				snprintf(ty->name, sizeof(ty->name), "%s", ty->kind == K_CHAR ? "char" : "varchar");
 				if ((ty->kind == K_CHAR && ty->len > 255) || ty->len > 65532)
-					return fail(c, "column %s: %s(%lld) is out of range (MariaDB would change the type)", cd->name,
+					BAIL(c, "column %s: %s(%lld) is out of range (MariaDB would change the type)", cd->name,
 								ty->name, ty->len);
 				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
 				charlen = ty->len;
@@ -2248,7 +2251,7 @@ binary:
 			if (ty->kind == K_BINARY || ty->kind == K_VARBINARY) {
 				snprintf(ty->name, sizeof(ty->name), "%s", ty->kind == K_BINARY ? "binary" : "varbinary");
 				if ((ty->kind == K_BINARY && ty->len > 255) || ty->len > 65532)
-					return fail(c, "column %s: %s(%lld) is out of range", cd->name, ty->name, ty->len);
+					BAIL(c, "column %s: %s(%lld) is out of range", cd->name, ty->name, ty->len);
 				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
 				charlen = ty->len;
 			} else {
@@ -2287,28 +2290,27 @@ binary:
 	if (cd->auto_inc || in_primary)
 		nullable = false;
 	if (ty->kind == K_TIMESTAMP && c->env->legacy_timestamp && cd->null_spec != 1 && cd->dflt.kind == D_NONE)
-		return fail(c, "column %s: a TIMESTAMP without NULL or DEFAULT under explicit_defaults_for_timestamp=OFF "
+		BAIL(c, "column %s: a TIMESTAMP without NULL or DEFAULT under explicit_defaults_for_timestamp=OFF "
 					"is not modelled", cd->name);
 	if (cd->dflt.kind != D_NONE) {
 		if (cd->generated)
-			return fail(c, "column %s: a generated column with a default", cd->name);
+			BAIL(c, "column %s: a generated column with a default", cd->name);
 		if (cd->dflt.kind == D_NULL && !nullable)
-			return fail(c, "column %s: DEFAULT NULL on a NOT NULL column", cd->name);
+			BAIL(c, "column %s: DEFAULT NULL on a NOT NULL column", cd->name);
 		if (!format_default(c, cd->name, ty, &cd->dflt, &dflt))
-			return false;
+			goto bad;
 	} else if (nullable)
 		buf_puts(&dflt, "NULL");
 
-	buf extra = BUF_INIT;
 	int attrs = cd->auto_inc + cd->on_update + (cd->generated > 0) + cd->invisible;
 	if (attrs > 1)
-		return fail(c, "column %s: a combination of AUTO_INCREMENT, ON UPDATE, generated and INVISIBLE is not "
+		BAIL(c, "column %s: a combination of AUTO_INCREMENT, ON UPDATE, generated and INVISIBLE is not "
 					"modelled", cd->name);
 	if (cd->auto_inc)
 		buf_puts(&extra, "auto_increment");
 	if (cd->on_update) {
 		if (ty->kind != K_TIMESTAMP && ty->kind != K_DATETIME)
-			return fail(c, "column %s: ON UPDATE on a column of type %s", cd->name, ty->name);
+			BAIL(c, "column %s: ON UPDATE on a column of type %s", cd->name, ty->name);
 		if (cd->on_update_prec >= 0)
 			buf_printf(&extra, "on update current_timestamp(%d)", cd->on_update_prec);
 		else
@@ -2332,7 +2334,14 @@ binary:
 	out->f[C_GEN] = xstrdup(cd->generated ? "ALWAYS" : "NEVER");
 	out->f[C_COLL] = co ? xasprintf("%u", co->id) : NULL;
 	return true;
+bad:
+	buf_free(&ct);
+	buf_free(&dflt);
+	buf_free(&extra);
+	return false;
 }
+
+#undef BAIL
 
 /* ---- indexes ---- */
 
