@@ -12,9 +12,18 @@
 DDLCHECK="$PWD/${BINDIR:-bin}/ddl-check"
 [ -x "$DDLCHECK" ] || fail "$DDLCHECK not built (make test builds it)"
 
+# the statements need a user who may change the schema: not migrator (which
+# stays read-only for the other tests), a user of this test's own
 my_fresh_db "$TEST_DB"
-my "GRANT ALL ON \`$TEST_DB\`.* TO '$MY_USER'@'127.0.0.1'" || fail "grant"
-write_env dh "$TEST_DB"
+DDL_PASS=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+my "DROP USER IF EXISTS 'ddlcheck'@'127.0.0.1'; CREATE USER 'ddlcheck'@'127.0.0.1' IDENTIFIED BY '$DDL_PASS';
+    GRANT ALL ON \`$TEST_DB\`.* TO 'ddlcheck'@'127.0.0.1'" || fail "could not create the user ddlcheck"
+at_exit "my \"DROP USER IF EXISTS 'ddlcheck'@'127.0.0.1'\""
+(
+	umask 077
+	printf 'DH_HOST=127.0.0.1\nDH_PORT=%s\nDH_USER=ddlcheck\nDH_PASS=%s\nDH_SCHEMA=%s\n' \
+		"$MY_PORT" "$DDL_PASS" "$TEST_DB" >"$T/.env"
+)
 
 cat >"$T/stmts.sql" <<'SQL'
 !DROP TABLE IF EXISTS t, t2, tl, q
