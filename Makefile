@@ -77,6 +77,12 @@ $(BINDIR)/kafka-dump: $(OBJDIR)/tests/kafka/kafka_dump.o $(VARIANT_STAMP)
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs rdkafka) -pthread
 
+# The DDL interpreter checked against a real MariaDB (tests/tools/ddl_check.c;
+# t_ddl_history runs it); only `make test` builds it.
+$(BINDIR)/ddl-check: $(OBJDIR)/tests/tools/ddl_check.o $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/tests/tools/ddl_check.o $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(LDLIBS)
+
 # What building and serialising one Debezium event costs (bench/dbz_encode.c;
 # run by hand, see BENCHMARKS.md).
 $(BINDIR)/dbz-encode-bench: $(OBJDIR)/bench/dbz_encode.o $(STREAM_LIB_OBJ) $(COMMON_OBJ) $(VARIANT_STAMP)
@@ -101,12 +107,12 @@ $(OBJDIR)/schemas/schemas.o: $(OBJDIR)/schemas/schemas.c
 
 # Functions that overflow buffers or hide errors are not used.
 check-banned:
-	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] stream/*.[ch] tests/unit/*.c tests/fuzz/*.c tests/kafka/*.c bench/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)\s*\(' common/*.[ch] migrate/*.[ch] stream/*.[ch] tests/unit/*.c tests/fuzz/*.c tests/kafka/*.c tests/tools/*.c bench/*.c 2>/dev/null || (echo "banned function used (see above)"; exit 1)
 
 deps:
 	sh scripts/deps.sh
 
-test: deps all $(BINDIR)/unit-tests $(BINDIR)/fuzz-binlog $(KAFKA_TOOLS)
+test: deps all $(BINDIR)/unit-tests $(BINDIR)/fuzz-binlog $(KAFKA_TOOLS) $(BINDIR)/ddl-check
 	BINDIR=$(BINDIR) sh tests/run.sh
 
 unit-test: $(BINDIR)/unit-tests

@@ -614,7 +614,10 @@ load_table(desc_ctx *d, const plan_env *env, const config_table *allow, plan_tab
 		maria_escape_literal(d->my, &qs, cfg->src.schema, strlen(cfg->src.schema));
 		maria_escape_literal(d->my, &qt, allow->name, strlen(allow->name));
 	}
-	buf_printf(&sql, "SELECT TABLE_TYPE, TABLE_ROWS, AUTO_INCREMENT FROM information_schema.TABLES "
+	/* TABLE_COLLATION and ENGINE: what a DDL statement read from the binlog
+	 * needs to advance the description (stream/ddl_apply.c); appended, so
+	 * that descriptions recorded without them still load */
+	buf_printf(&sql, "SELECT TABLE_TYPE, TABLE_ROWS, AUTO_INCREMENT, TABLE_COLLATION, ENGINE FROM information_schema.TABLES "
 			   "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s", qs.data, qt.data);
 	json_t *rows = desc_rows(d, "tables", sql.data, "the definition");
 	if (!rows)

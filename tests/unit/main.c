@@ -19,6 +19,7 @@ Suite *log_suite(void);
 Suite *metrics_suite(void);
 Suite *plan_suite(void);
 Suite *ddl_suite(void);
+Suite *ddl_apply_suite(void);
 Suite *gtid_suite(void);
 Suite *sink_suite(void);
 Suite *place_suite(void);
@@ -41,6 +42,7 @@ main(void)
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, plan_suite());
 	srunner_add_suite(sr, ddl_suite());
+	srunner_add_suite(sr, ddl_apply_suite());
 	srunner_add_suite(sr, gtid_suite());
 	srunner_add_suite(sr, sink_suite());
 	srunner_add_suite(sr, place_suite());
