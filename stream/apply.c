@@ -991,13 +991,17 @@ apply_record_schema(apply *a, const stream_table *t)
 }
 
 bool
-apply_note_ddl(apply *a, stream_table *t)
+apply_record_shadow(apply *a, const char *table, const char *described, const char *origin, bool renames_columns)
 {
-	const char *params[] = { t->ddl_pending };
+	char errbuf[1024];
 
-	if (!begin(a) || !set_table_fields(a, t, "ddl_pending = $3", 1, params))
+	if (!begin(a))
 		return false;
-	a->pending++;   /* recorded with the checkpoint past the ALTER */
+	if (!control_shadow_set(a->pg, a->ctl, table, described, origin, renames_columns, errbuf, sizeof(errbuf))) {
+		log_error("could not record the description of table \"%s\": %s", table, errbuf);
+		return false;
+	}
+	a->pending++;   /* recorded with the checkpoint past the statement */
 	return true;
 }
 

@@ -107,9 +107,11 @@ apply_ddl_result apply_schema_change(apply *a, stream_table *t, const char *ddl,
  * schema the stream decodes it with (outside a batch: when first loaded) */
 bool apply_record_schema(apply *a, const stream_table *t);
 
-/* apply_note_ddl: records t->ddl_pending in the current batch, so that a
- * restart before it is carried still carries it */
-bool apply_note_ddl(apply *a, stream_table *t);
+/* apply_record_shadow: records (described non-NULL) or forgets the shadow
+ * description of table (control_shadow_set) in the current batch, so that
+ * it commits with the checkpoint past its statement */
+bool apply_record_shadow(apply *a, const char *table, const char *described, const char *origin,
+						 bool renames_columns);
 
 /* apply_rows_pending: rows staged in the current batch */
 long long apply_rows_pending(const apply *a);

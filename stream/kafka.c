@@ -230,11 +230,14 @@ kafka_checkpoint_lock(const kafka_settings *ks, char *errbuf, size_t errlen)
 }
 
 int
-kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char *errbuf, size_t errlen)
+kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char **schemas, char *errbuf,
+					  size_t errlen)
 {
 	json_error_t jerr;
 	const char *f = ks->checkpoint_file;
 
+	if (schemas)
+		*schemas = NULL;
 	if (access(f, F_OK) != 0 && errno == ENOENT)
 		return 0;
 	json_t *j = json_load_file(f, 0, &jerr);
@@ -259,6 +262,9 @@ kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos
 		snprintf(pos->file, sizeof(pos->file), "%s", file);
 		pos->pos = (uint64_t) json_integer_value(p);
 		snprintf(pos->gtid, sizeof(pos->gtid), "%s", gtid ? gtid : "");
+		json_t *sch = json_object_get(j, "schemas");
+		if (schemas && json_is_object(sch))
+			*schemas = json_dumps(sch, JSON_COMPACT);
 		rc = 1;
 	}
 	json_decref(j);
@@ -267,7 +273,7 @@ kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos
 
 bool
 kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const binlogpos *pos, uint32_t server_id,
-					   uint32_t ts, char *errbuf, size_t errlen)
+					   uint32_t ts, const char *schemas, char *errbuf, size_t errlen)
 {
 	const char *f = ks->checkpoint_file;
 	char *tmp = xasprintf("%s.tmp", f);
@@ -275,6 +281,12 @@ kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const bi
 						  ks->prefix, "binlog_file", pos->file, "binlog_pos", (json_int_t) pos->pos, "gtid",
 						  pos->gtid[0] ? pos->gtid : NULL, "server_id", (json_int_t) server_id, "source_ts",
 						  (json_int_t) ts);
+	if (j && schemas) {
+		json_error_t jerr;
+		json_t *sch = json_loads(schemas, 0, &jerr);
+		if (sch)
+			json_object_set_new(j, "schemas", sch);
+	}
 	char *text = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
 	bool ok = false;
 	int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;

@@ -65,15 +65,18 @@ void kafka_settings_free(kafka_settings *ks);
  * -1 with errbuf when another process holds it or it cannot be made */
 int kafka_checkpoint_lock(const kafka_settings *ks, char *errbuf, size_t errlen);
 
-/* kafka_checkpoint_read: 1 with *pos (and *server_id), 0 when the file does
- * not exist, -1 with errbuf when it cannot be read or belongs to another
- * database or topic prefix */
-int kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char *errbuf,
-						  size_t errlen);
+/* kafka_checkpoint_read: 1 with *pos, 0 when the file does not exist, -1
+ * with errbuf when it cannot be read or belongs to another database or
+ * topic prefix. schemas (may be NULL): the tables' descriptions at pos, a
+ * JSON object as text (heap), NULL when the file has none. */
+int kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char **schemas,
+						  char *errbuf, size_t errlen);
 
-/* kafka_checkpoint_write: replaces the file with pos; false with errbuf */
+/* kafka_checkpoint_write: replaces the file with pos and the tables'
+ * descriptions there (schemas: a JSON object as text, NULL for none);
+ * false with errbuf */
 bool kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const binlogpos *pos,
-							uint32_t server_id, uint32_t ts, char *errbuf, size_t errlen);
+							uint32_t server_id, uint32_t ts, const char *schemas, char *errbuf, size_t errlen);
 
 /* kafka_open: a producer (idempotent, zstd, keys hashed as Java clients
  * do); NULL when it cannot be configured (logged). ks is copied. */

@@ -531,7 +531,7 @@ after_failure(stream_run *r, int failures)
 		apply_close(r->a);
 		r->a = NULL;     /* reopened by reconnect, lock included */
 	}
-	r->tables_stale = !r->local;
+	r->tables_stale = true;     /* the tables and their descriptions as of the durable position */
 	return true;
 }
 

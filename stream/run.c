@@ -5,6 +5,8 @@
  */
 #include "stream/run.h"
 
+#include "stream/schema.h"
+
 #include "stream/online.h"
 
 #include "common/log.h"
@@ -181,6 +183,7 @@ run_free(stream_run *r)
 {
 	online_free(r->online);
 	r->online = NULL;
+	schema_free(r);
 	tables_free(r);
 	tables_free_labels(&r->tables);
 	if (r->sk)

@@ -79,6 +79,8 @@ typedef struct stream_run {
 	retention   ret;            /* the source's binlog retention vs our lag */
 	bool        recopy;         /* STREAM_ON_UNCARRYABLE=recopy (the default): a table
 								 * whose change cannot be carried is copied again */
+	struct schema_state *schema;    /* the schema history's session defaults and
+								 * shadow descriptions (schema.h), NULL until read */
 	struct online *online;      /* the online copy of added tables (online.h), NULL
 								 * until one is wanted */
 	double      outage_since;   /* run_now() of an outage's first failure, 0 = none */

@@ -66,9 +66,6 @@ typedef struct sink_ops {
 					   const sink_origin *o);
 	/* truncate: a TRUNCATE of t after the changes so far */
 	sink_result (*truncate)(sink *sk, stream_table *t);
-	/* note_ddl: t->ddl_pending was seen; recorded so a restart before it
-	 * is carried still carries it */
-	sink_result (*note_ddl)(sink *sk, stream_table *t);
 	/* schema_change: the statements ddl (PostgreSQL's side of a MariaDB
 	 * ALTER, may be "") and np, t's new description (taken over on
 	 * SINK_DONE, left to the caller otherwise); SINK_REFUSED with why

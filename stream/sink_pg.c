@@ -77,14 +77,6 @@ pg_truncate(sink *sk, stream_table *t)
 }
 
 static sink_result
-pg_note_ddl(sink *sk, stream_table *t)
-{
-	sink_pg *s = (sink_pg *) sk;
-
-	return apply_note_ddl(*s->a, t) ? SINK_DONE : outcome(s, false);
-}
-
-static sink_result
 pg_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, char *why, size_t whylen)
 {
 	sink_pg *s = (sink_pg *) sk;
@@ -201,7 +193,6 @@ static const sink_ops pg_ops = {
 	.table_close = pg_table_close,
 	.row = pg_row,
 	.truncate = pg_truncate,
-	.note_ddl = pg_note_ddl,
 	.schema_change = pg_schema_change,
 	.table_stopped = pg_table_stopped,
 	.commit = pg_commit,
