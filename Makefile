@@ -147,7 +147,6 @@ clean:
 # nothing else under SYSCONFDIR/NAME is written. uninstall leaves the
 # operator's files (.env, tables.d/*, an edited env.example) and says so.
 NAME          := mariadb-pg-sync
-VERSION       := 0.1.0
 PREFIX        ?= /usr/local
 DESTDIR       ?=
 SYSCONFDIR    ?= /etc
@@ -224,4 +223,5 @@ deb:
 	cd build/deb/src && DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b
 	@ls build/deb/*.deb
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# (build/deb holds a copy of the tree, with its own objects and a tables.d/)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
