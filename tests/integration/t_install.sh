@@ -225,6 +225,14 @@ rc=0
 run_stream --database inst --status --format yaml || rc=$?
 assert_eq 2 "$rc" "--format yaml is a usage error"
 rm -f "$T/tables.d/inst2"
+# --to kafka without PostgreSQL: the checkpoint file's state
+grep -v '^SINK_DB_URL=' "$T/.env" >"$T/local.env"
+printf 'KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9\nKAFKA_TOPIC_PREFIX=local\nKAFKA_CHECKPOINT_FILE=%s\n' "$T/local.json" >>"$T/local.env"
+chmod 600 "$T/local.env"
+run_stream --env "$T/local.env" --database inst --to kafka --status --format json ||
+	fail "--to kafka --status --format json failed: $(cat "$T/stream.log")"
+assert_eq "{\"database\":\"inst\",\"kafka_local\":{\"topic_prefix\":\"local\",\"checkpoint_file\":\"$T/local.json\",\"acknowledged\":null}}" \
+	"$(cat "$T/stream.log")" "json of the checkpoint file before the first publish"
 
 # --- the dashboard queries only metrics that are served -----------------------
 DASH="$D/usr/share/doc/$N/examples/grafana-dashboard.json"
