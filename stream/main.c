@@ -137,6 +137,17 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 	return false;
 }
 
+/* parse_format: --format text|json (of --status), logged when bad */
+static bool
+parse_format(const char *arg, bool *json)
+{
+	*json = strcmp(arg, "json") == 0;
+	if (*json || strcmp(arg, "text") == 0)
+		return true;
+	log_error("invalid value \"%s\" for --format: expected text or json", arg);
+	return false;
+}
+
 static bool
 parse_options(int argc, char **argv, stream_options *o, bool *help)
 {
@@ -183,12 +194,8 @@ parse_options(int argc, char **argv, stream_options *o, bool *help)
 				break;
 			case O_STATUS: o->status = true; break;
 			case O_FORMAT:
-				if (strcmp(optarg, "json") == 0)
-					o->status_json = true;
-				else if (strcmp(optarg, "text") != 0) {
-					log_error("invalid value \"%s\" for --format: expected text or json", optarg);
+				if (!parse_format(optarg, &o->status_json))
 					return false;
-				}
 				format_set = true;
 				break;
 			case O_SNAP: o->snapshot = true; break;
