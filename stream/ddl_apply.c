@@ -1121,25 +1121,15 @@ int_type(const char *w, char *name)
 
 /* read_type: a data type and its attributes that belong to it (length,
  * UNSIGNED, ZEROFILL, CHARACTER SET, COLLATE) */
-static bool
-read_type(da_ctx *c, da_type *ty)
+/* type_numeric: the integer, decimal, floating point and BIT types; 1
+ * read, 0 failed, -1 when w is not one */
+static int
+type_numeric(da_ctx *c, const char *w, da_type *ty)
 {
-	ddl_token tok;
-	char w[64], d[64];
-
-	memset(ty, 0, sizeof(*ty));
-	ty->len = ty->scale = -1;
-	next(c, &tok);
-	if (tok.kind != DDL_TOK_WORD || tok.text_len >= sizeof(w))
-		return fail(c, "expected a data type, not %s", tok_desc(&tok, d, sizeof(d)));
-	memcpy(w, tok.text, tok.text_len + 1);
-	bool numeric = false, text = false;
-
 	if (int_type(w, ty->name)) {
 		ty->kind = K_INT;
-		numeric = true;
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "BOOL") == 0 || strcasecmp(w, "BOOLEAN") == 0) {
 		ty->kind = K_INT;
 		ty->is_bool = true;
@@ -1150,15 +1140,13 @@ read_type(da_ctx *c, da_type *ty)
 	} else if (strcasecmp(w, "DECIMAL") == 0 || strcasecmp(w, "DEC") == 0 || strcasecmp(w, "NUMERIC") == 0 ||
 			   strcasecmp(w, "FIXED") == 0) {
 		ty->kind = K_DECIMAL;
-		numeric = true;
 		snprintf(ty->name, sizeof(ty->name), "decimal");
 		if (!read_length(c, ty, true))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "FLOAT") == 0 || strcasecmp(w, "FLOAT4") == 0) {
-		numeric = true;
 		ty->kind = K_FLOAT;
 		if (!read_length(c, ty, true))
-			return false;
+			return 0;
 		if (ty->len >= 0 && ty->scale < 0) {    /* FLOAT(p): float up to 24 bits, else double */
 			if (ty->len > 53)
 				return fail(c, "FLOAT(%lld) is out of range", ty->len);
@@ -1167,25 +1155,34 @@ read_type(da_ctx *c, da_type *ty)
 		}
 		snprintf(ty->name, sizeof(ty->name), ty->kind == K_FLOAT ? "float" : "double");
 	} else if (strcasecmp(w, "DOUBLE") == 0 || strcasecmp(w, "REAL") == 0 || strcasecmp(w, "FLOAT8") == 0) {
-		numeric = true;
 		ty->kind = K_DOUBLE;
 		snprintf(ty->name, sizeof(ty->name), "double");
 		if (strcasecmp(w, "DOUBLE") == 0)
 			(void) accept(c, "PRECISION");
 		if (!read_length(c, ty, true))
-			return false;
+			return 0;
 		if (ty->len >= 0 && ty->scale < 0)
 			return fail(c, "DOUBLE(M) without a scale");
 	} else if (strcasecmp(w, "BIT") == 0) {
 		ty->kind = K_BIT;
 		snprintf(ty->name, sizeof(ty->name), "bit");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->len < 0)
 			ty->len = 1;
 		if (ty->len < 1 || ty->len > 64)
 			return fail(c, "BIT(%lld) is out of range", ty->len);
-	} else if (strcasecmp(w, "NATIONAL") == 0 || strcasecmp(w, "NCHAR") == 0 || strcasecmp(w, "NVARCHAR") == 0) {
+	} else
+		return -1;
+	return c->failed ? 0 : 1;
+}
+
+/* type_text: CHAR, VARCHAR, TEXT, ENUM, SET and their synonyms; 1 read, 0
+ * failed, -1 when w is not one */
+static int
+type_text(da_ctx *c, const char *w, da_type *ty)
+{
+	if (strcasecmp(w, "NATIONAL") == 0 || strcasecmp(w, "NCHAR") == 0 || strcasecmp(w, "NVARCHAR") == 0) {
 		bool var = strcasecmp(w, "NVARCHAR") == 0;
 		if (strcasecmp(w, "NATIONAL") == 0) {
 			if (accept(c, "VARCHAR"))
@@ -1196,29 +1193,25 @@ read_type(da_ctx *c, da_type *ty)
 		if (!var && (accept(c, "VARYING") || accept(c, "VARCHAR")))
 			var = true;
 		ty->kind = var ? K_VARCHAR : K_CHAR;
-		text = true;
 		snprintf(ty->charset, sizeof(ty->charset), "utf8mb3");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "CHAR") == 0 || strcasecmp(w, "CHARACTER") == 0) {
 		ty->kind = accept(c, "VARYING") ? K_VARCHAR : K_CHAR;
-		text = true;
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "VARCHAR") == 0 || strcasecmp(w, "VARCHAR2") == 0) {
 		ty->kind = K_VARCHAR;
-		text = true;
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "TINYTEXT") == 0 || strcasecmp(w, "TEXT") == 0 || strcasecmp(w, "MEDIUMTEXT") == 0 ||
 			   strcasecmp(w, "LONGTEXT") == 0) {
 		ty->kind = K_TEXT;
-		text = true;
 		snprintf(ty->name, sizeof(ty->name), "%s", w);
 		for (char *p = ty->name; *p; p++)
 			*p = (char) tolower((unsigned char) *p);
 		if (strcmp(ty->name, "text") == 0 && !read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "LONG") == 0) {
 		if (accept(c, "VARBINARY")) {
 			ty->kind = K_BLOB;
@@ -1226,20 +1219,28 @@ read_type(da_ctx *c, da_type *ty)
 		} else {
 			(void) accept(c, "VARCHAR");
 			ty->kind = K_TEXT;
-			text = true;
 			snprintf(ty->name, sizeof(ty->name), "mediumtext");
 		}
 	} else if (strcasecmp(w, "ENUM") == 0 || strcasecmp(w, "SET") == 0) {
 		ty->kind = strcasecmp(w, "ENUM") == 0 ? K_ENUM : K_SET;
-		text = true;
 		snprintf(ty->name, sizeof(ty->name), ty->kind == K_ENUM ? "enum" : "set");
 		if (!read_labels(c, ty))
-			return false;
-	} else if (strcasecmp(w, "BINARY") == 0 || strcasecmp(w, "VARBINARY") == 0) {
+			return 0;
+	} else
+		return -1;
+	return c->failed ? 0 : 1;
+}
+
+/* type_other: binary, temporal, JSON, INET4/INET6/UUID and geometry types;
+ * 1 read, 0 failed, -1 when w is not one */
+static int
+type_other(da_ctx *c, const char *w, da_type *ty)
+{
+	if (strcasecmp(w, "BINARY") == 0 || strcasecmp(w, "VARBINARY") == 0) {
 		ty->kind = strcasecmp(w, "BINARY") == 0 ? K_BINARY : K_VARBINARY;
 		snprintf(ty->name, sizeof(ty->name), ty->kind == K_BINARY ? "binary" : "varbinary");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->kind == K_BINARY && ty->len < 0)
 			ty->len = 1;
 		if (ty->kind == K_VARBINARY && ty->len < 0)
@@ -1252,7 +1253,7 @@ read_type(da_ctx *c, da_type *ty)
 			*p = (char) tolower((unsigned char) *p);
 		if (strcmp(ty->name, "blob") == 0) {
 			if (!read_length(c, ty, false))
-				return false;
+				return 0;
 			if (ty->len >= 0)   /* BLOB(n): the smallest that holds n bytes */
 				snprintf(ty->name, sizeof(ty->name), "%s", ty->len < 256 ? "tinyblob" : ty->len < 65536 ? "blob" :
 						 ty->len < 16777216 ? "mediumblob" : "longblob");
@@ -1265,14 +1266,14 @@ read_type(da_ctx *c, da_type *ty)
 		snprintf(ty->name, sizeof(ty->name), "%s", ty->kind == K_TIME ? "time" : ty->kind == K_DATETIME ? "datetime" :
 				 "timestamp");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->len > 6)
 			return fail(c, "fractional precision %lld is out of range", ty->len);
 	} else if (strcasecmp(w, "YEAR") == 0) {
 		ty->kind = K_YEAR;
 		snprintf(ty->name, sizeof(ty->name), "year");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->len >= 0 && ty->len != 4)
 			return fail(c, "YEAR(%lld) is not modelled", ty->len);
 	} else if (strcasecmp(w, "JSON") == 0) {
@@ -1292,10 +1293,36 @@ read_type(da_ctx *c, da_type *ty)
 					*p = (char) tolower((unsigned char) *p);
 				if (accept(c, "REF_SYSTEM_ID"))
 					(void) skip_value(c);
-				return !c->failed;
+				return c->failed ? 0 : 1;
 			}
-		return fail(c, "data type \"%s\" is not modelled", w);
+		return -1;
 	}
+	return c->failed ? 0 : 1;
+}
+
+static bool
+read_type(da_ctx *c, da_type *ty)
+{
+	ddl_token tok;
+	char w[64], d[64];
+
+	memset(ty, 0, sizeof(*ty));
+	ty->len = ty->scale = -1;
+	next(c, &tok);
+	if (tok.kind != DDL_TOK_WORD || tok.text_len >= sizeof(w))
+		return fail(c, "expected a data type, not %s", tok_desc(&tok, d, sizeof(d)));
+	memcpy(w, tok.text, tok.text_len + 1);
+
+	int got = type_numeric(c, w, ty);
+	bool numeric = got > 0, text = false;
+	if (got < 0)
+		text = (got = type_text(c, w, ty)) > 0 && ty->kind != K_BLOB;  /* not LONG VARBINARY */
+	if (got < 0)
+		got = type_other(c, w, ty);
+	if (got < 0)
+		return fail(c, "data type \"%s\" is not modelled", w);
+	if (got == 0)
+		return false;
 	if (c->failed)
 		return false;
 	if (numeric) {
