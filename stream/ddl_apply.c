@@ -2160,15 +2160,17 @@ utf8_chars(const char *s, size_t len)
  * cd->ty (name = DATA_TYPE). in_primary: the column is in the primary key. */
 #define BAIL(...) do { fail(__VA_ARGS__); goto bad; } while (0)
 
+/* column_type: COLUMN_TYPE into ct and the lengths information_schema
+ * shows (character, numeric precision and scale, datetime precision; -1
+ * for none) for cd's type, with its collation (*co, NULL for none); a
+ * text type with CHARACTER SET binary becomes the binary type. False
+ * (c failed) for what is out of range or not modelled. */
 static bool
-build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
+column_type(da_ctx *c, da_coldef *cd, buf *ct, long long *charlen, long long *nprec, long long *nscale,
+			long long *dtprec, const da_collation **co)
 {
 	da_type *ty = &cd->ty;
-	buf ct = BUF_INIT, dflt = BUF_INIT, extra = BUF_INIT;
-	long long charlen = -1, nprec = -1, nscale = -1, dtprec = -1;
-	const da_collation *co = NULL;
 
-	memset(out, 0, sizeof(*out));
 	switch (ty->kind) {
 		case K_INT: {
 			static const struct { const char *n; int w, wu, p, pu; } ints[] = {
@@ -2180,10 +2182,10 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 					long long w = ty->len >= 0 ? ty->len : ty->is_unsigned ? ints[i].wu : ints[i].w;
 					if (w > 255)
 						BAIL(c, "column %s: display width %lld", cd->name, w);
-					buf_printf(&ct, "%s(%lld)", ty->name, w);
-					nprec = ty->is_unsigned ? ints[i].pu : ints[i].p;
+					buf_printf(ct, "%s(%lld)", ty->name, w);
+					*nprec = ty->is_unsigned ? ints[i].pu : ints[i].p;
 				}
-			nscale = 0;
+			*nscale = 0;
 			break;
 		}
 		case K_DECIMAL:
@@ -2193,26 +2195,26 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				ty->scale = 0;
 			if (ty->len > 65 || ty->scale > 38 || ty->scale > ty->len)
 				BAIL(c, "column %s: DECIMAL(%lld,%lld) is out of range", cd->name, ty->len, ty->scale);
-			buf_printf(&ct, "decimal(%lld,%lld)", ty->len, ty->scale);
-			nprec = ty->len;
-			nscale = ty->scale;
+			buf_printf(ct, "decimal(%lld,%lld)", ty->len, ty->scale);
+			*nprec = ty->len;
+			*nscale = ty->scale;
 			break;
 		case K_FLOAT:
 		case K_DOUBLE:
 			if (ty->len >= 0) {
 				if (ty->len > 255 || ty->scale > 30 || ty->scale > ty->len)
 					BAIL(c, "column %s: %s(%lld,%lld) is out of range", cd->name, ty->name, ty->len, ty->scale);
-				buf_printf(&ct, "%s(%lld,%lld)", ty->name, ty->len, ty->scale);
-				nprec = ty->len;
-				nscale = ty->scale;
+				buf_printf(ct, "%s(%lld,%lld)", ty->name, ty->len, ty->scale);
+				*nprec = ty->len;
+				*nscale = ty->scale;
 			} else {
-				buf_puts(&ct, ty->name);
-				nprec = ty->kind == K_FLOAT ? 12 : 22;
+				buf_puts(ct, ty->name);
+				*nprec = ty->kind == K_FLOAT ? 12 : 22;
 			}
 			break;
 		case K_BIT:
-			buf_printf(&ct, "bit(%lld)", ty->len);
-			nprec = ty->len;
+			buf_printf(ct, "bit(%lld)", ty->len);
+			*nprec = ty->len;
 			break;
 		case K_CHAR:
 		case K_VARCHAR:
@@ -2220,9 +2222,9 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 		case K_ENUM:
 		case K_SET:
 		case K_JSON:
-			if (!(co = column_collation(c, ty)))
+			if (!(*co = column_collation(c, ty)))
 				goto bad;
-			if (strcmp(co->charset, "binary") == 0) {   /* CHARACTER SET binary: the binary types */
+			if (strcmp((*co)->charset, "binary") == 0) {   /* CHARACTER SET binary: the binary types */
 				if (ty->kind == K_ENUM || ty->kind == K_SET || ty->kind == K_JSON)
 					BAIL(c, "column %s: CHARACTER SET binary on %s is not modelled", cd->name, ty->name);
 				ty->kind = ty->kind == K_CHAR ? K_BINARY : ty->kind == K_VARCHAR ? K_VARBINARY : K_BLOB;
@@ -2232,7 +2234,7 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				else if (ty->kind == K_BLOB)
 					snprintf(ty->name, sizeof(ty->name), "%s", ty->len < 256 ? "tinyblob" : ty->len < 65536 ? "blob" :
 							 ty->len < 16777216 ? "mediumblob" : "longblob");
-				co = NULL;
+				*co = NULL;
 				goto binary;
 			}
 			if (ty->kind == K_CHAR || ty->kind == K_VARCHAR) {
@@ -2240,35 +2242,35 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				if ((ty->kind == K_CHAR && ty->len > 255) || ty->len > 65532)
 					BAIL(c, "column %s: %s(%lld) is out of range (MariaDB would change the type)", cd->name,
 								ty->name, ty->len);
-				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
-				charlen = ty->len;
+				buf_printf(ct, "%s(%lld)", ty->name, ty->len);
+				*charlen = ty->len;
 			} else if (ty->kind == K_TEXT) {
 				if (ty->len >= 0) {     /* TEXT(n): the smallest that holds n characters */
-					const da_charset *cs = charset_find(co->charset);
+					const da_charset *cs = charset_find((*co)->charset);
 					long long bytes = ty->len * (long long) cs->maxlen;
 					snprintf(ty->name, sizeof(ty->name), "%s", bytes < 256 ? "tinytext" : bytes < 65536 ? "text" :
 							 bytes < 16777216 ? "mediumtext" : "longtext");
 				}
-				buf_puts(&ct, ty->name);
-				charlen = strcmp(ty->name, "tinytext") == 0 ? 255 : strcmp(ty->name, "text") == 0 ? 65535 :
+				buf_puts(ct, ty->name);
+				*charlen = strcmp(ty->name, "tinytext") == 0 ? 255 : strcmp(ty->name, "text") == 0 ? 65535 :
 					strcmp(ty->name, "mediumtext") == 0 ? 16777215 : 4294967295LL;
 			} else if (ty->kind == K_JSON) {
-				buf_puts(&ct, "longtext");
-				charlen = 4294967295LL;
+				buf_puts(ct, "longtext");
+				*charlen = 4294967295LL;
 			} else {
-				buf_printf(&ct, "%s(", ty->name);
-				charlen = 0;
+				buf_printf(ct, "%s(", ty->name);
+				*charlen = 0;
 				for (size_t i = 0; i < ty->nlabels; i++) {
 					long long l = utf8_chars(ty->labels[i], ty->label_len[i]);
 					if (i)
-						buf_putc(&ct, ',');
-					quote_string(&ct, ty->labels[i], ty->label_len[i]);
+						buf_putc(ct, ',');
+					quote_string(ct, ty->labels[i], ty->label_len[i]);
 					if (ty->kind == K_ENUM)
-						charlen = l > charlen ? l : charlen;
+						*charlen = l > *charlen ? l : *charlen;
 					else
-						charlen += l + (i ? 1 : 0);
+						*charlen += l + (i ? 1 : 0);
 				}
-				buf_putc(&ct, ')');
+				buf_putc(ct, ')');
 			}
 			break;
 		case K_BINARY:
@@ -2279,11 +2281,11 @@ binary:
 				snprintf(ty->name, sizeof(ty->name), "%s", ty->kind == K_BINARY ? "binary" : "varbinary");
 				if ((ty->kind == K_BINARY && ty->len > 255) || ty->len > 65532)
 					BAIL(c, "column %s: %s(%lld) is out of range", cd->name, ty->name, ty->len);
-				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
-				charlen = ty->len;
+				buf_printf(ct, "%s(%lld)", ty->name, ty->len);
+				*charlen = ty->len;
 			} else {
-				buf_puts(&ct, ty->name);
-				charlen = strcmp(ty->name, "tinyblob") == 0 ? 255 : strcmp(ty->name, "blob") == 0 ? 65535 :
+				buf_puts(ct, ty->name);
+				*charlen = strcmp(ty->name, "tinyblob") == 0 ? 255 : strcmp(ty->name, "blob") == 0 ? 65535 :
 					strcmp(ty->name, "mediumblob") == 0 ? 16777215 : 4294967295LL;
 			}
 			break;
@@ -2292,25 +2294,41 @@ binary:
 		case K_INET6:
 		case K_UUID:
 		case K_GEOM:
-			buf_puts(&ct, ty->name);
+			buf_puts(ct, ty->name);
 			break;
 		case K_YEAR:
-			buf_puts(&ct, "year(4)");
+			buf_puts(ct, "year(4)");
 			break;
 		case K_TIME:
 		case K_DATETIME:
 		case K_TIMESTAMP:
 			if (ty->len > 0)
-				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
+				buf_printf(ct, "%s(%lld)", ty->name, ty->len);
 			else
-				buf_puts(&ct, ty->name);
-			dtprec = ty->len < 0 ? 0 : ty->len;
+				buf_puts(ct, ty->name);
+			*dtprec = ty->len < 0 ? 0 : ty->len;
 			break;
 	}
 	if (ty->is_unsigned && (ty->kind == K_INT || ty->kind == K_DECIMAL || ty->kind == K_FLOAT || ty->kind == K_DOUBLE))
-		buf_puts(&ct, " unsigned");
+		buf_puts(ct, " unsigned");
 	if (ty->zerofill)
-		buf_puts(&ct, " zerofill");
+		buf_puts(ct, " zerofill");
+	return true;
+bad:
+	return false;
+}
+
+static bool
+build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
+{
+	da_type *ty = &cd->ty;
+	buf ct = BUF_INIT, dflt = BUF_INIT, extra = BUF_INIT;
+	long long charlen = -1, nprec = -1, nscale = -1, dtprec = -1;
+	const da_collation *co = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!column_type(c, cd, &ct, &charlen, &nprec, &nscale, &dtprec, &co))
+		goto bad;
 
 	/* nullability and default */
 	bool nullable = cd->null_spec != 2;
