@@ -106,9 +106,23 @@
 #include "common/binlog.h"
 #include "common/plan.h"
 #include "stream/dbz.h"
+#include "stream/dbz_decode_value.h"
+
+/* A field of a row image that names no column of the table, when the
+ * message has a schema (see dbz_parse). */
+typedef struct dbz_added {
+	const char *name;           /* the field's name (into the parsed JSON) */
+	const char *type;           /* the MariaDB column type its Connect schema gives
+	                             * ("DATETIME(3)", "VARCHAR(255)", ...), or NULL */
+	const char *why;            /* when type is NULL: why no type can be given */
+} dbz_added;
 
 /* A row change read from a message; see dbz_parse. */
 typedef struct dbz_event {
+	const dbz_modes *modes;     /* the connector's modes, set by the caller and kept by
+	                             * dbz_parse; NULL: Debezium's defaults */
+	const dbz_added *added;     /* the fields that name no column, with a schema */
+	size_t      nadded;
 	dbz_op      op;             /* DBZ_TOMBSTONE for a null value; DBZ_TRUNCATE has no images */
 	binlog_value *before;       /* pt->ncols values, or NULL (insert, flattened update) */
 	binlog_value *after;        /* pt->ncols values, or NULL (delete) */
@@ -127,6 +141,14 @@ typedef struct dbz_event {
 } dbz_event;
 
 #define DBZ_EVENT_INIT { 0 }
+
+/*
+ * dbz_added_alter: the MariaDB statement that adds ev's added fields to
+ * table pt as nullable columns ("ALTER TABLE `t` ADD COLUMN `f` TYPE NULL,
+ * ..."), as heap text the caller frees; NULL with errbuf filled when a
+ * field has no type (its why) or there is none.
+ */
+char *dbz_added_alter(const plan_table *pt, const dbz_event *ev, char *errbuf, size_t errlen);
 
 /*
  * dbz_parse: reads one Kafka message value (value, len; NULL or len 0 is a
