@@ -126,3 +126,28 @@ write("serde-0.10", [
 ])
 write("serde-0.10-unknown", [({"id": 1004}, serde("serde-unknown-property"))])
 write("serde-0.10-schema", [({"id": 1004}, serde("serde-with-schema"))])
+
+# geometry: the values Debezium's own test asserts for its table
+# dbz_507_geometry (debezium-connector-mysql/src/test/java/io/debezium/
+# connector/mysql/MySqlGeometryIT.java, assertGeomRecord, as of 2.5.4.Final):
+# the WKB of each column and its SRID, as io.debezium.data.geometry.Geometry
+# structs {"wkb": base64, "srid": int or null}; the envelope is the 2.5 page's
+import base64
+def geo(hexwkb, srid):
+    return {"wkb": base64.b64encode(bytes.fromhex(hexwkb)).decode(), "srid": srid}
+P11 = "0101000000000000000000F03F000000000000F03F"
+LS = "01020000000200000000000000000000000000000000000000000000000000F03F000000000000F03F"
+PG = ("0103000000010000000400000000000000000000000000000000000000000000000000F03F000000000000F03F"
+      "000000000000F03F000000000000000000000000000000000000000000000000")
+GC = ("0107000000020000000101000000000000000000F03F000000000000F03F"
+      "01020000000200000000000000000000000000000000000000000000000000F03F000000000000F03F")
+src = {"version": "2.5.4.Final", "connector": "mysql", "name": "dbserver1", "ts_ms": 0, "snapshot": "false",
+       "db": "inventory", "table": "dbz_507_geometry", "server_id": 223344, "gtid": None,
+       "file": "mysql-bin.000003", "pos": 154, "row": 0, "thread": 7, "query": None}
+rows = [
+    {"id": 1, "geom": geo(P11, 4326), "linestring": geo(LS, 3187), "polygon": geo(PG, None),
+     "collection": geo(GC, 4326)},
+    {"id": 2, "geom": geo(LS, None), "linestring": None, "polygon": None, "collection": None},
+]
+write("v2.5-geometry", [({"id": r["id"]}, {"before": None, "after": r, "source": dict(src, row=i), "op": "c",
+                                           "ts_ms": 0}) for i, r in enumerate(rows)])
