@@ -397,6 +397,8 @@ row_decode(const plan_table *pt, const json_t *obj, const json_t *fields, const 
 		   bool key, bool flat, const dbz_modes *modes, struct dbz_mem *m, binlog_value *out,
 		   char *errbuf, size_t errlen)
 {
+	size_t		found = 0;			/* columns the row names */
+
 	if (!json_is_object(obj)) {
 		dbz_set_err(errbuf, errlen, "table \"%s\": the %s is %s, expected an object",
 				tname(pt), what, dbz_json_kind(obj));
@@ -421,13 +423,16 @@ row_decode(const plan_table *pt, const json_t *obj, const json_t *fields, const 
 			out[i].present = !key;	/* a row image: NULL */
 			continue;
 		}
+		found++;
 		hint_of(fields, i, pc->name, &h);
 		h.modes = modes;
 		if (!dbz_classify(pt, pc, &dc, errbuf, errlen) ||
 			!dbz_decode_value(pt, pc, &dc, &h, j, &m->arena, &out[i], errbuf, errlen))
 			return false;
 	}
-	return key || unknown_fields(pt, obj, fields, flat, modes, m, what, errbuf, errlen);
+	/* a row that names only columns (the usual case) has nothing else */
+	return key || json_object_size(obj) == found ||
+		unknown_fields(pt, obj, fields, flat, modes, m, what, errbuf, errlen);
 }
 
 /* ---------------------------------------------------------------------
