@@ -118,6 +118,14 @@ off=$((off + 1))
 consumed customers "$off"
 assert_eq "1004|Anne|Kretchmar|annek@noanswer.org" "$(rows customers $C)" "KAFKA_UNKNOWN_FIELDS=ignore applies it"
 consumer
+# a NOT NULL column whose field is not sent would be NULL: PostgreSQL
+# refuses it, and that is the dead letter's reason
+printf '{"id":1004}\t{"id":1004,"first_name":"Anne"}\n' | produce customers
+off=$((off + 1))
+consumed customers "$off"
+assert_eq 2 "$(dead customers)" "a NOT NULL column left out: a dead letter"
+assert_contains_text "$(last_reason customers)" 'PostgreSQL refused it' "with PostgreSQL's refusal as the reason"
+assert_eq "1004|Anne|Kretchmar|annek@noanswer.org" "$(rows customers $C)" "the row as it was"
 
 # --- key changes, tombstones, insert then delete: NOT NULL columns ---------------
 # kc with JsonConverter schemas, kn without; both must end the same
