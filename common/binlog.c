@@ -430,7 +430,20 @@ decode_query(dctx *dc, const uint8_t *body, const uint8_t *end, binlog_event *ev
 	status_len = le16(p + 11);
 	p += ph;
 	NEED(status_len);
-	p += status_len;            /* status variables: nothing the stream needs */
+	/* status variables: the session's sql_mode (it decides how the
+	 * statement is quoted); it follows FLAGS2 when the server writes it */
+	ev->u.query.sql_mode_known = false;
+	for (const uint8_t *s = p, *se = p + status_len; s < se;) {
+		if (s[0] == 0 && se - s >= 5)         /* Q_FLAGS2_CODE */
+			s += 5;
+		else if (s[0] == 1 && se - s >= 9) {  /* Q_SQL_MODE_CODE */
+			ev->u.query.sql_mode = le_n(s + 1, 8);
+			ev->u.query.sql_mode_known = true;
+			break;
+		} else
+			break;
+	}
+	p += status_len;
 	NEED(dblen + 1);
 	if (p[dblen] != 0)
 		goto malformed;

@@ -182,6 +182,8 @@ typedef struct binlog_event {
 			const char *sql;                /* NUL-terminated */
 			size_t      sql_len;
 			uint32_t    error_code;
+			uint64_t    sql_mode;           /* the session's sql_mode bits (Q_SQL_MODE_CODE) */
+			bool        sql_mode_known;     /* false when the event does not carry it */
 		} query;
 		struct {
 			const char *sql;

@@ -143,6 +143,25 @@ bool control_stream_tables(PGconn *pg, const control *ctl, control_stream_table 
 						   char *errbuf, size_t errlen);
 void control_stream_tables_free(control_stream_table *v, size_t n);
 
+/* A description the stream keeps of a table it does not stream (schema 010) */
+typedef struct control_shadow {
+	char       *name;           /* source table */
+	char       *described;      /* its description (plan.c's JSON) */
+	char       *origin;         /* the streamed table it was made from, NULL if none */
+	bool        renames_columns;
+} control_shadow;
+
+/* control_shadows_get: every shadow description of the database; *out is a
+ * heap array the caller frees with control_shadows_free */
+bool control_shadows_get(PGconn *pg, const control *ctl, control_shadow **out, size_t *n,
+						 char *errbuf, size_t errlen);
+void control_shadows_free(control_shadow *v, size_t n);
+
+/* control_shadow_set: records (described non-NULL) or forgets table's
+ * shadow description, in the caller's transaction */
+bool control_shadow_set(PGconn *pg, const control *ctl, const char *table, const char *described,
+						const char *origin, bool renames_columns, char *errbuf, size_t errlen);
+
 /* control_table_removed: a ready table left the allowlist (state removed) */
 bool control_table_removed(PGconn *pg, const control *ctl, const char *table, char *errbuf, size_t errlen);
 
@@ -167,11 +186,13 @@ bool control_checkpoint_get(PGconn *pg, const control *ctl, binlogpos *pos, uint
 							char *errbuf, size_t errlen);
 
 /* control_publish_get / control_publish_set: the position Kafka has
- * acknowledged for a topic prefix (file "" when none) */
-bool control_publish_get(PGconn *pg, const control *ctl, const char *prefix, binlogpos *pos,
+ * acknowledged for a topic prefix (file "" when none), with the tables'
+ * descriptions there (a JSON object; *schemas NULL when none is recorded,
+ * heap otherwise; schemas NULL keeps what is recorded) */
+bool control_publish_get(PGconn *pg, const control *ctl, const char *prefix, binlogpos *pos, char **schemas,
 						 char *errbuf, size_t errlen);
 bool control_publish_set(PGconn *pg, const control *ctl, const char *prefix, const binlogpos *pos,
-						 uint32_t source_sid, uint32_t ts, char *errbuf, size_t errlen);
+						 uint32_t source_sid, uint32_t ts, const char *schemas, char *errbuf, size_t errlen);
 
 /* One consumed Kafka partition: the next offset to read */
 typedef struct control_offset {

@@ -181,19 +181,24 @@ control_checkpoint_get(PGconn *pg, const control *ctl, binlogpos *pos, uint32_t 
 }
 
 bool
-control_publish_get(PGconn *pg, const control *ctl, const char *prefix, binlogpos *pos, char *errbuf, size_t errlen)
+control_publish_get(PGconn *pg, const control *ctl, const char *prefix, binlogpos *pos, char **schemas,
+					char *errbuf, size_t errlen)
 {
 	const char *params[] = { prefix };
-	PGresult *res = control_query(pg, ctl, "SELECT binlog_file, binlog_pos, coalesce(gtid, '') "
+	PGresult *res = control_query(pg, ctl, "SELECT binlog_file, binlog_pos, coalesce(gtid, ''), schemas "
 								  "FROM {ctl}.publish_checkpoint WHERE source_db = $1 AND topic_prefix = $2",
 								  1, params, errbuf, errlen);
 
 	memset(pos, 0, sizeof(*pos));
+	if (schemas)
+		*schemas = NULL;
 	if (!res)
 		return false;
 	if (PQntuples(res) > 0) {
 		get_pos(res, 0, 0, 1, pos);
 		snprintf(pos->gtid, sizeof(pos->gtid), "%s", PQgetvalue(res, 0, 2));
+		if (schemas)
+			*schemas = dup_or_null(res, 0, 3);
 	}
 	PQclear(res);
 	return true;
@@ -201,20 +206,23 @@ control_publish_get(PGconn *pg, const control *ctl, const char *prefix, binlogpo
 
 bool
 control_publish_set(PGconn *pg, const control *ctl, const char *prefix, const binlogpos *pos,
-					uint32_t source_sid, uint32_t ts, char *errbuf, size_t errlen)
+					uint32_t source_sid, uint32_t ts, const char *schemas, char *errbuf, size_t errlen)
 {
 	char posbuf[32], sidbuf[16], tsbuf[16];
 
 	snprintf(posbuf, sizeof(posbuf), "%" PRIu64, pos->pos);
 	snprintf(sidbuf, sizeof(sidbuf), "%" PRIu32, source_sid);
 	snprintf(tsbuf, sizeof(tsbuf), "%" PRIu32, ts);
-	const char *params[] = { prefix, pos->file, posbuf, pos->gtid[0] ? pos->gtid : NULL, sidbuf, ts ? tsbuf : NULL };
+	const char *params[] = { prefix, pos->file, posbuf, pos->gtid[0] ? pos->gtid : NULL, sidbuf, ts ? tsbuf : NULL,
+							 schemas };
 	PGresult *res = control_query(pg, ctl,
 		"INSERT INTO {ctl}.publish_checkpoint (source_db, topic_prefix, binlog_file, binlog_pos, gtid, server_id, "
-		"source_ts) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint)) ON CONFLICT (source_db, topic_prefix) "
+		"source_ts, schemas) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint), $8) "
+		"ON CONFLICT (source_db, topic_prefix) "
 		"DO UPDATE SET binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, gtid = EXCLUDED.gtid, "
-		"server_id = EXCLUDED.server_id, source_ts = EXCLUDED.source_ts, updated_at = now()",
-		6, params, errbuf, errlen);
+		"server_id = EXCLUDED.server_id, source_ts = EXCLUDED.source_ts, "
+		"schemas = coalesce(EXCLUDED.schemas, {ctl}.publish_checkpoint.schemas), updated_at = now()",
+		7, params, errbuf, errlen);
 
 	PQclear(res);
 	return res != NULL;
@@ -288,4 +296,60 @@ control_status_consumed(PGconn *pg, const control *ctl, char *errbuf, size_t err
 		"(SELECT coalesce(to_char(max(updated_at), 'YYYY-MM-DD HH24:MI:SS'), '-') FROM {ctl}.kafka_offsets "
 		"WHERE source_db = $1), (SELECT count(*) FROM {ctl}.kafka_dead_letters WHERE source_db = $1)",
 		0, NULL, errbuf, errlen);
+}
+
+bool
+control_shadows_get(PGconn *pg, const control *ctl, control_shadow **out, size_t *n, char *errbuf, size_t errlen)
+{
+	PGresult *res = control_query(pg, ctl,
+		"SELECT source_table, described, origin, renames_columns FROM {ctl}.shadow_tables WHERE source_db = $1 "
+		"ORDER BY source_table", 0, NULL, errbuf, errlen);
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return false;
+	int rows = PQntuples(res);
+	control_shadow *v = xcalloc((size_t) rows + 1, sizeof(*v));
+	for (int i = 0; i < rows; i++) {
+		v[i].name = xstrdup(PQgetvalue(res, i, 0));
+		v[i].described = xstrdup(PQgetvalue(res, i, 1));
+		v[i].origin = dup_or_null(res, i, 2);
+		v[i].renames_columns = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+	}
+	PQclear(res);
+	*out = v;
+	*n = (size_t) rows;
+	return true;
+}
+
+void
+control_shadows_free(control_shadow *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].described);
+		free(v[i].origin);
+	}
+	free(v);
+}
+
+bool
+control_shadow_set(PGconn *pg, const control *ctl, const char *table, const char *described, const char *origin,
+				   bool renames_columns, char *errbuf, size_t errlen)
+{
+	const char *params[] = { table, described, origin, renames_columns ? "t" : "f" };
+	PGresult *res = described
+		? control_query(pg, ctl,
+			"INSERT INTO {ctl}.shadow_tables (source_db, source_table, described, origin, renames_columns) "
+			"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_db, source_table) DO UPDATE SET "
+			"described = EXCLUDED.described, origin = EXCLUDED.origin, renames_columns = EXCLUDED.renames_columns, "
+			"updated_at = now()", 4, params, errbuf, errlen)
+		: control_query(pg, ctl, "DELETE FROM {ctl}.shadow_tables WHERE source_db = $1 AND source_table = $2", 1,
+						params, errbuf, errlen);
+
+	if (!res)
+		return false;
+	PQclear(res);
+	return true;
 }

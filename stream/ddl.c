@@ -601,7 +601,7 @@ static bool
 classify_create(ddl_lexer *lx, const char *db, ddl_stmt *st, char *errbuf, size_t errlen)
 {
 	if (accept(lx, "OR"))
-		(void) accept(lx, "REPLACE");
+		st->or_replace = accept(lx, "REPLACE");
 	if (!accept(lx, "ONLINE"))
 		(void) accept(lx, "OFFLINE");
 	if (accept(lx, "UNIQUE") || accept(lx, "FULLTEXT") || accept(lx, "SPATIAL"))
@@ -905,4 +905,11 @@ ddl_diff(const plan_table *from, const plan_table *to, const char *stmt, unsigne
 		buf_printf(alter_sql, "%s%s", alter_sql->len ? "; " : "", sql.data);
 	buf_free(&sql);
 	return ok;
+}
+
+unsigned
+ddl_sql_mode_flags(uint64_t sql_mode)
+{
+	return ((sql_mode & DDL_MODE_ANSI_QUOTES) ? DDL_ANSI_QUOTES : 0) |
+		((sql_mode & DDL_MODE_NO_BACKSLASH_ESCAPES) ? DDL_NO_BACKSLASH_ESCAPES : 0);
 }

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/plan.h"
 #include "common/xalloc.h"
@@ -32,6 +33,17 @@ enum {
 	DDL_ANSI_QUOTES = 1u << 0,          /* "x" is an identifier, not a string */
 	DDL_NO_BACKSLASH_ESCAPES = 1u << 1  /* a backslash in a string is a plain character */
 };
+
+/* sql_mode bits of a QUERY event (Q_SQL_MODE_CODE) that change how a
+ * statement reads */
+#define DDL_MODE_ANSI_QUOTES            (UINT64_C(1) << 2)
+#define DDL_MODE_ORACLE                 (UINT64_C(1) << 9)  /* DATE is DATETIME, VARCHAR2, ... */
+#define DDL_MODE_MAXDB                  (UINT64_C(1) << 12) /* TIMESTAMP is DATETIME */
+#define DDL_MODE_NO_BACKSLASH_ESCAPES   (UINT64_C(1) << 20)
+#define DDL_MODE_EMPTY_STRING_IS_NULL   (UINT64_C(1) << 32) /* DEFAULT '' is NULL */
+
+/* ddl_sql_mode_flags: the lexer flags of a session's sql_mode bits */
+unsigned ddl_sql_mode_flags(uint64_t sql_mode);
 
 typedef enum ddl_tok_kind {
 	DDL_TOK_END,                /* end of the statement */
@@ -132,6 +144,7 @@ typedef struct ddl_stmt {
 	ddl_name    like;
 	bool        renames_columns;  /* ALTER TABLE with CHANGE [COLUMN] or RENAME COLUMN */
 	bool        temporary;      /* CREATE/DROP TEMPORARY TABLE (kind DDL_OTHER, tables listed) */
+	bool        or_replace;     /* CREATE OR REPLACE TABLE */
 } ddl_stmt;
 
 /*

@@ -281,11 +281,14 @@ kafka_checkpoint_lock(const kafka_settings *ks, char *errbuf, size_t errlen)
 }
 
 int
-kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char *errbuf, size_t errlen)
+kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char **schemas, char *errbuf,
+					  size_t errlen)
 {
 	json_error_t jerr;
 	const char *f = ks->checkpoint_file;
 
+	if (schemas)
+		*schemas = NULL;
 	if (access(f, F_OK) != 0 && errno == ENOENT)
 		return 0;
 	json_t *j = json_load_file(f, 0, &jerr);
@@ -310,6 +313,9 @@ kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos
 		snprintf(pos->file, sizeof(pos->file), "%s", file);
 		pos->pos = (uint64_t) json_integer_value(p);
 		snprintf(pos->gtid, sizeof(pos->gtid), "%s", gtid ? gtid : "");
+		json_t *sch = json_object_get(j, "schemas");
+		if (schemas && json_is_object(sch))
+			*schemas = json_dumps(sch, JSON_COMPACT);
 		rc = 1;
 	}
 	json_decref(j);
@@ -318,7 +324,7 @@ kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos
 
 bool
 kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const binlogpos *pos, uint32_t server_id,
-					   uint32_t ts, char *errbuf, size_t errlen)
+					   uint32_t ts, const char *schemas, char *errbuf, size_t errlen)
 {
 	const char *f = ks->checkpoint_file;
 	char *tmp = xasprintf("%s.tmp", f);
@@ -326,6 +332,12 @@ kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const bi
 						  ks->prefix, "binlog_file", pos->file, "binlog_pos", (json_int_t) pos->pos, "gtid",
 						  pos->gtid[0] ? pos->gtid : NULL, "server_id", (json_int_t) server_id, "source_ts",
 						  (json_int_t) ts);
+	if (j && schemas) {
+		json_error_t jerr;
+		json_t *sch = json_loads(schemas, 0, &jerr);
+		if (sch)
+			json_object_set_new(j, "schemas", sch);
+	}
 	char *text = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
 	bool ok = false;
 	int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
@@ -810,7 +822,7 @@ kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const bi
 }
 
 bool
-kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const char *ddl,
+kafka_schema_change(kafka_sink *k, const plan_table *pt, dbz_ddl_kind kind, const char *db, const char *ddl,
 					const kafka_source *src)
 {
 	char errbuf[1024];
@@ -824,7 +836,7 @@ kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const c
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_t *key = dbz_schema_change_key(db, &o);
-	json_t *val = dbz_schema_change(pt, DBZ_DDL_ALTER, ddl, &s, &o,
+	json_t *val = dbz_schema_change(pt, kind, ddl, &s, &o,
 									(uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000, errbuf,
 									sizeof(errbuf));
 	char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;

@@ -19,6 +19,7 @@
 #include "common/config.h"
 #include "common/plan.h"
 #include "stream/dbz_decode_value.h"
+#include "stream/dbz_encode.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -70,15 +71,18 @@ void kafka_settings_free(kafka_settings *ks);
  * -1 with errbuf when another process holds it or it cannot be made */
 int kafka_checkpoint_lock(const kafka_settings *ks, char *errbuf, size_t errlen);
 
-/* kafka_checkpoint_read: 1 with *pos (and *server_id), 0 when the file does
- * not exist, -1 with errbuf when it cannot be read or belongs to another
- * database or topic prefix */
-int kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char *errbuf,
-						  size_t errlen);
+/* kafka_checkpoint_read: 1 with *pos, 0 when the file does not exist, -1
+ * with errbuf when it cannot be read or belongs to another database or
+ * topic prefix. schemas (may be NULL): the tables' descriptions at pos, a
+ * JSON object as text (heap), NULL when the file has none. */
+int kafka_checkpoint_read(const kafka_settings *ks, const char *source_db, binlogpos *pos, char **schemas,
+						  char *errbuf, size_t errlen);
 
-/* kafka_checkpoint_write: replaces the file with pos; false with errbuf */
+/* kafka_checkpoint_write: replaces the file with pos and the tables'
+ * descriptions there (schemas: a JSON object as text, NULL for none);
+ * false with errbuf */
 bool kafka_checkpoint_write(const kafka_settings *ks, const char *source_db, const binlogpos *pos,
-							uint32_t server_id, uint32_t ts, char *errbuf, size_t errlen);
+							uint32_t server_id, uint32_t ts, const char *schemas, char *errbuf, size_t errlen);
 
 /* kafka_open: a producer (idempotent, zstd, keys hashed as Java clients
  * do); NULL when it cannot be configured (logged). ks is copied. */
@@ -106,13 +110,14 @@ bool kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_
 bool kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const binlog_value *img,
 						const kafka_source *src);
 
-/* kafka_schema_change: publishes a schema change event of table pt (its
- * description after the change) by statement ddl to the schema change topic,
+/* kafka_schema_change: publishes a schema change event of kind (ALTER: pt
+ * is the description after the change; DROP: only its name is used) of
+ * table pt by statement ddl to the schema change topic,
  * named exactly the topic prefix, keyed by database db, in the open mark
  * like any event (so the position after it becomes durable only once Kafka
  * has it); false on a producer failure or an event that cannot be built
  * (logged) */
-bool kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const char *ddl,
+bool kafka_schema_change(kafka_sink *k, const plan_table *pt, dbz_ddl_kind kind, const char *db, const char *ddl,
 						 const kafka_source *src);
 
 /* kafka_pending: events published since the last mark */

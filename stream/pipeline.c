@@ -113,8 +113,9 @@ on_request(pass *p)
 	}
 	*r->reload_requested = 0;
 	log_info("reloading the settings, allowlist and table states of database \"%s\"", r->cfg.src.name);
-	if (!r->o.to_kafka && !run_reload_source(r)) {
-		p->end = END_RETRY;
+	int rc = r->o.to_kafka ? 1 : run_reload_source(r);
+	if (rc <= 0) {
+		p->end = rc < 0 ? END_FATAL : END_RETRY;
 		return -1;
 	}
 	if (!tables_load(r)) {
@@ -184,9 +185,9 @@ on_rows(pass *p, const binlog_event *ev, const binlogpos *at)
 	return 0;
 }
 
-/* on_table_map: a map of a table whose ALTER is pending: the change is
- * carried now (the map shows the columns the next rows were written with),
- * then the map is described with the new description */
+/* on_table_map: a map of a table with an ALTER left pending by an older
+ * version of the stream: carried now, then the map is described with the
+ * new description */
 static int
 on_table_map(pass *p, const binlog_event *ev)
 {
@@ -197,87 +198,17 @@ on_table_map(pass *p, const binlog_event *ev)
 
 	if (!t || !t->active || !t->ddl_pending)
 		return 0;
-	if (fate(p, schema_carry(p->r, t, bt)) < 0)
+	if (fate(p, schema_carry_pending(p->r)) < 0)
 		return -1;
 	if (t->active)
 		(void) tables_apply_hints(&p->r->tables, t, bt);
 	return 0;
 }
 
-/* listed: whether name (in db, default qdb) is an allowlisted table of the
- * source schema */
-static bool
-listed(const stream_run *r, const char *qdb, const ddl_name *n)
-{
-	const char *d = n->db[0] ? n->db : qdb;
-
-	return d && strcmp(d, r->cfg.src.schema) == 0 && config_find_table(&r->cfg, n->name);
-}
-
-/* on_drop: a dropped streamed table stops (state dropped; PostgreSQL keeps
- * it as it was); a table of that name created later is copied again */
-static int
-on_drop(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
-{
-	stream_run *r = p->r;
-	char why[1024], errbuf[512];
-
-	for (size_t i = 0; i < st->ntables; i++) {
-		stream_table *t = tables_find(&r->tables, r->cfg.src.schema, qdb, st->tables[i].db, st->tables[i].name);
-		if (!t)
-			continue;
-		snprintf(why, sizeof(why), "the table was dropped in MariaDB; PostgreSQL keeps it as it was then (state "
-				 "dropped): %.800s", sql);
-		log_warning_dh(why, "The other tables stream on. A table of that name created again is copied online.",
-					   "table \"%s\" of database \"%s\" was dropped", t->pt.source, r->cfg.src.name);
-		t->active = false;
-		if (r->a && !control_table_set_state(apply_conn(r->a), &r->ctl, t->pt.source, "dropped", why, errbuf,
-											 sizeof(errbuf))) {
-			log_error("could not record that table \"%s\" was dropped: %s", t->pt.source, errbuf);
-			p->end = END_RETRY;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* on_rename: a streamed table renamed to another name stops (with a clear
- * message), and a table that takes an allowlisted name (RENAME TABLE t TO
- * t_old, t_new TO t: an online schema change tool's swap) is copied online
- * under it once the batch is committed */
-static void
-on_rename(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
-{
-	stream_run *r = p->r;
-	char why[1600];
-
-	for (size_t i = 0; i < st->nrenames; i++) {
-		const ddl_rename *rn = &st->renames[i];
-		stream_table *t = tables_find(&r->tables, r->cfg.src.schema, qdb, rn->from.db, rn->from.name);
-		/* a swap: another table takes this name in the same statement */
-		const ddl_rename *by = NULL;
-		for (size_t j = 0; j < st->nrenames && !by; j++)
-			if (j != i && strcmp(st->renames[j].to.name, rn->from.name) == 0 &&
-				strcmp(st->renames[j].to.db, rn->from.db) == 0)
-				by = &st->renames[j];
-		if (t && by)
-			snprintf(why, sizeof(why), "table \"%s\" took its name in MariaDB (an online schema change tool's "
-					 "swap); it is copied online under that name: %.800s", by->from.name, sql);
-		else if (t)
-			snprintf(why, sizeof(why), "the table was renamed to \"%s\" in MariaDB%s: %.800s", rn->to.name,
-					 listed(r, qdb, &rn->to) ? ", which the allowlist lists: it is copied online under that name"
-					 : ", which the allowlist does not list (add the new name to stream it)", sql);
-		if (t)
-			schema_stop_table(r, t, why);
-		if (listed(r, qdb, &rn->to))
-			r->sk->ev->tables_changed = true;   /* the reload after the commit copies it */
-	}
-}
-
 /* on_statement: what a statement of the binary log means for the streamed
  * tables; 1 when it is not the end of a transaction (BEGIN, SAVEPOINT) */
 static int
-on_statement(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
+on_statement(pass *p, const ddl_stmt *st, const char *qdb, const char *sql, uint64_t sql_mode, bool sql_mode_known)
 {
 	stream_run *r = p->r;
 	const ddl_name *n = st->ntables ? &st->tables[0] : NULL;
@@ -298,28 +229,10 @@ on_statement(pass *p, const ddl_stmt *st, const char *qdb, const char *sql)
 			p->end = END_FATAL;
 			return -1;
 		case DDL_ALTER:
-			if (st->nrenames > 0) {     /* ALTER TABLE t RENAME TO u */
-				on_rename(p, st, qdb, sql);
-				return 0;
-			}
-			if (!t)
-				return 0;
-			/* carried with the table's next table map (which shows the
-			 * columns as of then) or when the source is idle */
-			free(t->ddl_pending);
-			t->ddl_pending = xstrdup(sql);
-			return fate(p, r->sk->ops->note_ddl(r->sk, t));
 		case DDL_DROP:
-			return on_drop(p, st, qdb, sql);
 		case DDL_RENAME:
-			on_rename(p, st, qdb, sql);
-			return 0;
 		case DDL_CREATE:
-			/* a listed table created (again): the reload after the commit
-			 * copies it */
-			if (n && !t && !st->temporary && listed(r, qdb, n))
-				r->sk->ev->tables_changed = true;
-			return 0;
+			return fate(p, schema_statement(r, st, qdb, sql, sql_mode, sql_mode_known));
 		default:
 			return 0;
 	}
@@ -335,14 +248,14 @@ on_query(pass *p, const binlog_event *ev)
 	char err[256];
 	ddl_stmt st = { 0 };
 
-	if (!ddl_classify(sql, qdb, 0, &st, err, sizeof(err)))
+	if (!ddl_classify(sql, qdb, ddl_sql_mode_flags(ev->u.query.sql_mode), &st, err, sizeof(err)))
 		log_warning_dh(sql, NULL, "a statement of database \"%s\" could not be read (%s); the stream looks at what "
 					   "it could read of it", r->cfg.src.name, err);
 	int rc = 0;
 	if (st.kind != DDL_NONE && st.kind != DDL_COMMIT && r->sk->ops->pending(r->sk) > 0)
 		rc = fate(p, commit(p));
 	if (rc == 0)
-		rc = on_statement(p, &st, qdb, sql);
+		rc = on_statement(p, &st, qdb, sql, ev->u.query.sql_mode, ev->u.query.sql_mode_known);
 	ddl_stmt_free(&st);
 	return rc;
 }
@@ -470,7 +383,7 @@ open_source(pass *p, const binlogpos *start)
 
 	/* the checkpoint is the stream's own only into PostgreSQL; the
 	 * publisher does not follow a failover */
-	if (!r->o.to_kafka && !failover_load_checkpoint(r)) {
+	if ((!r->o.to_kafka && !failover_load_checkpoint(r)) || !schema_begin(r)) {
 		p->end = END_RETRY;
 		return false;
 	}

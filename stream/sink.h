@@ -66,15 +66,20 @@ typedef struct sink_ops {
 					   const sink_origin *o);
 	/* truncate: a TRUNCATE of t after the changes so far */
 	sink_result (*truncate)(sink *sk, stream_table *t);
-	/* note_ddl: t->ddl_pending was seen; recorded so a restart before it
-	 * is carried still carries it */
-	sink_result (*note_ddl)(sink *sk, stream_table *t);
 	/* schema_change: the statements ddl (PostgreSQL's side of a MariaDB
 	 * ALTER, may be "") and np, t's new description (taken over on
 	 * SINK_DONE, left to the caller otherwise); SINK_REFUSED with why
 	 * when the sink cannot take it (the table then stops) */
 	sink_result (*schema_change)(sink *sk, stream_table *t, const char *ddl, plan_table *np,
 								 char *why, size_t whylen);
+	/* rename_table: t was renamed in MariaDB to another streamed name; np
+	 * is t's description under that name (taken over on SINK_DONE);
+	 * SINK_REFUSED with why when the sink does not follow renames (the
+	 * table then stops, and the new name is copied) */
+	sink_result (*rename_table)(sink *sk, stream_table *t, plan_table *np, char *why, size_t whylen);
+	/* table_dropped: t was dropped in MariaDB by statement sql (it is no
+	 * longer streamed; the PostgreSQL sink keeps its table, state dropped) */
+	sink_result (*table_dropped)(sink *sk, stream_table *t, const char *sql);
 	/* table_stopped: t is no longer streamed, for the reason why */
 	void        (*table_stopped)(sink *sk, stream_table *t, const char *why);
 	/* commit: the batch, up to source position pos (GTID position in

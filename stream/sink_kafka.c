@@ -3,6 +3,12 @@
  * commit closes a batch with kafka_mark and settles; settle asks kafka.c
  * for the latest mark whose events are all acknowledged and records it
  * (record()), which is the only place the published position moves.
+ *
+ * The schema history: `durable` holds every published table's description
+ * at the published position and is recorded with it. A carried schema
+ * change waits in `changes` with the mark of its batch, and joins
+ * `durable` when that mark is recorded; a rollback forgets it (the run
+ * reads the tables again from the durable descriptions).
  */
 #include "stream/sink_kafka.h"
 
@@ -12,6 +18,7 @@
 #include "common/xalloc.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,16 +35,76 @@ typedef struct sink_kafka {
 	binlogpos   marked;         /* the batch end marked last (schema change events' source) */
 	uint32_t    marked_sid;     /* its source server id */
 	uint32_t    marked_ts;      /* its source commit time */
+	json_t     *durable;        /* table name: description, at published */
+	bool        durable_dirty;  /* changed since last recorded */
+	struct change {
+		binlogpos   mark;       /* its batch's end; file "" while the batch is open */
+		char       *table;
+		char       *described;
+	}          *changes;
+	size_t      nchanges;
 } sink_kafka;
+
+/* forget_changes: the changes not yet durable: all of them (a new
+ * producer publishes everything after the durable position again), or
+ * those of the open batch only (a rollback: marked batches are in flight
+ * and may still be acknowledged) */
+static void
+forget_changes(sink_kafka *s, bool unmarked_only)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < s->nchanges; i++) {
+		if (unmarked_only && s->changes[i].mark.file[0]) {
+			s->changes[keep++] = s->changes[i];
+			continue;
+		}
+		free(s->changes[i].table);
+		free(s->changes[i].described);
+	}
+	s->nchanges = keep;
+	if (keep == 0) {
+		free(s->changes);
+		s->changes = NULL;
+	}
+}
+
+/* fold_changes: the changes whose batch ends at or before pos become
+ * durable descriptions */
+static void
+fold_changes(sink_kafka *s, const binlogpos *pos)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < s->nchanges; i++) {
+		struct change *c = &s->changes[i];
+		if (c->mark.file[0] && binlogpos_cmp(&c->mark, pos) <= 0) {
+			json_object_set_new(s->durable, c->table, json_string(c->described));
+			s->durable_dirty = true;
+			free(c->table);
+			free(c->described);
+		} else
+			s->changes[keep++] = *c;
+	}
+	s->nchanges = keep;
+}
 
 /* record: pos (acknowledged by Kafka) becomes where publishing resumes */
 static sink_result
 record(sink_kafka *s, const binlogpos *pos, uint32_t sid, uint32_t ts)
 {
 	char errbuf[1024];
-	bool ok = s->control ? control_publish_set(apply_conn(*s->control), s->ctl, s->ks->prefix, pos, sid, ts, errbuf,
-											   sizeof(errbuf))
-		: kafka_checkpoint_write(s->ks, s->dbname, pos, sid, ts, errbuf, sizeof(errbuf));
+
+	fold_changes(s, pos);
+	/* the descriptions go with the position: in the same statement, or the
+	 * same file */
+	char *schemas = s->durable_dirty || !s->control ? json_dumps(s->durable, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	bool ok = s->control ? control_publish_set(apply_conn(*s->control), s->ctl, s->ks->prefix, pos, sid, ts,
+											   schemas, errbuf, sizeof(errbuf))
+		: kafka_checkpoint_write(s->ks, s->dbname, pos, sid, ts, schemas, errbuf, sizeof(errbuf));
+	free(schemas);
+	if (ok)
+		s->durable_dirty = false;
 
 	if (!ok) {
 		if (s->control)
@@ -106,14 +173,6 @@ k_truncate(sink *sk, stream_table *t)
 	return SINK_DONE;
 }
 
-static sink_result
-k_note_ddl(sink *sk, stream_table *t)
-{
-	(void) sk;
-	(void) t;
-	return SINK_DONE;   /* the publisher reads the schema of now at each start */
-}
-
 /* schema_of_table: the MariaDB schema of pt, from its qualified name
  * `schema`.`table` (a heap string) */
 static char *
@@ -158,18 +217,52 @@ k_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, char
 	 * the caller's */
 	if (s->ks->schema_changes) {
 		char *db = schema_of_table(np);
-		bool ok = kafka_schema_change(s->k, np, db, stmt, &ks);
+		bool ok = kafka_schema_change(s->k, np, DBZ_DDL_ALTER, db, stmt, &ks);
 		free(db);
 		if (!ok)
 			return SINK_FATAL;
 	}
 	plan_table_free(&t->pt);
 	t->pt = *np;
+	s->changes = xrealloc(s->changes, (s->nchanges + 1) * sizeof(*s->changes));
+	s->changes[s->nchanges++] = (struct change) { .table = xstrdup(t->pt.source),
+												  .described = xstrdup(t->pt.described) };
 	log_info("table \"%s\": events follow the schema change%s: %.600s", t->pt.source,
 			 s->ks->schema_changes ? " (published to the schema change topic)" : "", stmt);
 	free(t->ddl_pending);
 	t->ddl_pending = NULL;
 	return SINK_DONE;
+}
+
+/* k_table_dropped: a DROP schema change event (unless KAFKA_SCHEMA_CHANGES=off),
+ * in the open batch like a row */
+static sink_result
+k_table_dropped(sink *sk, stream_table *t, const char *sql)
+{
+	sink_kafka *s = (sink_kafka *) sk;
+	const binlogpos *at = s->marked.file[0] ? &s->marked : &s->published;
+	kafka_source ks = { .file = at->file, .pos = at->pos, .gtid = at->gtid, .server_id = s->marked_sid,
+						.ts = s->marked_ts ? s->marked_ts : (uint32_t) time(NULL) };
+
+	if (!s->ks->schema_changes)
+		return SINK_DONE;
+	char *db = schema_of_table(&t->pt);
+	bool ok = kafka_schema_change(s->k, &t->pt, DBZ_DDL_DROP, db, sql, &ks);
+	free(db);
+	if (ok)
+		log_info("table \"%s\": DROP published to the schema change topic", t->pt.source);
+	return ok ? SINK_DONE : SINK_FATAL;
+}
+
+static sink_result
+k_rename_table(sink *sk, stream_table *t, plan_table *np, char *why, size_t whylen)
+{
+	(void) sk;
+	(void) t;
+	(void) np;
+	/* the new name is a new topic: published from a snapshot of its own */
+	snprintf(why, whylen, "the publisher does not follow a rename; the new name is published from a snapshot");
+	return SINK_REFUSED;
 }
 
 static void
@@ -186,6 +279,9 @@ k_commit(sink *sk, table_set *ts, const binlogpos *pos, uint32_t source_sid, uin
 	sink_kafka *s = (sink_kafka *) sk;
 
 	(void) ts;
+	for (size_t i = 0; i < s->nchanges; i++)
+		if (!s->changes[i].mark.file[0])
+			s->changes[i].mark = *pos;
 	s->marked = *pos;
 	s->marked_sid = source_sid;
 	s->marked_ts = tstamp;
@@ -222,8 +318,8 @@ k_pending(const sink *sk)
 static void
 k_rollback(sink *sk, table_set *ts)
 {
-	(void) sk;
 	(void) ts;      /* published events stay; the next start publishes again from the durable position */
+	forget_changes((sink_kafka *) sk, true);
 }
 
 static sink_result
@@ -234,6 +330,7 @@ k_reset(sink *sk, table_set *ts)
 	(void) ts;
 	/* events after the durable position are published again by a fresh
 	 * producer (the old one may be poisoned) */
+	forget_changes(s, false);
 	kafka_close(s->k);
 	s->k = kafka_open(s->ks, s->dbname);
 	return s->k ? SINK_DONE : SINK_FATAL;
@@ -245,6 +342,8 @@ k_close(sink *sk)
 	sink_kafka *s = (sink_kafka *) sk;
 
 	kafka_close(s->k);
+	forget_changes(s, false);
+	json_decref(s->durable);
 	free(s);
 }
 
@@ -253,8 +352,9 @@ static const sink_ops kafka_ops = {
 	.table_close = k_table_close,
 	.row = k_row,
 	.truncate = k_truncate,
-	.note_ddl = k_note_ddl,
 	.schema_change = k_schema_change,
+	.rename_table = k_rename_table,
+	.table_dropped = k_table_dropped,
 	.table_stopped = k_table_stopped,
 	.commit = k_commit,
 	.settle = k_settle,
@@ -269,7 +369,7 @@ sink *
 sink_kafka_open(const kafka_settings *ks, const char *dbname, apply **session, const control *ctl,
 				uint32_t replica_sid, sink_events *ev)
 {
-	char errbuf[2048];
+	char errbuf[2048], *schemas = NULL;
 	sink_kafka *s = xcalloc(1, sizeof(sink_kafka));
 	bool ok;
 
@@ -281,24 +381,53 @@ sink_kafka_open(const kafka_settings *ks, const char *dbname, apply **session, c
 	s->ctl = ctl;
 	s->replica_sid = replica_sid;
 	if (session)
-		ok = control_publish_get(apply_conn(*session), ctl, ks->prefix, &s->published, errbuf, sizeof(errbuf));
+		ok = control_publish_get(apply_conn(*session), ctl, ks->prefix, &s->published, &schemas, errbuf,
+								 sizeof(errbuf));
 	else
 		ok = kafka_checkpoint_lock(ks, errbuf, sizeof(errbuf)) >= 0 &&
-			kafka_checkpoint_read(ks, dbname, &s->published, errbuf, sizeof(errbuf)) >= 0;
+			kafka_checkpoint_read(ks, dbname, &s->published, &schemas, errbuf, sizeof(errbuf)) >= 0;
 	if (!ok) {
 		log_error("could not read the published position of database \"%s\": %s", dbname, errbuf);
 		free(s);
 		return NULL;
+	}
+	json_error_t jerr;
+	s->durable = schemas ? json_loads(schemas, 0, &jerr) : NULL;
+	free(schemas);
+	if (!json_is_object(s->durable)) {
+		json_decref(s->durable);
+		s->durable = json_object();
 	}
 	if (s->published.file[0])
 		log_info("publishing database \"%s\" to Kafka (topic prefix \"%s\") from %s:%" PRIu64 "%s%s%s", dbname,
 				 ks->prefix, s->published.file, s->published.pos, session ? "" : " (checkpoint file \"",
 				 session ? "" : ks->checkpoint_file, session ? "" : "\")");
 	if (!(s->k = kafka_open(ks, dbname))) {
+		json_decref(s->durable);
 		free(s);
 		return NULL;
 	}
 	return &s->base;
+}
+
+const char *
+sink_kafka_described(const sink *sk, const char *table)
+{
+	const sink_kafka *s = (const sink_kafka *) sk;
+
+	return json_string_value(json_object_get(s->durable, table));
+}
+
+void
+sink_kafka_describe(sink *sk, const char *table, const char *described)
+{
+	sink_kafka *s = (sink_kafka *) sk;
+	const char *now = json_string_value(json_object_get(s->durable, table));
+
+	if (now && strcmp(now, described) == 0)
+		return;
+	json_object_set_new(s->durable, table, json_string(described));
+	s->durable_dirty = true;
 }
 
 /* snapshot_table: every row of t as an op "r" event at position at */

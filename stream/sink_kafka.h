@@ -33,6 +33,14 @@
 sink *sink_kafka_open(const kafka_settings *ks, const char *dbname, apply **session, const control *ctl,
 					  uint32_t replica_sid, sink_events *ev);
 
+/* sink_kafka_described: the description of table recorded with the
+ * durable position (the publisher's schema history), or NULL when none is:
+ * the table is then described as MariaDB has it now, and
+ * sink_kafka_describe records that, with the next durable position (also
+ * after a table joined from a snapshot of its own) */
+const char *sink_kafka_described(const sink *sk, const char *table);
+void sink_kafka_describe(sink *sk, const char *table, const char *described);
+
 /* sink_kafka_snapshot: --snapshot: every row of the active tables as an
  * op "r" event, read in one consistent snapshot of src, then the durable
  * position at the snapshot's binlog position, where each table's

@@ -31,7 +31,7 @@ print_local(stream_run *r)
 	int got;
 
 	if (!kafka_settings_load(&r->cfg, &r->ks, errbuf, sizeof(errbuf)) ||
-		(got = kafka_checkpoint_read(&r->ks, r->cfg.src.name, &pos, errbuf, sizeof(errbuf))) < 0) {
+		(got = kafka_checkpoint_read(&r->ks, r->cfg.src.name, &pos, NULL, errbuf, sizeof(errbuf))) < 0) {
 		log_error("%s", errbuf);
 		return EXIT_FAILED;
 	}

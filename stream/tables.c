@@ -75,21 +75,42 @@ allowlist_reload(config *cfg)
 	return true;
 }
 
+/* describe_published: a published table's description: the one recorded
+ * with the durable position (the publisher's schema history), else as
+ * MariaDB has it now (then recorded with the next durable position); fresh
+ * (a table that joins from a snapshot of its own) always the latter.
+ * False (logged) when it cannot be described. */
+static bool
+describe_published(stream_run *r, const config_table *allow, bool fresh, plan_table *pt)
+{
+	plan_env env = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+	const char *d = fresh ? NULL : sink_kafka_described(r->sk, allow->name);
+
+	if (d ? !plan_table_load_described(d, &env, allow, pt) : !plan_table_load(r->meta, &env, allow, pt)) {
+		plan_table_free(pt);
+		memset(pt, 0, sizeof(*pt));
+		return false;
+	}
+	if (!d)
+		sink_kafka_describe(r->sk, allow->name, pt->described);
+	return true;
+}
+
 /* load_local: --to kafka without PostgreSQL: every allowlisted table,
- * described as MariaDB has it now, published from the checkpoint file's
+ * described by the schema history (describe_published), published from the checkpoint file's
  * position (set by --snapshot on the first start) */
 static bool
 load_local(stream_run *r, const binlogpos *published, char **prev, size_t nprev, bool reload)
 {
-	plan_env env = { .cfg = &r->cfg, .batch_size = 100000, .threshold = 0 };
 	bool ok = true;
 
 	r->tables.v = xcalloc(r->cfg.n_tables + 1, sizeof(stream_table));
 	for (size_t i = 0; i < r->cfg.n_tables; i++) {
 		stream_table *t = &r->tables.v[r->tables.n];
-		if (!plan_table_load(r->meta, &env, &r->cfg.tables[i], &t->pt)) {
-			plan_table_free(&t->pt);
-			memset(t, 0, sizeof(*t));
+		bool joined = reload;
+		for (size_t j = 0; j < nprev && joined; j++)
+			joined = strcmp(prev[j], r->cfg.tables[i].name) != 0;
+		if (!describe_published(r, &r->cfg.tables[i], joined, &t->pt)) {
 			ok = false;
 			continue;
 		}
@@ -97,9 +118,6 @@ load_local(stream_run *r, const binlogpos *published, char **prev, size_t nprev,
 		t->active = true;
 		r->sk->ops->table_open(r->sk, t);
 		r->tables.n++;
-		bool joined = reload;
-		for (size_t j = 0; j < nprev && joined; j++)
-			joined = strcmp(prev[j], t->pt.source) != 0;
 		if (joined) {
 			/* added by this reload: its rows first (a table added while
 			 * the publisher was stopped has no such snapshot: the checkpoint
@@ -127,15 +145,16 @@ load_one(stream_run *r, const control_stream_table *row, const config_table *all
 	bool kafka = published != NULL;
 	/* the schema as of the stream's position for the table (recorded by
 	 * migrate and with each change carried); MariaDB's current one only
-	 * for a table copied by a migrate that did not record it (and for the
-	 * publisher, which publishes the schema of now) */
+	 * for a table copied by a migrate that did not record it. The
+	 * publisher keeps its own history (describe_published). */
 	bool recorded = row->schema && !kafka;
 
 	/* a recorded table is not read from MariaDB now, but will be at its
 	 * next ALTER TABLE: a missing SELECT fails here, not then */
 	if (recorded && !r->o.from_kafka && r->meta && !plan_check_select(r->meta, &r->cfg, row->name))
 		return false;
-	if (recorded ? !plan_table_load_described(row->schema, &env, allow, &t->pt)
+	if (kafka ? !describe_published(r, allow, false, &t->pt)
+		: recorded ? !plan_table_load_described(row->schema, &env, allow, &t->pt)
 		: !plan_table_load(r->meta, &env, allow, &t->pt)) {
 		plan_table_free(&t->pt);
 		memset(t, 0, sizeof(*t));
@@ -170,16 +189,12 @@ load_one(stream_run *r, const control_stream_table *row, const config_table *all
 static void
 kafka_join(stream_run *r, const char *name)
 {
-	plan_env env = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
 	stream_table *t = &r->tables.v[r->tables.n];
 	char errbuf[1024];
 	binlogpos at;
 
-	if (!plan_table_load(r->meta, &env, config_find_table(&r->cfg, name), &t->pt)) {
-		plan_table_free(&t->pt);
-		memset(t, 0, sizeof(*t));
+	if (!describe_published(r, config_find_table(&r->cfg, name), true, &t->pt))
 		return;
-	}
 	r->sk->ops->table_open(r->sk, t);
 	if (!sink_kafka_snapshot_table(r->sk, &r->cfg.src, t, &at, r->stop_requested)) {
 		table_drop(r, t);

@@ -391,3 +391,14 @@ same_values() {
 		fail "$3: $(wc -l < "$T/my.tsv") source rows, $(wc -l < "$T/pg.tsv") in PostgreSQL, values differ"
 	}
 }
+
+# wait_pg PG-QUERY EXPECTED [TENTHS]: the query's result becomes EXPECTED
+# within TENTHS/10 s (default 30 s); 1 otherwise
+wait_pg() {
+	_i=0
+	until [ "$(pg "$1")" = "$2" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -le "${3:-300}" ] || return 1
+		sleep 0.1
+	done
+}

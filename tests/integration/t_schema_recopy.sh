@@ -3,9 +3,10 @@
 # under writes, what the stream cannot carry exactly (a column whose default
 # MariaDB computes per row) gets its table copied again online while the
 # others stream on; an online schema change tool's RENAME swap
-# (pt-online-schema-change, and gh-ost's cut-over written in SQL) ends with
-# the table copied again under its name, the helper tables never applied;
-# DROP TABLE leaves state dropped with PostgreSQL's copy kept, and CREATE
+# (pt-online-schema-change, and gh-ost's cut-over written in SQL) is carried
+# as a schema change with no new copy and no gap, the helper tables never
+# applied, while a swap with a table not made from the streamed one copies
+# it again; DROP TABLE leaves state dropped with PostgreSQL's copy kept, and CREATE
 # TABLE of the name copies it again; RENAME to a name the allowlist does not
 # list stops the table saying so; STREAM_ON_UNCARRYABLE=stop stops instead
 # of copying. Every table is compared with its source value by value.
@@ -74,7 +75,7 @@ sleep 1
 pt-online-schema-change --alter "ADD COLUMN note VARCHAR(10) NOT NULL DEFAULT 'x'" --execute \
 	--recursion-method=none --no-check-unique-key-change --chunk-size 5000 \
 	"S=$MY_SOCKET,u=root,D=it_sr,t=p" > "$T/ptosc.out" 2>&1 || fail "pt-online-schema-change failed: $(tail -5 "$T/ptosc.out")"
-ready_again p 1
+wait_log "$T/stream.bg.log" 'table "p": "_p_new" took its name (an online schema change' || fail "the swap was not carried"
 sleep 1
 stop_writer $w
 settle "after b and p"
@@ -86,16 +87,26 @@ same_values "SELECT id, v, s, note FROM it_sr.p ORDER BY id" "SELECT id, v, s, n
 same_values "SELECT id, v FROM it_sr.a ORDER BY id" "SELECT id, v FROM sr_sink.a ORDER BY id" "a, streamed meanwhile"
 assert_eq 0 "$(pg "SELECT count(*) FROM pg_tables WHERE schemaname = 'sr_sink' AND tablename LIKE '\\_%'")" \
 	"helper tables never reach PostgreSQL"
+assert_eq 0 "$(grep -c 'table "p" stops streaming\|online copy of table "p"' "$T/stream.bg.log")" \
+	"p streamed on through pt-online-schema-change's swap, with no new copy"
 
 # --- gh-ost's cut-over, in SQL -----------------------------------------------
 my "USE it_sr; CREATE TABLE _g_gho LIKE g; ALTER TABLE _g_gho ADD COLUMN extra INT NOT NULL DEFAULT 7;
 	INSERT INTO _g_gho (id, v) SELECT id, v FROM g; CREATE TABLE _g_ghc (id INT PRIMARY KEY, hint TEXT);
 	UPDATE g SET v = -1 WHERE id = 1; UPDATE _g_gho SET v = -1 WHERE id = 1;
 	RENAME TABLE g TO _g_del, _g_gho TO g; DROP TABLE _g_del, _g_ghc; INSERT INTO g (id, v) VALUES (5000, 5)"
-ready_again g 1
+wait_log "$T/stream.bg.log" 'table "g": "_g_gho" took its name (an online schema change' || fail "the gh-ost swap was not carried"
 my "UPDATE it_sr.g SET extra = 8 WHERE id = 2"
 settle "after the gh-ost swap"
 same_values "SELECT id, v, extra FROM it_sr.g ORDER BY id" "SELECT id, v, extra FROM sr_sink.g ORDER BY id" "g after the swap"
+assert_eq 0 "$(grep -c 'table "g" stops streaming\|online copy of table "g"' "$T/stream.bg.log")" "g streamed on through the swap"
+
+# --- a swap with a table not made from the streamed one is copied again ------
+my "USE it_sr; CREATE TABLE other (id INT NOT NULL PRIMARY KEY, v INT NOT NULL); INSERT INTO other VALUES (1, 100), (2, 200);
+	RENAME TABLE g TO g_prev, other TO g; DROP TABLE g_prev"
+ready_again g 1
+settle "after an unrelated swap"
+same_values "SELECT id, v FROM it_sr.g ORDER BY id" "SELECT id, v FROM sr_sink.g ORDER BY id" "g after a swap with another table"
 
 # --- DROP TABLE, then CREATE TABLE of the name ----------------------------------
 my "DROP TABLE it_sr.d"

@@ -275,6 +275,28 @@ lying_event_lengths(void)
 	decode_ok(d, e, len, &ev);
 	ck_assert_str_eq(ev.u.query.db, "db");
 	ck_assert_str_eq(ev.u.query.sql, "BEGIN");
+	ck_assert(!ev.u.query.sql_mode_known);
+	free(e);
+
+	/* the session's sql_mode, after FLAGS2, in the status variables */
+	uint8_t		qs[64] = { 0 };
+	qs[8] = 2;
+	put_le(qs + 11, 14, 2);
+	qs[13] = 0;                 /* Q_FLAGS2_CODE, 4 bytes */
+	qs[18] = 1;                 /* Q_SQL_MODE_CODE, 8 bytes: ANSI_QUOTES, NO_BACKSLASH_ESCAPES */
+	put_le(qs + 19, (1u << 2) | (1u << 20), 4);
+	memcpy(qs + 27, "db\0ALTER TABLE \"t\" ADD x INT", 28);
+	e = make_event(BINLOG_QUERY_EVENT, 0, qs, 55, false, &len);
+	decode_ok(d, e, len, &ev);
+	ck_assert(ev.u.query.sql_mode_known);
+	ck_assert_uint_eq(ev.u.query.sql_mode, (1u << 2) | (1u << 20));
+	ck_assert_str_eq(ev.u.query.sql, "ALTER TABLE \"t\" ADD x INT");
+	free(e);
+	/* another variable first: the mode is not known */
+	qs[13] = 5;                 /* Q_TIME_ZONE_CODE */
+	e = make_event(BINLOG_QUERY_EVENT, 0, qs, 55, false, &len);
+	decode_ok(d, e, len, &ev);
+	ck_assert(!ev.u.query.sql_mode_known);
 	free(e);
 	q[15] = 'x';                /* the db name's NUL */
 	e = make_event(BINLOG_QUERY_EVENT, 0, q, 21, false, &len);

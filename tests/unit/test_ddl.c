@@ -429,7 +429,15 @@ START_TEST(test_classify_create)
 	ck_assert(st.has_like);
 	ck_assert_str_eq(st.like.db, "db");
 	ck_assert_str_eq(st.like.name, "s");
+	ck_assert(!st.or_replace);
 	ddl_stmt_free(&st);
+	st = classify("CREATE OR /* c */ REPLACE TABLE t (a int)");
+	ck_assert(st.or_replace);
+	ddl_stmt_free(&st);
+	/* the lexer flags of a QUERY event's sql_mode */
+	ck_assert_uint_eq(ddl_sql_mode_flags(DDL_MODE_ANSI_QUOTES | DDL_MODE_NO_BACKSLASH_ESCAPES),
+					  DDL_ANSI_QUOTES | DDL_NO_BACKSLASH_ESCAPES);
+	ck_assert_uint_eq(ddl_sql_mode_flags(UINT64_C(1411383296)), 0);    /* MariaDB 10.11's default */
 	kind_is("CREATE TABLE t LIKE db.s", DDL_CREATE, "d.t db.s");
 	kind_is("create or replace table if not exists t (like s)", DDL_CREATE, "d.t d.s");
 	kind_is("CREATE TABLE `t` (`id` int PRIMARY KEY)", DDL_CREATE, "d.t");
