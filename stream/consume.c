@@ -18,6 +18,8 @@
 #include "common/pg.h"
 #include "common/xalloc.h"
 #include "stream/dbz_decode.h"
+#include "stream/ddl.h"
+#include "stream/ddl_apply.h"
 #include "stream/place.h"
 #include "stream/sink_pg.h"
 
@@ -260,6 +262,26 @@ dead_letter(consumer_run *cr, const kafka_msg *m, const char *reason)
 	return res;
 }
 
+/* refusal_reason: why a message cannot be applied, naming the database and
+ * the message's key before what (which names the table and the column) */
+static void
+refusal_reason(const consumer_run *cr, const kafka_msg *m, const char *what, char *out, size_t outlen)
+{
+	char key[160];
+	size_t n = 0;
+
+	for (size_t i = 0; m->key && i < m->keylen && n + 4 < sizeof(key); i++) {
+		unsigned char c = (unsigned char) m->key[i];
+		key[n++] = c >= 0x20 && c != 0x7f ? (char) c : '?';
+	}
+	if (m->key && n + 4 >= sizeof(key) && n < m->keylen) {
+		memcpy(key + n, "...", 3);
+		n += 3;
+	}
+	key[n] = '\0';
+	snprintf(out, outlen, "database \"%s\", key %s: %s", cr->r->cfg.src.name, m->key ? key : "null", what);
+}
+
 /* apply_change: one row change through the sink; a refused value is set
  * aside with the message */
 static sink_result
@@ -267,8 +289,12 @@ apply_change(consumer_run *cr, stream_table *t, const kafka_msg *m, binlog_rows_
 			 const char *reason)
 {
 	sink_result res = cr->r->sk->ops->row(cr->r->sk, t, kind, row, NULL);
+	char full[1400];
 
-	return res == SINK_REFUSED ? dead_letter(cr, m, reason) : res;
+	if (res != SINK_REFUSED)
+		return res;
+	refusal_reason(cr, m, reason, full, sizeof(full));
+	return dead_letter(cr, m, full);
 }
 
 /* apply_tombstone: a tombstone right after its key's delete event only lets
@@ -283,11 +309,15 @@ apply_tombstone(consumer_run *cr, stream_table *t, size_t part, const kafka_msg 
 	char why[1024];
 	sink_result res = SINK_DONE;
 
+	ev.modes = &cr->r->ks.modes;
 	if (t->pt.nkey == 0 || !m->key || tombstone_follows(&cr->c, part, m))
 		return SINK_DONE;
 	if (!dbz_parse(&t->pt, NULL, 0, &ev, why, sizeof(why)) || !dbz_parse_key(&t->pt, m->key, m->keylen, &ev, why,
-																			   sizeof(why)))
-		res = dead_letter(cr, m, why);
+																			   sizeof(why))) {
+		char reason[1400];
+		refusal_reason(cr, m, why, reason, sizeof(reason));
+		res = dead_letter(cr, m, reason);
+	}
 	else {
 		binlog_row row = { ev.key, NULL };
 		res = apply_change(cr, t, m, BINLOG_ROWS_DELETE, &row, "a key the type map refuses");
@@ -325,18 +355,115 @@ apply_event(consumer_run *cr, stream_table *t, const kafka_msg *m, const dbz_eve
 	return apply_change(cr, t, m, kind, &row, "a value the type map refuses (see the log)");
 }
 
+/*
+ * evolve: the fields of ev that name no column of t, added to it as
+ * Debezium's JDBC sink does with schema.evolution=basic: each a nullable
+ * column typed from its Connect schema (dbz_added_alter's ALTER TABLE,
+ * interpreted against the table's description as a binlog DDL statement
+ * is, and carried to PostgreSQL as ddl_diff gives it). The batch so far
+ * commits first, without this message (its offset not yet past it); the
+ * change commits on its own, recorded as the table's description, so the
+ * caller then reads the message again with the new columns. SINK_REFUSED
+ * with why when no column can be added for a field, or PostgreSQL refuses
+ * the change; *rewound when the batch before it had a value PostgreSQL
+ * refused and is being replayed (this message comes again).
+ */
+static sink_result
+evolve(consumer_run *cr, stream_table *t, size_t part, const kafka_msg *m, const dbz_event *ev, bool *rewound,
+	   char *why, size_t whylen)
+{
+	stream_run *r = cr->r;
+	ddl_apply_env env = { 0 };
+	plan_env penv = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+	plan_table np;
+	buf ddl = BUF_INIT;
+	char *described = NULL;
+	char *sql = dbz_added_alter(&t->pt, ev, why, whylen);
+	sink_result res = SINK_REFUSED;
+	int64_t next = cr->c.v[part].next;
+	const char *cwhy;
+
+	*rewound = false;
+	memset(&np, 0, sizeof(np));
+	if (!sql)
+		goto out;
+	if (!t->pt.described) {
+		snprintf(why, whylen, "table \"%s\" has no recorded description to add columns to", t->pt.source);
+		goto out;
+	}
+	if (!ddl_apply(t->pt.described, t->pt.source, sql, &env, &described, why, whylen))
+		goto out;
+	if (!plan_table_load_described(described, &penv, t->pt.allow, &np)) {
+		snprintf(why, whylen, "table \"%s\": could not describe it with the added columns (%s)", t->pt.source, sql);
+		goto out;
+	}
+	if (!ddl_diff(&t->pt, &np, sql, 0, &ddl, why, whylen))
+		goto out;
+	cr->c.v[part].next = m->offset;     /* the batch so far, not this message */
+	if ((res = commit(cr, &cwhy)) == SINK_REFUSED) {
+		cr->c.v[part].next = next;
+		*rewound = true;
+		res = rewind_batch(cr, cwhy) ? SINK_DONE : SINK_FATAL;
+		goto out;
+	}
+	if (res != SINK_DONE)
+		goto out;
+	res = r->sk->ops->schema_change(r->sk, t, ddl.data ? ddl.data : "", &np, why, whylen);
+	if (res == SINK_DONE) {
+		memset(&np, 0, sizeof(np));     /* t's now */
+		cr->c.dirty = true;
+		res = commit(cr, &cwhy);
+		if (res == SINK_REFUSED)
+			res = SINK_FATAL;           /* nothing but the change was in it */
+		if (res == SINK_DONE)
+			log_info("table \"%s\" of database \"%s\": columns added for new fields of %s[%d] offset %" PRId64
+					 ": %s", t->pt.source, r->cfg.src.name, m->topic, m->partition, m->offset, ddl.data);
+	}
+	if (cr->c.n > part)
+		cr->c.v[part].next = next;
+out:
+	plan_table_free(&np);
+	buf_free(&ddl);
+	free(described);
+	free(sql);
+	return res;
+}
+
 /* apply_value: a message with a value */
 static sink_result
 apply_value(consumer_run *cr, stream_table *t, size_t part, const kafka_msg *m)
 {
 	dbz_event ev = DBZ_EVENT_INIT;
-	char why[1024];
+	char why[1024], reason[1400];
 	sink_result res = SINK_DONE;
+	bool parsed;
 
+	ev.modes = &cr->r->ks.modes;
 	buf_reset(&cr->c.lastkey[part]);
-	if (!dbz_parse(&t->pt, m->value, m->len, &ev, why, sizeof(why)))
-		res = dead_letter(cr, m, why);
-	else {
+	parsed = dbz_parse(&t->pt, m->value, m->len, &ev, why, sizeof(why));
+	if (parsed && ev.nadded > 0) {
+		/* fields the table lacks, with their schema: columns added, then
+		 * the message read again */
+		bool rewound;
+		res = evolve(cr, t, part, m, &ev, &rewound, why, sizeof(why));
+		if (res != SINK_DONE || rewound) {
+			dbz_event_free(&ev);
+			if (res != SINK_REFUSED)
+				return res;
+			refusal_reason(cr, m, why, reason, sizeof(reason));
+			return dead_letter(cr, m, reason);
+		}
+		parsed = dbz_parse(&t->pt, m->value, m->len, &ev, why, sizeof(why));
+		if (parsed && ev.nadded > 0) {
+			snprintf(why, sizeof(why), "table \"%s\": field \"%.200s\" still names no column after it was added",
+					 t->pt.source, ev.added[0].name);
+			parsed = false;
+		}
+	}
+	if (!parsed) {
+		refusal_reason(cr, m, why, reason, sizeof(reason));
+		res = dead_letter(cr, m, reason);
+	} else {
 		if (ev.op == DBZ_DELETE && m->key)
 			buf_append(&cr->c.lastkey[part], m->key, m->keylen);    /* the tombstone after it closes it */
 		metrics_stream_read((uint32_t) (ev.ts_ms / 1000));
@@ -415,8 +542,7 @@ consumer_start(consumer_run *cr)
 	cr->topics = xcalloc(r->tables.n + 1, sizeof(char *));
 	cr->owner = xcalloc(r->tables.n + 1, sizeof(stream_table *));
 	cr->skipped = xcalloc(r->tables.n + 1, sizeof(long long));
-	const char *takeover = config_get(&r->cfg, "KAFKA_TAKEOVER");
-	cr->takeover_apply = takeover && strcmp(takeover, "apply") == 0;
+	cr->takeover_apply = r->ks.takeover_apply;
 	char *sid = NULL;
 	if (r->meta && maria_query_value(r->meta, "SELECT @@server_id", &sid, errbuf, sizeof(errbuf)) && sid)
 		cr->wm_sid = (uint32_t) strtoul(sid, NULL, 10);

@@ -12,6 +12,13 @@
  * kafka_dead_letters with its reason (or is fatal with
  * KAFKA_DEAD_LETTER=fatal); when PostgreSQL refuses a value only at commit,
  * the batch is replayed one message per transaction to find it.
+ *
+ * Values without a schema are read as the connector's declared modes say
+ * (KAFKA_*_MODE, dbz_modes). A message whose rows carry fields the table
+ * lacks, with their JsonConverter schema, adds them as nullable columns
+ * first (Debezium JDBC sink's schema.evolution=basic): the batch before it
+ * commits, the table's description and target change as for a carried
+ * ALTER TABLE and commit, then the message applies.
  */
 #ifndef STREAM_CONSUME_H
 #define STREAM_CONSUME_H

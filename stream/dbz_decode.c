@@ -37,6 +37,8 @@ struct dbz_mem {
 	size_t		cap;			/* columns imgs has room for */
 	binlog_value *keys;			/* the key's image */
 	size_t		keycap;
+	dbz_added  *added;			/* fields that name no column (with a schema) */
+	size_t		nadded, addcap;
 };
 
 /* mem_reset: forgets the arena's contents (keeping a block for the next
@@ -45,6 +47,7 @@ static void
 mem_reset(struct dbz_mem *m)
 {
 	dbz_arena_reset(&m->arena);
+	m->nadded = 0;
 	json_decref(m->value);
 	json_decref(m->key);
 	m->value = m->key = NULL;
@@ -91,6 +94,7 @@ hint_of(const json_t *fields, size_t i, const char *col, dbz_hint *h)
 
 	h->type = h->name = NULL;
 	h->scale = -1;
+	h->modes = NULL;
 	if (!json_is_array(fields))
 		return;
 	/* fields come in column order, unless the table changed */
@@ -143,15 +147,258 @@ struct_fields(const json_t *schema, const char *name)
 	return NULL;
 }
 
+/* src_len: a digits-only parameter of a source column type, or NULL */
+static const char *
+src_param(const json_t *params, const char *name)
+{
+	const char *v = json_string_value(json_object_get(params, name));
+
+	if (!v || !*v || strlen(v) > 5 || strspn(v, "0123456789") != strlen(v))
+		return NULL;
+	return v;
+}
+
+/* src_type: the MariaDB type column.propagate.source.type recorded
+ * (__debezium.source.column.type, .length, .scale) into out, for the types
+ * whose text that gives exactly; false for the others */
+static bool
+src_type(const json_t *params, char *out, size_t outlen)
+{
+	static const char *const plain[] = {
+		"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "TINYINT UNSIGNED",
+		"SMALLINT UNSIGNED", "MEDIUMINT UNSIGNED", "INT UNSIGNED", "INTEGER UNSIGNED", "BIGINT UNSIGNED",
+		"FLOAT", "DOUBLE", "TINYTEXT", "TEXT", "MEDIUMTEXT", "LONGTEXT", "TINYBLOB", "BLOB",
+		"MEDIUMBLOB", "LONGBLOB", "DATE", "YEAR", "JSON", NULL
+	};
+	static const char *const sized[] = { "VARCHAR", "CHAR", "VARBINARY", "BINARY", NULL };
+	const char *t = json_string_value(json_object_get(params, "__debezium.source.column.type"));
+	const char *len = src_param(params, "__debezium.source.column.length");
+	const char *scale = src_param(params, "__debezium.source.column.scale");
+
+	if (!t)
+		return false;
+	for (size_t k = 0; plain[k]; k++)
+		if (strcmp(t, plain[k]) == 0) {
+			snprintf(out, outlen, "%s", t);
+			return true;
+		}
+	for (size_t k = 0; sized[k] && len; k++)
+		if (strcmp(t, sized[k]) == 0) {
+			snprintf(out, outlen, "%s(%s)", t, len);
+			return true;
+		}
+	if ((strcmp(t, "DECIMAL") == 0 || strcmp(t, "DECIMAL UNSIGNED") == 0) && len && scale) {
+		snprintf(out, outlen, "DECIMAL(%s,%s)%s", len, scale, t[7] ? " UNSIGNED" : "");
+		return true;
+	}
+	return false;
+}
+
+/* enum_type: ENUM or SET (kind) of a schema's "allowed" list "a,b,c" into
+ * out; false when a value has a quote or a backslash, or it does not fit */
+static bool
+enum_type(const char *kind, const char *allowed, char *out, size_t outlen)
+{
+	size_t		n = (size_t) snprintf(out, outlen, "%s('", kind);
+
+	if (!allowed || strpbrk(allowed, "'\\"))
+		return false;
+	for (const char *p = allowed; *p && n + 4 < outlen; p++) {
+		if (*p == ',') {
+			memcpy(out + n, "','", 3);
+			n += 3;
+		} else
+			out[n++] = *p;
+	}
+	if (n + 3 >= outlen)
+		return false;
+	memcpy(out + n, "')", 3);
+	return true;
+}
+
+/*
+ * connect_type: the MariaDB column type of a field by its Connect schema:
+ * the source's type when the connector propagated it, else by Debezium's
+ * semantic name (io.debezium.time.Timestamp is DATETIME(3), ...), else by
+ * the Connect type (int32 is INT, string LONGTEXT, ...). False with *why
+ * for a schema none of these reads.
+ */
+static bool
+connect_type(const json_t *f, char *out, size_t outlen, const char **why)
+{
+	static const struct { const char *name, *type; } by_name[] = {
+		{ "io.debezium.time.Date", "DATE" },
+		{ "org.apache.kafka.connect.data.Date", "DATE" },
+		{ "io.debezium.time.Timestamp", "DATETIME(3)" },
+		{ "org.apache.kafka.connect.data.Timestamp", "DATETIME(3)" },
+		{ "io.debezium.time.MicroTimestamp", "DATETIME(6)" },
+		{ "io.debezium.time.NanoTimestamp", "DATETIME(6)" },
+		{ "io.debezium.time.ZonedTimestamp", "TIMESTAMP(6)" },
+		{ "io.debezium.time.Time", "TIME(3)" },
+		{ "org.apache.kafka.connect.data.Time", "TIME(3)" },
+		{ "io.debezium.time.MicroTime", "TIME(6)" },
+		{ "io.debezium.time.NanoTime", "TIME(6)" },
+		{ "io.debezium.time.Year", "YEAR" },
+		{ "io.debezium.data.Json", "JSON" },
+		{ "io.debezium.data.Uuid", "UUID" },
+		{ "io.debezium.data.geometry.Geometry", "GEOMETRY" },
+		{ "io.debezium.data.geometry.Point", "POINT" },
+		{ NULL, NULL }
+	};
+	static const struct { const char *type, *mtype; } by_type[] = {
+		{ "boolean", "TINYINT(1)" }, { "int8", "TINYINT" }, { "int16", "SMALLINT" },
+		{ "int32", "INT" }, { "int64", "BIGINT" }, { "float32", "FLOAT" },
+		{ "float64", "DOUBLE" }, { "string", "LONGTEXT" }, { "bytes", "LONGBLOB" },
+		{ NULL, NULL }
+	};
+	const char *type = json_string_value(json_object_get(f, "type"));
+	const char *name = json_string_value(json_object_get(f, "name"));
+	const json_t *params = json_object_get(f, "parameters");
+
+	if (src_type(params, out, outlen))
+		return true;
+	for (size_t k = 0; name && by_name[k].name; k++)
+		if (strcmp(name, by_name[k].name) == 0) {
+			snprintf(out, outlen, "%s", by_name[k].type);
+			return true;
+		}
+	if (name && strcmp(name, "org.apache.kafka.connect.data.Decimal") == 0) {
+		const char *scale = src_param(params, "scale");
+		const char *prec = src_param(params, "connect.decimal.precision");
+		int			s = scale ? (int) strtol(scale, NULL, 10) : -1;
+		int			p = prec ? (int) strtol(prec, NULL, 10) : 65;
+
+		if (s < 0 || s > 38 || p < 1 || p > 65 || s > p) {
+			*why = "its Decimal schema has no scale, or a precision or scale MariaDB's DECIMAL cannot have";
+			return false;
+		}
+		snprintf(out, outlen, "DECIMAL(%d,%d)", p, s);
+		return true;
+	}
+	if (name && strcmp(name, "io.debezium.data.Bits") == 0) {
+		const char *len = src_param(params, "length");
+
+		if (!len || strtol(len, NULL, 10) < 1 || strtol(len, NULL, 10) > 64) {
+			*why = "its Bits schema has no length from 1 to 64";
+			return false;
+		}
+		snprintf(out, outlen, "BIT(%s)", len);
+		return true;
+	}
+	if (name && (strcmp(name, "io.debezium.data.Enum") == 0 || strcmp(name, "io.debezium.data.EnumSet") == 0)) {
+		if (enum_type(name[17] == 'S' ? "SET" : "ENUM",
+					  json_string_value(json_object_get(params, "allowed")), out, outlen))
+			return true;
+		*why = "its Enum schema has no \"allowed\" values, or one with a quote or a backslash";
+		return false;
+	}
+	for (size_t k = 0; type && by_type[k].type; k++)
+		if (strcmp(type, by_type[k].type) == 0) {
+			snprintf(out, outlen, "%s", by_type[k].mtype);
+			return true;
+		}
+	*why = "its schema is not a Connect type a column can take (a struct, an array or a map)";
+	return false;
+}
+
+/* field_schema: the schema of the field named name in a struct's fields */
+static const json_t *
+field_schema(const json_t *fields, const char *name)
+{
+	for (size_t k = 0; k < json_array_size(fields); k++) {
+		const json_t *c = json_array_get(fields, k);
+		const char *fn = json_string_value(json_object_get(c, "field"));
+
+		if (fn && strcmp(fn, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* is_column: whether name is one of pt's columns */
+static bool
+is_column(const plan_table *pt, const char *name)
+{
+	for (size_t i = 0; i < pt->ncols; i++)
+		if (pt->cols[i].name && strcmp(pt->cols[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* add_field: notes a field that names no column (once per message) */
+static void
+add_field(struct dbz_mem *m, const char *name, const json_t *fschema)
+{
+	char		type[512];
+	const char *why = NULL;
+	dbz_added  *a;
+
+	for (size_t k = 0; k < m->nadded; k++)
+		if (strcmp(m->added[k].name, name) == 0)
+			return;
+	if (m->nadded == m->addcap) {
+		m->addcap = m->addcap ? 2 * m->addcap : 8;
+		m->added = xrealloc(m->added, m->addcap * sizeof(dbz_added));
+	}
+	a = &m->added[m->nadded++];
+	a->name = name;
+	a->type = a->why = NULL;
+	if (connect_type(fschema, type, sizeof(type), &why)) {
+		char	   *t = dbz_arena_alloc(&m->arena, strlen(type) + 1);
+
+		memcpy(t, type, strlen(type) + 1);
+		a->type = t;
+	} else
+		a->why = why;
+}
+
+/*
+ * unknown_fields: the fields of row object obj that name no column of pt
+ * (in a flattened record, those the transform added, "__" first, aside).
+ * With a schema each is noted with its type (add_field), for the caller to
+ * add; without one each fails the event, unless the modes ignore them.
+ */
+static bool
+unknown_fields(const plan_table *pt, const json_t *obj, const json_t *fields, bool flat,
+			   const dbz_modes *modes, struct dbz_mem *m, const char *what, char *errbuf, size_t errlen)
+{
+	const char *name;
+	const json_t *v;
+
+	json_object_foreach((json_t *) obj, name, v) {
+		const json_t *fs;
+
+		if (is_column(pt, name) || (flat && strncmp(name, "__", 2) == 0))
+			continue;
+		if (fields && (fs = field_schema(fields, name)) != NULL) {
+			add_field(m, name, fs);
+			continue;
+		}
+		if (modes && modes->ignore_unknown)
+			continue;
+		dbz_set_err(errbuf, errlen, "table \"%s\": field \"%.200s\" of the %s names no column of the "
+					"table, and the message has no schema to add it with (KAFKA_UNKNOWN_FIELDS=ignore "
+					"ignores such fields)", tname(pt), name, what);
+		return false;
+	}
+	return true;
+}
+
 /*
  * row_decode: the columns of pt from the row object obj into out. With
  * key, only the columns obj names are read (the others are left out) and
- * those of pt's key must be there; else every column must be.
+ * those of pt's key must be there. Else a key column must be there, and a
+ * column the row does not name is NULL (a column dropped at the source, or
+ * left out by column.exclude.list); a field that names no column is noted
+ * or refused (unknown_fields).
  */
 static bool
 row_decode(const plan_table *pt, const json_t *obj, const json_t *fields, const char *what,
-		   bool key, struct dbz_mem *m, binlog_value *out, char *errbuf, size_t errlen)
+		   bool key, bool flat, const dbz_modes *modes, struct dbz_mem *m, binlog_value *out,
+		   char *errbuf, size_t errlen)
 {
+	size_t		found = 0;			/* columns the row names */
+
 	if (!json_is_object(obj)) {
 		dbz_set_err(errbuf, errlen, "table \"%s\": the %s is %s, expected an object",
 				tname(pt), what, dbz_json_kind(obj));
@@ -167,20 +414,25 @@ row_decode(const plan_table *pt, const json_t *obj, const json_t *fields, const 
 		out[i].data = NULL;
 		out[i].len = 0;
 		if (!j) {
-			bool		needed = !key;
+			bool		is_key = false;
 
-			for (size_t k = 0; key && k < pt->nkey; k++)
-				needed |= pt->key[k] == (int) i;
-			if (needed)
+			for (size_t k = 0; k < pt->nkey; k++)
+				is_key |= pt->key[k] == (int) i;
+			if (is_key)
 				return dbz_col_err(errbuf, errlen, pt, pc, "missing from the %s", what);
+			out[i].present = !key;	/* a row image: NULL */
 			continue;
 		}
+		found++;
 		hint_of(fields, i, pc->name, &h);
+		h.modes = modes;
 		if (!dbz_classify(pt, pc, &dc, errbuf, errlen) ||
 			!dbz_decode_value(pt, pc, &dc, &h, j, &m->arena, &out[i], errbuf, errlen))
 			return false;
 	}
-	return true;
+	/* a row that names only columns (the usual case) has nothing else */
+	return key || json_object_size(obj) == found ||
+		unknown_fields(pt, obj, fields, flat, modes, m, what, errbuf, errlen);
 }
 
 /* ---------------------------------------------------------------------
@@ -225,16 +477,6 @@ get_u64(const plan_table *pt, const json_t *j, const char *what, uint64_t *dst, 
 	if (found)
 		*found = true;
 	return true;
-}
-
-/* is_column: whether name is one of pt's columns */
-static bool
-is_column(const plan_table *pt, const char *name)
-{
-	for (size_t i = 0; i < pt->ncols; i++)
-		if (pt->cols[i].name && strcmp(pt->cols[i].name, name) == 0)
-			return true;
-	return false;
 }
 
 /* meta: a field the flattening transform added, unless a column has its name */
@@ -373,13 +615,13 @@ parse_envelope(const plan_table *pt, const json_t *p, const json_t *schema, dbz_
 	}
 	if (json_is_object(before)) {
 		ev->before = m->imgs;
-		if (!row_decode(pt, before, struct_fields(schema, "before"), "before image", false, m,
+		if (!row_decode(pt, before, struct_fields(schema, "before"), "before image", false, false, ev->modes, m,
 						ev->before, errbuf, errlen))
 			return false;
 	}
 	if (json_is_object(after)) {
 		ev->after = m->imgs + m->cap;
-		if (!row_decode(pt, after, struct_fields(schema, "after"), "after image", false, m,
+		if (!row_decode(pt, after, struct_fields(schema, "after"), "after image", false, false, ev->modes, m,
 						ev->after, errbuf, errlen))
 			return false;
 	}
@@ -415,11 +657,11 @@ parse_flat(const plan_table *pt, const json_t *p, const json_t *schema, dbz_even
 		return false;
 	if (deleted) {
 		ev->before = m->imgs;
-		return row_decode(pt, p, struct_fields(schema, NULL), "flattened record", false, m,
+		return row_decode(pt, p, struct_fields(schema, NULL), "flattened record", false, true, ev->modes, m,
 						  ev->before, errbuf, errlen);
 	}
 	ev->after = m->imgs + m->cap;
-	return row_decode(pt, p, struct_fields(schema, NULL), "flattened record", false, m,
+	return row_decode(pt, p, struct_fields(schema, NULL), "flattened record", false, true, ev->modes, m,
 					  ev->after, errbuf, errlen);
 }
 
@@ -451,6 +693,8 @@ event_reset(const plan_table *pt, dbz_event *ev)
 	ev->row = 0;
 	ev->server_id = 0;
 	ev->has_pos = ev->snapshot = false;
+	ev->added = NULL;
+	ev->nadded = 0;
 	return m;
 }
 
@@ -478,7 +722,52 @@ dbz_parse(const plan_table *pt, const char *value, size_t len, dbz_event *ev,
 		parse_flat(pt, payload, schema, ev, errbuf, errlen);
 	if (!ok)
 		ev->before = ev->after = NULL;
+	else {
+		ev->added = m->nadded ? m->added : NULL;
+		ev->nadded = m->nadded;
+	}
 	return ok;
+}
+
+/* alter_ident: a MariaDB identifier in backquotes into b */
+static void
+alter_ident(buf *b, const char *name)
+{
+	buf_putc(b, '`');
+	for (const char *p = name; *p; p++) {
+		if (*p == '`')
+			buf_putc(b, '`');
+		buf_putc(b, *p);
+	}
+	buf_putc(b, '`');
+}
+
+/* dbz_added_alter: see dbz_decode.h */
+char *
+dbz_added_alter(const plan_table *pt, const dbz_event *ev, char *errbuf, size_t errlen)
+{
+	buf			b = BUF_INIT;
+
+	if (ev->nadded == 0) {
+		dbz_set_err(errbuf, errlen, "table \"%s\": no field to add", tname(pt));
+		return NULL;
+	}
+	buf_puts(&b, "ALTER TABLE ");
+	alter_ident(&b, pt->source);
+	for (size_t k = 0; k < ev->nadded; k++) {
+		const dbz_added *a = &ev->added[k];
+
+		if (!a->type) {
+			dbz_set_err(errbuf, errlen, "table \"%s\": field \"%.200s\" names no column, and no column can "
+						"be added for it: %s", tname(pt), a->name, a->why);
+			buf_free(&b);
+			return NULL;
+		}
+		buf_puts(&b, k ? ", ADD COLUMN " : " ADD COLUMN ");
+		alter_ident(&b, a->name);
+		buf_printf(&b, " %s NULL", a->type);
+	}
+	return b.data;				/* the caller frees it */
 }
 
 /* dbz_parse_key: see dbz_decode.h */
@@ -499,7 +788,7 @@ dbz_parse_key(const plan_table *pt, const char *key, size_t len, dbz_event *ev,
 	if (!payload)
 		return true;
 	ev->key = images(&m->keys, &m->keycap, pt->ncols);
-	if (!row_decode(pt, payload, struct_fields(schema, NULL), "key", true, m, ev->key,
+	if (!row_decode(pt, payload, struct_fields(schema, NULL), "key", true, false, ev->modes, m, ev->key,
 					errbuf, errlen)) {
 		ev->key = NULL;
 		return false;
@@ -512,13 +801,16 @@ void
 dbz_event_free(dbz_event *ev)
 {
 	struct dbz_mem *m = ev->mem;
+	const dbz_modes *modes = ev->modes;
 
 	if (m) {
 		mem_reset(m);
 		dbz_arena_free(&m->arena);
 		free(m->imgs);
 		free(m->keys);
+		free(m->added);
 		free(m);
 	}
 	memset(ev, 0, sizeof(*ev));
+	ev->modes = modes;
 }

@@ -21,9 +21,19 @@
  *     __op;
  *   - null (an empty or NULL message, or the text "null"): a tombstone.
  * Columns are found by name (the MariaDB column name, which is Debezium's
- * field name). A field that names no column is ignored (a column dropped
- * since, or a field another transform added); a column that is not in a
- * row image fails the event, since Debezium always sends full rows.
+ * field name). A column that is not in a row image is NULL (a column
+ * dropped at the source, or left out by column.exclude.list), but a key
+ * column must be there. A field that names no column (a column added at
+ * the source) is, with a schema, noted in the event with the MariaDB type
+ * its Connect schema gives (dbz_added; the caller adds the column and
+ * parses again); without one it fails the event, or is ignored when the
+ * modes say so (KAFKA_UNKNOWN_FIELDS=ignore). In a flattened record, fields
+ * whose names start with "__" are the transform's, not the row's.
+ *
+ * Without a schema, a value is read as the connector's modes (dbz_modes,
+ * the event's modes; Debezium's defaults when NULL) say, never guessed:
+ * see the DECIMAL, DATETIME, TIME and binary rows below. Where a value
+ * reads two ways that the modes cannot tell apart, it fails the event.
  *
  *   MariaDB type             JSON value accepted
  *   ------------------------ ------------------------------------------------
@@ -32,13 +42,17 @@
  *                            UNSIGNED: a negative n is 2^64 + n (Debezium's
  *                            bigint.unsigned.handling.mode=long), and the
  *                            base64 Decimal of the precise mode
- *   DECIMAL(p,s)             base64 of the unscaled two's complement value
- *                            at the schema's scale parameter, else s (the
- *                            default precise mode); a decimal string
- *                            (decimal.handling.mode=string); a number
- *                            (mode double, or JsonConverter's
- *                            decimal.format=NUMERIC); always printed with
- *                            exactly s fraction digits and checked against p
+ *   DECIMAL(p,s)             with a schema: base64 of the unscaled two's
+ *                            complement value at the schema's scale (type
+ *                            bytes), a decimal string (type string), or a
+ *                            number (JsonConverter's decimal.format=NUMERIC,
+ *                            or float64); without one, as the decimal mode
+ *                            says: precise base64 (at scale s; a DECIMAL(p,0)
+ *                            string of digits alone whose length is a
+ *                            multiple of 4 is refused, being decimal text as
+ *                            well), string text, double a number; always
+ *                            printed with exactly s fraction digits and
+ *                            checked against p
  *   FLOAT, DOUBLE            number, printed as MariaDB prints it: FLOAT with
  *                            6 significant digits, DOUBLE with the shortest
  *                            digits that read back as the same double,
@@ -49,42 +63,51 @@
  *                            column's ceil(n/8) bytes, most significant first
  *   CHAR, TEXT, ENUM, SET,   string, as it is
  *   JSON, UUID, INET4/6
- *   BINARY, VARBINARY, BLOB  base64 -> the bytes; BINARY(n) padded with zero
+ *   BINARY, VARBINARY, BLOB  base64 (schema type bytes; binary.handling.mode
+ *                            bytes or base64), URL-safe base64 or hex (those
+ *                            modes) -> the bytes; BINARY(n) padded with zero
  *                            bytes to n, as the text protocol returns it
  *   DATE                     days since 1970-01-01 (negative before), or
  *                            "YYYY-MM-DD"
  *   DATETIME(p)              milliseconds since the epoch for p <= 3,
- *                            microseconds for p > 3, unless the schema's
+ *                            microseconds for p > 3 (milliseconds always in
+ *                            the connect time mode), unless the schema's
  *                            name says otherwise (io.debezium.time.Timestamp
  *                            and org.apache.kafka.connect.data.Timestamp ms,
  *                            MicroTimestamp us, NanoTimestamp ns); or an
  *                            ISO-8601 string -> "YYYY-MM-DD HH:MM:SS" and
- *                            exactly p fraction digits
+ *                            exactly p fraction digits. Without a schema and
+ *                            with the time mode assumed, microseconds that
+ *                            are also the milliseconds of a date in years
+ *                            0000-9999 (1968-1978) are refused
  *   TIMESTAMP(p)             ISO-8601 string with 'Z' or an offset (moved to
  *                            UTC), e.g. "2024-01-31T14:34:56.5+02:00" ->
  *                            "2024-01-31 12:34:56.500" for p = 3; or a number
  *                            as for DATETIME
  *   TIME(p)                  microseconds (io.debezium.time.MicroTime; ms for
  *                            io.debezium.time.Time and Kafka's Time, ns for
- *                            NanoTime) -> "[-]HH:MM:SS" and p fraction
- *                            digits, hours up to 838
+ *                            NanoTime; without a schema ms in the connect
+ *                            mode, and for p <= 3 in the adaptive one) ->
+ *                            "[-]HH:MM:SS" and p fraction digits, hours up
+ *                            to 838
  *   YEAR                     integer -> "2024"; 0 -> "0000"
  *   geometry types           {"wkb": base64, "srid": ...} -> the WKB (what
- *                            the sink takes, as ST_AsBinary gives it); a
- *                            Point without wkb is built from x and y
+ *                            the sink takes, as ST_AsBinary gives it); into
+ *                            a PostGIS column with a non-zero srid, EWKB
+ *                            with the SRID; a Point without wkb is built
+ *                            from x and y
  *   any                      null -> SQL NULL
  * Fraction digits beyond the column's precision must be zero, and dates
  * must fall in years 0000-9999; a value that is not of its column's shape
  * or range fails the event with the table and the column named.
  *
- * Caveats. Without a schema the reader assumes the connector's defaults
- * (time.precision.mode=adaptive_time_microseconds): a DATETIME(4..6) sent
- * in milliseconds (time.precision.mode=connect) without schemas would be
- * read as microseconds. A DECIMAL(p,0) value that is a string of digits
- * whose length is a multiple of 4 is both valid base64 and a decimal
- * string: without a schema it is read as base64 (the precise mode, the
- * default), except in an UNSIGNED column (base64 of only digits is always
- * negative). A DECIMAL sent as a JSON number is read as a double: exact up
+ * Caveats. Without a schema the modes are taken as declared where no value
+ * shows them wrong: a TIME sent in milliseconds under a declared
+ * microsecond mode, a DATETIME(4..6) in milliseconds under a declared
+ * (not assumed) microsecond mode, hex under a base64 binary mode when its
+ * length is a multiple of 4, and base64 of digits alone under the string
+ * decimal mode are read as declared. A DECIMAL sent as a JSON number is
+ * read as a double: exact up
  * to 15 significant digits, then rounded half away from zero at the
  * column's scale; a JSON integer beyond 64 bits does not parse at all. What
  * dbz_value had to change does not come back: a zero date is null (or the
@@ -106,9 +129,23 @@
 #include "common/binlog.h"
 #include "common/plan.h"
 #include "stream/dbz.h"
+#include "stream/dbz_decode_value.h"
+
+/* A field of a row image that names no column of the table, when the
+ * message has a schema (see dbz_parse). */
+typedef struct dbz_added {
+	const char *name;           /* the field's name (into the parsed JSON) */
+	const char *type;           /* the MariaDB column type its Connect schema gives
+	                             * ("DATETIME(3)", "VARCHAR(255)", ...), or NULL */
+	const char *why;            /* when type is NULL: why no type can be given */
+} dbz_added;
 
 /* A row change read from a message; see dbz_parse. */
 typedef struct dbz_event {
+	const dbz_modes *modes;     /* the connector's modes, set by the caller and kept by
+	                             * dbz_parse; NULL: Debezium's defaults */
+	const dbz_added *added;     /* the fields that name no column, with a schema */
+	size_t      nadded;
 	dbz_op      op;             /* DBZ_TOMBSTONE for a null value; DBZ_TRUNCATE has no images */
 	binlog_value *before;       /* pt->ncols values, or NULL (insert, flattened update) */
 	binlog_value *after;        /* pt->ncols values, or NULL (delete) */
@@ -127,6 +164,14 @@ typedef struct dbz_event {
 } dbz_event;
 
 #define DBZ_EVENT_INIT { 0 }
+
+/*
+ * dbz_added_alter: the MariaDB statement that adds ev's added fields to
+ * table pt as nullable columns ("ALTER TABLE `t` ADD COLUMN `f` TYPE NULL,
+ * ..."), as heap text the caller frees; NULL with errbuf filled when a
+ * field has no type (its why) or there is none.
+ */
+char *dbz_added_alter(const plan_table *pt, const dbz_event *ev, char *errbuf, size_t errlen);
 
 /*
  * dbz_parse: reads one Kafka message value (value, len; NULL or len 0 is a

@@ -29,6 +29,8 @@
 #define DBZ_BLOCK_MIN	4096		/* first arena block */
 #define DBZ_BLOCK_KEEP	(1 << 20)	/* largest block kept across events */
 #define DBZ_TIME_MAX	INT64_C(3020399999999)	/* 838:59:59.999999 in microseconds */
+#define DBZ_MS_MIN		INT64_C(-62167219200000)	/* 0000-01-01 in milliseconds */
+#define DBZ_MS_END		INT64_C(253402300800000)	/* 10000-01-01 in milliseconds */
 
 /* One arena block; data follows. */
 typedef struct dbz_block {
@@ -61,6 +63,7 @@ typedef enum dec_status {
 	DEC_BAD_BASE64,
 	DEC_BAD_VALUE,				/* a string not of the column's shape */
 	DEC_OUT_OF_RANGE,
+	DEC_CONNECT_RANGE,			/* out of range read as milliseconds (connect mode) */
 	DEC_BAD_WHY					/* *why says what is wrong */
 } dec_status;
 
@@ -154,10 +157,66 @@ dbz_json_kind(const json_t *j)
 	return "?";
 }
 
-/* b64_decode: standard base64 with '=' padding (what Java's encoder and
- * JsonConverter write) into out, which has room for len / 4 * 3 bytes */
+/* modes_of: the hint's connector modes, or Debezium's defaults */
+static const dbz_modes *
+modes_of(const dbz_hint *h)
+{
+	static const dbz_modes dflt = DBZ_MODES_DEFAULT;
+
+	return h->modes ? h->modes : &dflt;
+}
+
+/* dbz_decimal_mode_parse: see dbz_decode_value.h */
+bool
+dbz_decimal_mode_parse(const char *s, dbz_decimal_mode *mode)
+{
+	if (strcmp(s, "precise") == 0)
+		*mode = DBZ_DECIMAL_PRECISE;
+	else if (strcmp(s, "double") == 0)
+		*mode = DBZ_DECIMAL_DOUBLE;
+	else if (strcmp(s, "string") == 0)
+		*mode = DBZ_DECIMAL_STRING;
+	else
+		return false;
+	return true;
+}
+
+/* dbz_time_mode_parse: see dbz_decode_value.h */
+bool
+dbz_time_mode_parse(const char *s, dbz_time_mode *mode)
+{
+	if (strcmp(s, "adaptive_time_microseconds") == 0)
+		*mode = DBZ_TIME_ADAPTIVE_US;
+	else if (strcmp(s, "adaptive") == 0)
+		*mode = DBZ_TIME_ADAPTIVE;
+	else if (strcmp(s, "connect") == 0)
+		*mode = DBZ_TIME_CONNECT;
+	else
+		return false;
+	return true;
+}
+
+/* dbz_binary_mode_parse: see dbz_decode_value.h */
+bool
+dbz_binary_mode_parse(const char *s, dbz_binary_mode *mode)
+{
+	if (strcmp(s, "bytes") == 0)
+		*mode = DBZ_BINARY_BYTES;
+	else if (strcmp(s, "base64") == 0)
+		*mode = DBZ_BINARY_BASE64;
+	else if (strcmp(s, "base64-url-safe") == 0)
+		*mode = DBZ_BINARY_BASE64_URL;
+	else if (strcmp(s, "hex") == 0)
+		*mode = DBZ_BINARY_HEX;
+	else
+		return false;
+	return true;
+}
+
+/* b64_decode_alpha: base64 with '=' padding whose last two digits are c62
+ * and c63 into out, which has room for len / 4 * 3 bytes */
 static bool
-b64_decode(const char *s, size_t len, unsigned char *out, size_t *outlen)
+b64_decode_alpha(const char *s, size_t len, char c62, char c63, unsigned char *out, size_t *outlen)
 {
 	size_t		n = 0;
 
@@ -177,9 +236,9 @@ b64_decode(const char *s, size_t len, unsigned char *out, size_t *outlen)
 				d = (uint32_t) (c - 'a') + 26;
 			else if (c >= '0' && c <= '9')
 				d = (uint32_t) (c - '0') + 52;
-			else if (c == '+')
+			else if (c == c62)
 				d = 62;
-			else if (c == '/')
+			else if (c == c63)
 				d = 63;
 			else if (c == '=' && i + 4 == len && k >= 2 && (k == 3 || s[i + 3] == '=')) {
 				d = 0;
@@ -200,6 +259,14 @@ b64_decode(const char *s, size_t len, unsigned char *out, size_t *outlen)
 	return true;
 }
 
+/* b64_decode: standard base64 with '=' padding (what Java's encoder and
+ * JsonConverter write) into out, which has room for len / 4 * 3 bytes */
+static bool
+b64_decode(const char *s, size_t len, unsigned char *out, size_t *outlen)
+{
+	return b64_decode_alpha(s, len, '+', '/', out, outlen);
+}
+
 /* b64_value: the bytes of a base64 JSON string, in the arena */
 static bool
 b64_value(dbz_arena *a, const json_t *j, unsigned char **out, size_t *outlen)
@@ -212,6 +279,66 @@ b64_value(dbz_arena *a, const json_t *j, unsigned char **out, size_t *outlen)
 		return false;
 	d = (unsigned char *) dbz_arena_alloc(a, len / 4 * 3);
 	if (!b64_decode(s, len, d, outlen))
+		return false;
+	*out = d;
+	return true;
+}
+
+/* hex_nibble: a hex digit's value, or -1 */
+static int
+hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * bin_value: the bytes of a binary column's JSON string as
+ * binary.handling.mode sends them: base64 (bytes, base64), the URL-safe
+ * alphabet with or without padding (base64-url-safe), or hex digits, into
+ * the arena. False when the text is not of that form.
+ */
+static bool
+bin_value(dbz_arena *a, const json_t *j, dbz_binary_mode mode, unsigned char **out, size_t *outlen)
+{
+	const char *s = json_string_value(j);
+	size_t		len = json_string_length(j);
+	unsigned char *d;
+
+	if (!s)
+		return false;
+	if (mode == DBZ_BINARY_HEX) {
+		if (len % 2 != 0)
+			return false;
+		d = (unsigned char *) dbz_arena_alloc(a, len / 2 + 1);
+		for (size_t k = 0; k < len; k += 2) {
+			int			hi = hex_nibble(s[k]), lo = hex_nibble(s[k + 1]);
+
+			if (hi < 0 || lo < 0)
+				return false;
+			d[k / 2] = (unsigned char) (hi << 4 | lo);
+		}
+		*out = d;
+		*outlen = len / 2;
+		return true;
+	}
+	if (mode != DBZ_BINARY_BASE64_URL)
+		return b64_value(a, j, out, outlen);
+	/* URL-safe: padded to whole groups (Java's URL encoder pads by default) */
+	size_t		padded = (len + 3) / 4 * 4;
+	char	   *t = dbz_arena_alloc(a, padded + 1);
+
+	if (len % 4 == 1)
+		return false;
+	memcpy(t, s, len);
+	memset(t + len, '=', padded - len);
+	d = (unsigned char *) dbz_arena_alloc(a, padded / 4 * 3 + 1);
+	if (!b64_decode_alpha(t, padded, '-', '_', d, outlen))
 		return false;
 	*out = d;
 	return true;
@@ -429,8 +556,9 @@ time_unit_ns(const dbz_hint *h, int64_t dflt)
  * --------------------------------------------------------------------- */
 
 /* decimal_string: the decimal text of a DECIMAL sent as a string: base64
- * of Kafka's Decimal, or the text of decimal.handling.mode=string; into
- * text (BINLOG_REAL_TEXT bytes). False with errbuf filled. */
+ * of Kafka's Decimal, or the text of decimal.handling.mode=string, as the
+ * field's schema says, or else the declared decimal mode; into text
+ * (BINLOG_REAL_TEXT bytes). False with errbuf filled. */
 static bool
 decimal_string(const field *f, char *text, size_t *tlen)
 {
@@ -444,15 +572,32 @@ decimal_string(const field *f, char *text, size_t *tlen)
 
 	for (size_t k = 0; k < len; k++)
 		digits_only &= s[k] >= '0' && s[k] <= '9';
-	/* base64 or the string mode's text: the schema says; else text has a
-	 * '.', a '-' or a length base64 cannot have, and a string of only
-	 * digits is base64 but in an unsigned column (see dbz_decode.h) */
 	if (h->type)
 		b64 = strcmp(h->type, "bytes") == 0;
-	else if (strpbrk(s, ".-") != NULL || len % 4 != 0)
-		b64 = false;
-	else
-		b64 = !digits_only || (dc->scale > 0 ? true : !dc->is_unsigned);
+	else {
+		switch (modes_of(h)->decimal) {
+			case DBZ_DECIMAL_DOUBLE:
+				return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc,
+								   "value \"%s\" is a string, but KAFKA_DECIMAL_HANDLING_MODE=double "
+								   "expects a JSON number", dbz_snippet(shown, s, len));
+			case DBZ_DECIMAL_STRING:
+				b64 = false;
+				break;
+			default:
+				/* base64 of digits alone is a negative value, and also the
+				 * text of decimal.handling.mode=string when the scale is 0:
+				 * refused, never read the one way when it may be the other */
+				if (digits_only && dc->scale == 0 && len % 4 == 0)
+					return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc,
+									   "value \"%s\" is both base64 (KAFKA_DECIMAL_HANDLING_MODE=precise) and a "
+									   "decimal text (decimal.handling.mode=string); without a schema it is "
+									   "not read either way (use JsonConverter schemas, or declare "
+									   "KAFKA_DECIMAL_HANDLING_MODE=string if the connector sends text)",
+									   dbz_snippet(shown, s, len));
+				b64 = true;
+				break;
+		}
+	}
 	if (b64) {
 		unsigned char *b;
 		size_t		blen;
@@ -462,8 +607,10 @@ decimal_string(const field *f, char *text, size_t *tlen)
 			return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc,
 							   "Decimal scale %lld out of range", escale);
 		if (!b64_value(f->arena, f->j, &b, &blen))
-			return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc, "value \"%s\" is not base64",
-							   dbz_snippet(shown, s, len));
+			return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc, "value \"%s\" is not base64%s",
+							   dbz_snippet(shown, s, len), h->type ? "" :
+							   " (KAFKA_DECIMAL_HANDLING_MODE=precise; decimal.handling.mode=string "
+							   "sends text)");
 		if (!dec_from_bytes(b, blen, (int) escale, text, tlen))
 			return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc,
 							   "Decimal of %zu bytes is out of range", blen);
@@ -532,6 +679,17 @@ decimal_value(const field *f)
 	size_t		tlen = 0, n;
 	const char *why = NULL;
 
+	if (json_is_number(j) && !f->h->type && modes_of(f->h)->decimal != DBZ_DECIMAL_DOUBLE) {
+		char	   *dumped = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc, "value %s is a number, but "
+					"KAFKA_DECIMAL_HANDLING_MODE=%s expects a string (%s)",
+					dumped ? dbz_snippet(shown, dumped, strlen(dumped)) : "?",
+					modes_of(f->h)->decimal == DBZ_DECIMAL_STRING ? "string" : "precise",
+					modes_of(f->h)->decimal == DBZ_DECIMAL_STRING ? "the decimal text" : "base64");
+		free(dumped);
+		return false;
+	}
 	if (json_is_string(j)) {
 		if (!decimal_string(f, text, &tlen))
 			return false;
@@ -556,12 +714,62 @@ decimal_value(const field *f)
 	return true;
 }
 
-/* geometry_value: the WKB of a Geometry or Point struct */
+/*
+ * with_srid: the value as PostGIS's EWKB when the column is PostGIS
+ * geometry and the struct has a non-zero "srid": the WKB's type word gets
+ * the SRID flag (0x20000000) and the SRID follows it, both in the WKB's own
+ * byte order. A bytea column keeps the WKB alone, as migrate copies it
+ * (ST_AsBinary), since bytea has nowhere to keep an SRID.
+ */
+static bool
+with_srid(const field *f, const unsigned char *wkb, size_t len)
+{
+	const json_t *srid = json_object_get(f->j, "srid");
+	binlog_value *out = f->out;
+
+	out->present = true;
+	out->data = (const char *) wkb;
+	out->len = len;
+	if (!f->pc->tm.postgis || !srid || json_is_null(srid))
+		return true;
+	if (!json_is_integer(srid) || json_integer_value(srid) < 0 || json_integer_value(srid) > INT32_MAX)
+		return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc, "\"srid\" is not an SRID (%s)",
+						   dbz_json_kind(srid));
+	if (json_integer_value(srid) == 0)
+		return true;
+	if (wkb[0] > 1)
+		return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc,
+						   "\"wkb\" starts with byte order %u, expected 0 or 1", wkb[0]);
+
+	bool		le = wkb[0] == 1;
+	uint32_t	sid = (uint32_t) json_integer_value(srid);
+	uint32_t	type = le ? (uint32_t) wkb[1] | (uint32_t) wkb[2] << 8 | (uint32_t) wkb[3] << 16 |
+		(uint32_t) wkb[4] << 24 : (uint32_t) wkb[4] | (uint32_t) wkb[3] << 8 | (uint32_t) wkb[2] << 16 |
+		(uint32_t) wkb[1] << 24;
+	unsigned char *e = (unsigned char *) dbz_arena_alloc(f->arena, len + 4);
+
+	if (type & 0x20000000)
+		return true;			/* already EWKB with its SRID */
+	type |= 0x20000000;
+	e[0] = wkb[0];
+	for (int k = 0; k < 4; k++) {
+		int			shift = le ? 8 * k : 8 * (3 - k);
+
+		e[1 + k] = (unsigned char) (type >> shift);
+		e[5 + k] = (unsigned char) (sid >> shift);
+	}
+	memcpy(e + 9, wkb + 5, len - 5);
+	out->data = (const char *) e;
+	out->len = len + 4;
+	return true;
+}
+
+/* geometry_value: the WKB of a Geometry or Point struct (with its SRID
+ * into a PostGIS column, with_srid) */
 static bool
 geometry_value(const field *f)
 {
 	const json_t *j = f->j;
-	binlog_value *out = f->out;
 	const json_t *wkb = json_object_get(j, "wkb");
 	unsigned char *b;
 	size_t		blen;
@@ -574,10 +782,7 @@ geometry_value(const field *f)
 		if (!b64_value(f->arena, wkb, &b, &blen) || blen < 5)
 			return dbz_col_err(f->errbuf, f->errlen, f->pt, f->pc,
 						   "\"wkb\" is not the base64 of a WKB value");
-		out->present = true;
-		out->data = (const char *) b;
-		out->len = blen;
-		return true;
+		return with_srid(f, b, blen);
 	}
 	/* a Point may carry only its coordinates: POINT(x y), little-endian */
 	const json_t *x = json_object_get(j, "x"), *y = json_object_get(j, "y");
@@ -596,10 +801,7 @@ geometry_value(const field *f)
 		for (int k = 0; k < 8; k++)
 			b[5 + 8 * c + k] = (unsigned char) (bits >> (8 * k));
 	}
-	out->present = true;
-	out->data = (const char *) b;
-	out->len = 21;
-	return true;
+	return with_srid(f, b, 21);
 }
 
 
@@ -618,11 +820,14 @@ int_field(const field *f, char *text, size_t *n, const char **why)
 		/* bigint.unsigned.handling.mode=precise: a Decimal */
 		dbz_col		d = *dc;
 		field		g = *f;
+		dbz_hint	hb = *f->h;
 
 		d.type = DBZ_T_DECIMAL;
 		d.precision = 20;
 		d.scale = 0;
 		g.dc = &d;
+		hb.type = "bytes";		/* whatever decimal.handling.mode says */
+		g.h = &hb;
 		return decimal_value(&g) ? DEC_DONE : DEC_FAILED;
 	}
 	if (!dbz_json_int(j, &neg, &mag))
@@ -725,11 +930,19 @@ bytes_field(const field *f, char *text, size_t *n, const char **why)
 	unsigned char *b;
 	size_t		len;
 
-	(void) text, (void) n, (void) why;
+	/* a schema's bytes are base64; the modes' text forms are strings */
+	bool		as_bytes = f->h->type && strcmp(f->h->type, "bytes") == 0;
+	dbz_binary_mode mode = as_bytes ? DBZ_BINARY_BYTES : modes_of(f->h)->binary;
+
+	(void) text, (void) n;
 	if (!json_is_string(f->j))
 		return DEC_BAD_TYPE;
-	if (!b64_value(f->arena, f->j, &b, &len))
-		return DEC_BAD_BASE64;
+	if (!bin_value(f->arena, f->j, mode, &b, &len)) {
+		*why = mode == DBZ_BINARY_HEX ? "is not hex digits (KAFKA_BINARY_HANDLING_MODE=hex)" :
+			mode == DBZ_BINARY_BASE64_URL ? "is not URL-safe base64 (KAFKA_BINARY_HANDLING_MODE=base64-url-safe)" :
+			as_bytes ? "is not base64" : "is not base64 (KAFKA_BINARY_HANDLING_MODE=bytes or base64)";
+		return DEC_BAD_WHY;
+	}
 	if (binary_len >= 0 && len < (size_t) binary_len) {
 		/* BINARY(n): the zero bytes the binlog strips, back */
 		unsigned char *p = (unsigned char *) dbz_arena_alloc(f->arena, (size_t) binary_len);
@@ -783,11 +996,25 @@ datetime_field(const field *f, char *text, size_t *n, const char **why)
 					dc->type != DBZ_T_TIMESTAMP, &us))
 			return DEC_BAD_VALUE;
 	} else if (json_is_integer(j)) {
-		/* adaptive: milliseconds up to 3 fraction digits */
-		int64_t		unit = time_unit_ns(f->h, dc->fsp > 3 ? 1000 : 1000000);
+		/* adaptive: milliseconds up to 3 fraction digits; connect: always */
+		bool		connect = modes_of(f->h)->time == DBZ_TIME_CONNECT;
+		int64_t		unit = time_unit_ns(f->h, dc->fsp > 3 && !connect ? 1000 : 1000000);
+		json_int_t	v = json_integer_value(j);
 
-		if (!dbz_scaled_us(json_integer_value(j), unit, limit, &us))
-			return DEC_OUT_OF_RANGE;
+		/* without a schema, microseconds of 1968-01-12 to 1978-01-11 are
+		 * also the milliseconds of a date in years 0000 to 9999, which
+		 * time.precision.mode=connect sends: unless the mode was declared,
+		 * refused, never guessed */
+		if (!f->h->type && unit == 1000 && modes_of(f->h)->time_assumed && v != 0 &&
+			v >= DBZ_MS_MIN && v < DBZ_MS_END) {
+			*why = "is microseconds of a date in 1968 to 1978 and also milliseconds of a date in years 0000 "
+				"to 9999 (time.precision.mode=connect); without a schema and with KAFKA_TIME_PRECISION_MODE "
+				"unset it is not read either way (declare KAFKA_TIME_PRECISION_MODE, or use JsonConverter "
+				"schemas)";
+			return DEC_BAD_WHY;
+		}
+		if (!dbz_scaled_us(v, unit, limit, &us))
+			return connect && !f->h->type ? DEC_CONNECT_RANGE : DEC_OUT_OF_RANGE;
 	} else
 		return DEC_BAD_TYPE;
 	if (!dbz_datetime_text(us, dc->fsp, text, n, why))
@@ -801,9 +1028,14 @@ time_field(const field *f, char *text, size_t *n, const char **why)
 {
 	int64_t		us, a;
 
+	dbz_time_mode mode = modes_of(f->h)->time;
+	/* MicroTime, but Time (ms) in connect mode and for TIME(0..3) in adaptive */
+	int64_t		dflt = mode == DBZ_TIME_CONNECT || (mode == DBZ_TIME_ADAPTIVE && f->dc->fsp <= 3) ?
+		1000000 : 1000;
+
 	if (!json_is_integer(f->j))
 		return DEC_BAD_TYPE;
-	if (!dbz_scaled_us(json_integer_value(f->j), time_unit_ns(f->h, 1000), DBZ_TIME_MAX, &us))
+	if (!dbz_scaled_us(json_integer_value(f->j), time_unit_ns(f->h, dflt), DBZ_TIME_MAX, &us))
 		return DEC_OUT_OF_RANGE;
 	a = us < 0 ? -us : us;
 	*n = (size_t) snprintf(text, BINLOG_REAL_TEXT, "%s%02lld:%02d:%02d", us < 0 ? "-" : "",
@@ -837,6 +1069,9 @@ field_fail(const field *f, dec_status st, const char *why)
 							   dbz_snippet(shown, json_string_value(j), json_string_length(j)));
 		case DEC_OUT_OF_RANGE:
 			why = "is out of range";
+			break;
+		case DEC_CONNECT_RANGE:
+			why = "is out of range as milliseconds (KAFKA_TIME_PRECISION_MODE=connect)";
 			break;
 		case DEC_BAD_WHY:
 			break;

@@ -45,11 +45,59 @@ void dbz_arena_reset(dbz_arena *a);
 /* dbz_arena_free: frees every block; a is then empty and may be used again */
 void dbz_arena_free(dbz_arena *a);
 
+/*
+ * The connector's modes, which say how a value without a schema is to be
+ * read (Debezium's MySQL connector settings of the same names; the
+ * consumer's KAFKA_DECIMAL_HANDLING_MODE, KAFKA_TIME_PRECISION_MODE and
+ * KAFKA_BINARY_HANDLING_MODE). With a schema, the schema decides, except
+ * for binary.handling.mode, whose string forms a schema does not tell
+ * apart.
+ */
+typedef enum dbz_decimal_mode {
+	DBZ_DECIMAL_PRECISE = 0,    /* base64 of the unscaled value (Debezium's default) */
+	DBZ_DECIMAL_DOUBLE,         /* a JSON number */
+	DBZ_DECIMAL_STRING          /* the decimal text, exactly the column's scale */
+} dbz_decimal_mode;
+
+typedef enum dbz_time_mode {
+	DBZ_TIME_ADAPTIVE_US = 0,   /* adaptive_time_microseconds (the default): TIME in us,
+	                             * DATETIME(0..3) ms, DATETIME(4..6) us */
+	DBZ_TIME_ADAPTIVE,          /* adaptive: TIME(0..3) ms, else as above */
+	DBZ_TIME_CONNECT            /* connect: TIME and DATETIME in ms */
+} dbz_time_mode;
+
+typedef enum dbz_binary_mode {
+	DBZ_BINARY_BYTES = 0,       /* bytes (the default), which JSON carries as base64 */
+	DBZ_BINARY_BASE64,
+	DBZ_BINARY_BASE64_URL,      /* base64-url-safe: '-' and '_', padding optional */
+	DBZ_BINARY_HEX
+} dbz_binary_mode;
+
+typedef struct dbz_modes {
+	dbz_decimal_mode decimal;
+	dbz_time_mode time;
+	dbz_binary_mode binary;
+	bool        time_assumed;   /* the time mode was not declared: a number that reads
+	                             * as a date both in microseconds and in milliseconds
+	                             * (1968 to 1978 in microseconds) is refused */
+	bool        ignore_unknown; /* KAFKA_UNKNOWN_FIELDS=ignore: a field that names no
+	                             * column of a schemaless message is ignored, not refused */
+} dbz_modes;
+
+#define DBZ_MODES_DEFAULT { DBZ_DECIMAL_PRECISE, DBZ_TIME_ADAPTIVE_US, DBZ_BINARY_BYTES, true, false }
+
+/* dbz_*_mode_parse: a mode's setting value into *mode (one of the names
+ * above, as Debezium spells them); false for another word */
+bool dbz_decimal_mode_parse(const char *s, dbz_decimal_mode *mode);
+bool dbz_time_mode_parse(const char *s, dbz_time_mode *mode);
+bool dbz_binary_mode_parse(const char *s, dbz_binary_mode *mode);
+
 /* A column's field schema, as far as it helps reading the value. */
 typedef struct dbz_hint {
 	const char *type;           /* "bytes", "string", "int64", ...; NULL without a schema */
 	const char *name;           /* "io.debezium.time.MicroTimestamp", ...; or NULL */
 	long long   scale;          /* a Decimal's scale parameter; -1 if none */
+	const dbz_modes *modes;     /* the connector's modes; NULL: Debezium's defaults */
 } dbz_hint;
 
 /* dbz_json_kind: the name of a JSON value's type ("an object", "null",

@@ -140,6 +140,53 @@ tls_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t er
 	return true;
 }
 
+/*
+ * consumer_settings_load: what --from kafka needs to know of the topics'
+ * connector (its modes, by Debezium's names and defaults) and how to take
+ * over from migrate (KAFKA_TAKEOVER), into ks; false with errbuf naming
+ * the setting and its words
+ */
+static bool
+consumer_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t errlen)
+{
+	dbz_modes dflt = DBZ_MODES_DEFAULT;
+	const char *v;
+
+	ks->modes = dflt;
+	v = config_get(cfg, "KAFKA_TAKEOVER");
+	if (v && *v && strcmp(v, "refuse") != 0 && strcmp(v, "apply") != 0) {
+		snprintf(errbuf, errlen, "KAFKA_TAKEOVER must be refuse or apply (got \"%.64s\")", v);
+		return false;
+	}
+	ks->takeover_apply = v && strcmp(v, "apply") == 0;
+	v = config_get(cfg, "KAFKA_DECIMAL_HANDLING_MODE");
+	if (v && *v && !dbz_decimal_mode_parse(v, &ks->modes.decimal)) {
+		snprintf(errbuf, errlen, "KAFKA_DECIMAL_HANDLING_MODE must be precise, double or string, as the "
+				 "connector's decimal.handling.mode (got \"%.64s\")", v);
+		return false;
+	}
+	v = config_get(cfg, "KAFKA_TIME_PRECISION_MODE");
+	if (v && *v && !dbz_time_mode_parse(v, &ks->modes.time)) {
+		snprintf(errbuf, errlen, "KAFKA_TIME_PRECISION_MODE must be adaptive_time_microseconds, adaptive or "
+				 "connect, as the connector's time.precision.mode (got \"%.64s\")", v);
+		return false;
+	}
+	ks->modes.time_assumed = !(v && *v);
+	v = config_get(cfg, "KAFKA_BINARY_HANDLING_MODE");
+	if (v && *v && !dbz_binary_mode_parse(v, &ks->modes.binary)) {
+		snprintf(errbuf, errlen, "KAFKA_BINARY_HANDLING_MODE must be bytes, base64, base64-url-safe or hex, "
+				 "as the connector's binary.handling.mode (got \"%.64s\")", v);
+		return false;
+	}
+	v = config_get(cfg, "KAFKA_UNKNOWN_FIELDS");
+	if (v && *v && strcmp(v, "dead-letter") != 0 && strcmp(v, "ignore") != 0) {
+		snprintf(errbuf, errlen, "KAFKA_UNKNOWN_FIELDS must be dead-letter or ignore (got \"%.64s\")", v);
+		return false;
+	}
+	ks->modes.ignore_unknown = v && strcmp(v, "ignore") == 0;
+	return true;
+}
+
 bool
 kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t errlen)
 {
@@ -198,6 +245,10 @@ kafka_settings_load(const config *cfg, kafka_settings *ks, char *errbuf, size_t 
 		return false;
 	}
 	ks->dead_letter_fatal = v && strcmp(v, "fatal") == 0;
+	if (!consumer_settings_load(cfg, ks, errbuf, errlen)) {
+		kafka_settings_free(ks);
+		return false;
+	}
 	if (ks->sasl_user && !ks->sasl_pass) {
 		snprintf(errbuf, errlen, "KAFKA_SASL_USERNAME is set but KAFKA_SASL_PASSWORD is not");
 		kafka_settings_free(ks);

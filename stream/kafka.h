@@ -18,6 +18,7 @@
 #include "common/binlogpos.h"
 #include "common/config.h"
 #include "common/plan.h"
+#include "stream/dbz_decode_value.h"
 #include "stream/dbz_encode.h"
 
 #include <stdbool.h>
@@ -45,6 +46,10 @@ typedef struct kafka_settings {
 	char       *properties;     /* KAFKA_PROPERTIES: "name=value;name=value" */
 	char       *group;          /* KAFKA_GROUP_ID (--from kafka), default stream-NAME */
 	bool        dead_letter_fatal;  /* KAFKA_DEAD_LETTER=fatal */
+	bool        takeover_apply; /* KAFKA_TAKEOVER=apply: events that cannot be placed apply */
+	dbz_modes   modes;          /* --from kafka: KAFKA_DECIMAL_HANDLING_MODE,
+	                             * KAFKA_TIME_PRECISION_MODE, KAFKA_BINARY_HANDLING_MODE,
+	                             * KAFKA_UNKNOWN_FIELDS */
 	char       *checkpoint_file;    /* KAFKA_CHECKPOINT_FILE, default
 									 * stream-NAME.PREFIX.checkpoint.json */
 } kafka_settings;

@@ -32,7 +32,9 @@ run_migrate --database kd --tables all || fail "migrate kd failed"
 run_migrate --database kk --tables all || fail "migrate kk failed"
 
 start_kafka_mock --brokers 2 --topic kc.it_kc.k:3 --topic kc.it_kc.nk:1 --topic kc.it_kc.nn:1
-printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=kc\n' "$BOOT" >> "$T/.env"
+# stream --to kafka sends Debezium's default modes; declared, so that
+# schemaless DATETIME(6) values of 1968 to 1978 are read, not refused
+printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_TOPIC_PREFIX=kc\nKAFKA_TIME_PRECISION_MODE=adaptive_time_microseconds\n' "$BOOT" >> "$T/.env"
 
 # converged A B: waits until PostgreSQL tables A and B hold the same rows
 # (then pg_same, which fails the test with samples when they do not)
@@ -113,13 +115,13 @@ start_stream --database kk --from kafka
 # a constraint only the target has: PostgreSQL refuses v = 7777, the type map does not
 pg "ALTER TABLE kk_sink.k ADD CONSTRAINT no_7777 CHECK (v IS DISTINCT FROM 7777)"
 printf '%s\t%s\n' \
-	'{"id":900}' '{"schema":{"type":"struct","optional":false},"payload":{"before":null,"after":{"id":900,"v":9,"d":"0.5","dt":null,"ts":"2024-05-01T10:00:00.5+02:00","da":19844,"t":3600000000,"b":"AQI=","e":"x","s":"wrapped","bt":true,"f":2.5},"source":{"version":"2.5.0.Final","connector":"mysql","name":"kc","ts_ms":1706700000000,"snapshot":"false","db":"it_kc","table":"k","server_id":9,"gtid":null,"file":"mariadb-bin.999999","pos":4,"row":0},"op":"c","ts_ms":1706700000001}}' \
+	'{"id":900}' '{"schema":{"type":"struct","optional":false},"payload":{"before":null,"after":{"id":900,"v":9,"d":"AfQ=","dt":null,"ts":"2024-05-01T10:00:00.5+02:00","da":19844,"t":3600000000,"b":"AQI=","e":"x","s":"wrapped","bt":true,"f":2.5},"source":{"version":"2.5.0.Final","connector":"mysql","name":"kc","ts_ms":1706700000000,"snapshot":"false","db":"it_kc","table":"k","server_id":9,"gtid":null,"file":"mariadb-bin.999999","pos":4,"row":0},"op":"c","ts_ms":1706700000001}}' \
 	'{"id":900}' 'this is not JSON' \
-	'{"id":901}' '{"id":901,"v":1,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"flat","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
-	'{"id":904}' '{"id":904,"v":7777,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"refused","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
-	'{"id":905}' '{"id":905,"v":5,"d":"1.000","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"after","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
+	'{"id":901}' '{"id":901,"v":1,"d":"A+g=","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"flat","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
+	'{"id":904}' '{"id":904,"v":7777,"d":"A+g=","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"refused","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
+	'{"id":905}' '{"id":905,"v":5,"d":"A+g=","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"after","bt":null,"f":null,"__deleted":"false","__op":"c"}' \
 	'{"id":902}' '{"payload":{"op":"c","after":{"id":"not a number"}}}' \
-	'{"id":1}' '{"id":1,"v":1,"d":"0.125","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"s1","bt":null,"f":null,"__deleted":"true","__op":"d"}' \
+	'{"id":1}' '{"id":1,"v":1,"d":"fQ==","dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"s1","bt":null,"f":null,"__deleted":"true","__op":"d"}' \
 	'{"id":1}' 'null' \
 	'{"id":2}' 'null' \
 	'{"id":907}' '{"before":null,"after":{"id":907,"v":1,"d":null,"dt":null,"ts":null,"da":null,"t":null,"b":null,"e":null,"s":"old","bt":null,"f":null},"op":"c","source":{"connector":"mysql","name":"kc","db":"it_kc","table":"k","server_id":5,"gtid":"0-5-1","file":"replica-bin.000001","pos":4},"ts_ms":1}' |
@@ -128,7 +130,7 @@ i=0
 until [ "$(pg "SELECT count(*) FROM kk_sink.k WHERE id IN (900, 901, 905)")" = 3 ] || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
 assert_eq "900|9|0.500|2024-05-01 08:00:00.5+00|2024-05-01|01:00:00|\\x0102|x|wrapped|t|2.5" \
 	"$(pg "SET TIME ZONE 'UTC'; SELECT concat_ws('|', id, v, d, ts, da, t, b, e, s, bt, f) FROM kk_sink.k WHERE id = 900")" \
-	"a JsonConverter-wrapped event applied (decimal as string, offset timestamp, base64 bytes)"
+	"a JsonConverter-wrapped event applied (precise decimal, offset timestamp, base64 bytes)"
 assert_eq "flat" "$(pg "SELECT s FROM kk_sink.k WHERE id = 901")" "a flattened record applied"
 assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 1")" "a flattened delete (__deleted) applied; the tombstone after it is ignored"
 i=0
@@ -187,6 +189,11 @@ printf '%s\t%s\n' '{"id":906}' '{"before":null,"after":{"id":906,"v":1,"d":null,
 assert_contains "$T/stream.log" "cannot tell whether an event of table \"k\" of database \"kk\" comes before or after" "the refusal says why"
 assert_contains "$T/stream.log" "KAFKA_TAKEOVER=apply" "and names the setting"
 assert_eq 0 "$(pg "SELECT count(*) FROM kk_sink.k WHERE id = 906")" "nothing applied"
+
+# --- a bad KAFKA_TAKEOVER is a usage error naming the setting ---------------------
+(export KAFKA_TAKEOVER=sometimes; run_stream --database kk --from kafka)
+assert_eq 2 "$?" "a bad KAFKA_TAKEOVER exits 2"
+assert_contains "$T/stream.log" 'KAFKA_TAKEOVER must be refuse or apply (got "sometimes")' "the error names the setting"
 
 # --- KAFKA_DEAD_LETTER=fatal: a poison message stops the daemon ------------------
 printf '%s\t%s\n' '{"id":903}' '{"broken"' | "$DUMP" --bootstrap "$BOOT" --produce kc.it_kc.k >/dev/null 2>&1

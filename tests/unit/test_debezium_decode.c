@@ -62,12 +62,25 @@ expect_image(const plan_table *pt, const binlog_value *got, const binlog_value *
 					  what, pt->cols[i].name, shown(&got[i]), shown(&want[i]));
 }
 
+/* the connector's modes the helpers below parse with; a test that
+ * changes them sets them back (modes_reset) */
+static dbz_modes cur_modes = DBZ_MODES_DEFAULT;
+
+static void
+modes_reset(void)
+{
+	dbz_modes	d = DBZ_MODES_DEFAULT;
+
+	cur_modes = d;
+}
+
 /* parse_ok: dbz_parse of text that must succeed */
 static void
 parse_ok(const plan_table *pt, const char *text, dbz_event *ev)
 {
 	char		err[512] = "";
 
+	ev->modes = &cur_modes;
 	ck_assert_msg(dbz_parse(pt, text, text ? strlen(text) : 0, ev, err, sizeof(err)),
 				  "dbz_parse failed: %s\n%s", err, text);
 }
@@ -78,7 +91,10 @@ parse_fails(const plan_table *pt, const char *text, const char *want)
 {
 	char		err[512] = "";
 	dbz_event	ev = DBZ_EVENT_INIT;
-	bool		ok = dbz_parse(pt, text, strlen(text), &ev, err, sizeof(err));
+	bool		ok;
+
+	ev.modes = &cur_modes;
+	ok = dbz_parse(pt, text, strlen(text), &ev, err, sizeof(err));
 
 	dbz_event_free(&ev);
 	ck_assert_msg(!ok, "dbz_parse succeeded, expected: %s\n%s", want, text);
@@ -506,11 +522,19 @@ START_TEST(parse_debezium_mysql_insert)
 	ck_assert_ptr_null(ev.before);
 	ck_assert_ptr_null(ev.after);
 	ck_assert_str_eq(ev.file, "mysql-bin.000003");
-	/* an unknown field (a column dropped since) is ignored */
+	/* a field that names no column: refused without a schema, unless
+	 * KAFKA_UNKNOWN_FIELDS=ignore */
+	parse_fails(pt, "{\"before\":null,\"after\":{\"id\":1004,\"first_name\":\"Anne\",\"last_name\":"
+				"\"Kretchmar\",\"email\":\"annek@noanswer.org\",\"gone\":1}," INVENTORY_SOURCE
+				",\"op\":\"c\"}", "field \"gone\" of the after image names no column of the table, and the "
+				"message has no schema to add it with (KAFKA_UNKNOWN_FIELDS=ignore");
+	cur_modes.ignore_unknown = true;
 	parse_ok(pt, "{\"before\":null,\"after\":{\"id\":1004,\"first_name\":\"Anne\",\"last_name\":"
 			 "\"Kretchmar\",\"email\":\"annek@noanswer.org\",\"gone\":1}," INVENTORY_SOURCE
 			 ",\"op\":\"c\"}", &ev);
+	modes_reset();
 	expect_inventory(&ev);
+	ck_assert_uint_eq(ev.nadded, 0);
 	dbz_event_free(&ev);
 	table_free(pt);
 }
@@ -614,6 +638,7 @@ START_TEST(parse_decimal_modes)
 						 "\"org.apache.kafka.connect.data.Decimal\",\"parameters\":{\"scale\":\"2\"}}",
 						 "\"z8c=\"", "-123.4500");
 	/* decimal.handling.mode=string */
+	cur_modes.decimal = DBZ_DECIMAL_STRING;
 	expect_parsed(dec10_2, "\"123.45\"", "123.45");
 	expect_parsed(dec10_4, "\"123.45\"", "123.4500");
 	expect_parsed(dec10_2, "\"-0.5\"", "-0.50");
@@ -621,15 +646,31 @@ START_TEST(parse_decimal_modes)
 	expect_parsed(dec10_0, "\"12345\"", "12345");
 	expect_parsed_schema(dec10_0, "{\"field\":\"v\",\"type\":\"string\"}", "\"1234\"", "1234");
 	expect_parsed(dec10_0u, "\"1234\"", "1234");
-	/* without a schema, four digits in a signed DECIMAL(p,0) are base64 */
-	expect_parsed(dec10_0, "\"1234\"", "-2658824");
+	expect_parsed(dec30_0, "\"1234\"", "1234");	/* the example */
+	/* under the string mode base64 is no decimal text */
+	one_fails(&dec10_2, "\"z8c=\"", "value \"z8c=\" is not a decimal number for DECIMAL(10,2)");
+	one_fails(&dec10_2, "12.5", "value 12.5 is a number, but KAFKA_DECIMAL_HANDLING_MODE=string expects a "
+			  "string");
+	/* under the precise mode: four digits in a DECIMAL(p,0) are base64 and
+	 * decimal text both: refused; text with a point is no base64 */
+	modes_reset();
+	one_fails(&dec30_0, "\"1234\"", "value \"1234\" is both base64 (KAFKA_DECIMAL_HANDLING_MODE=precise) "
+			  "and a decimal text");
+	one_fails(&dec10_2, "\"123.45\"", "value \"123.45\" is not base64 (KAFKA_DECIMAL_HANDLING_MODE=precise");
+	one_fails(&dec10_2, "12.5", "value 12.5 is a number, but KAFKA_DECIMAL_HANDLING_MODE=precise expects a "
+			  "string (base64)");
+	expect_parsed(dec10_2, "\"1234\"", "-26588.24");	/* with a scale, digits are no text of it */
 	/* decimal.handling.mode=double */
+	cur_modes.decimal = DBZ_DECIMAL_DOUBLE;
+	one_fails(&dec10_2, "\"12.50\"", "value \"12.50\" is a string, but KAFKA_DECIMAL_HANDLING_MODE=double "
+			  "expects a JSON number");
 	expect_parsed(dec10_4, "123.45", "123.4500");
 	expect_parsed(dec10_2, "0.1", "0.10");
 	expect_parsed(dec10_2, "-1e-9", "0.00");
 	expect_parsed(dec10_2, "1.005", "1.01");	/* rounded half away from zero */
 	expect_parsed(dec10_4, "42", "42.0000");
 	expect_parsed(dec30_0, "1.2345678901234567e19", "12345678901234567000");
+	modes_reset();
 }
 END_TEST
 
@@ -670,6 +711,167 @@ START_TEST(parse_timestamps_and_times)
 	expect_parsed(date, "-719162", "0001-01-01");
 	expect_parsed(date, "19753", "2024-01-31");
 	expect_parsed(date, "\"2024-01-31\"", "2024-01-31");
+}
+END_TEST
+
+/* time.precision.mode, declared: the example and its wrong modes */
+START_TEST(parse_time_modes)
+{
+	tcol		dt6 = { "v", "datetime", "datetime(6)", -1, -1, 6, true, false, NULL };
+	tcol		dt3 = { "v", "datetime", "datetime(3)", -1, -1, 3, true, false, NULL };
+	tcol		tm6 = { "v", "time", "time(6)", -1, -1, 6, true, false, NULL };
+	tcol		tm3 = { "v", "time", "time(3)", -1, -1, 3, true, false, NULL };
+
+	/* connect: DATETIME(6) in milliseconds, exactly */
+	cur_modes.time = DBZ_TIME_CONNECT;
+	cur_modes.time_assumed = false;
+	expect_parsed(dt6, "1529476623123", "2018-06-20 06:37:03.123000");
+	expect_parsed(dt3, "1529476623123", "2018-06-20 06:37:03.123");
+	expect_parsed(tm6, "45296789", "12:34:56.789000");
+	/* microseconds under the connect mode: beyond year 9999, refused */
+	one_fails(&dt6, "1529476623123456", "value 1529476623123456 is out of range as milliseconds "
+			  "(KAFKA_TIME_PRECISION_MODE=connect)");
+	/* adaptive: TIME(0..3) in milliseconds, TIME(4..6) in microseconds */
+	cur_modes.time = DBZ_TIME_ADAPTIVE;
+	expect_parsed(tm3, "45296789", "12:34:56.789");
+	expect_parsed(tm6, "45296789123", "12:34:56.789123");
+	expect_parsed(dt6, "1529476623123456", "2018-06-20 06:37:03.123456");
+	/* the default, declared: microseconds, also those of 1968 to 1978 */
+	cur_modes.time = DBZ_TIME_ADAPTIVE_US;
+	expect_parsed(tm3, "45296789000", "12:34:56.789");
+	expect_parsed(dt6, "-14182939876544", "1969-07-20 20:17:40.123456");
+	/* the default assumed (the mode not declared): milliseconds of the
+	 * connect mode are not read as microseconds of 1970 */
+	modes_reset();
+	one_fails(&dt6, "1529476623123", "value 1529476623123 is microseconds of a date in 1968 to 1978 and "
+			  "also milliseconds of a date in years 0000 to 9999");
+	one_fails(&dt6, "-14182939876544", "not read either way");
+	expect_parsed(dt6, "0", "1970-01-01 00:00:00.000000");	/* the same either way */
+	expect_parsed(dt6, "1529476623123456", "2018-06-20 06:37:03.123456");
+	expect_parsed(dt3, "1529476623123", "2018-06-20 06:37:03.123");
+	/* with a schema, the schema decides */
+	expect_parsed_schema(dt6, "{\"field\":\"v\",\"type\":\"int64\",\"name\":"
+						 "\"io.debezium.time.MicroTimestamp\"}", "1529476623123", "1970-01-18 16:51:16.623123");
+}
+END_TEST
+
+/* binary.handling.mode */
+START_TEST(parse_binary_modes)
+{
+	tcol		blob = COL("v", "blob", "blob", true);
+	tcol		bin4 = { "v", "binary", "binary(4)", -1, -1, -1, true, false, NULL };
+
+	expect_parsed_bytes(blob, "\"+/8=\"", "\xfb\xff", 2);
+	cur_modes.binary = DBZ_BINARY_BASE64;
+	expect_parsed_bytes(blob, "\"+/8=\"", "\xfb\xff", 2);
+	cur_modes.binary = DBZ_BINARY_BASE64_URL;
+	expect_parsed_bytes(blob, "\"-_8=\"", "\xfb\xff", 2);
+	expect_parsed_bytes(blob, "\"-_8\"", "\xfb\xff", 2);	/* padding optional */
+	one_fails(&blob, "\"+/8=\"", "is not URL-safe base64 (KAFKA_BINARY_HANDLING_MODE=base64-url-safe)");
+	cur_modes.binary = DBZ_BINARY_HEX;
+	expect_parsed_bytes(blob, "\"00fBff\"", "\x00\xfb\xff", 3);
+	expect_parsed_bytes(bin4, "\"0102\"", "\x01\x02\x00\x00", 4);
+	one_fails(&blob, "\"AQI=\"", "is not hex digits (KAFKA_BINARY_HANDLING_MODE=hex)");
+	one_fails(&blob, "\"012\"", "is not hex digits");
+	/* a schema's bytes are base64 whatever the mode */
+	expect_parsed_schema(blob, "{\"field\":\"v\",\"type\":\"bytes\"}", "\"AQI=\"", "\x01\x02");
+	modes_reset();
+	one_fails(&blob, "\"0102ff\"", "is not base64 (KAFKA_BINARY_HANDLING_MODE=bytes or base64)");
+}
+END_TEST
+
+/* a column the row does not name is NULL; fields that name no column are
+ * noted with a type from their schema, or refused without one */
+START_TEST(parse_schema_evolution)
+{
+	static const tcol cols[] = {
+		COL("id", "int", "int(11)", false),
+		COL("s", "varchar", "varchar(10)", false),
+	};
+	static const int key[] = { 0 };
+	plan_table *pt = table_new("evo", cols, 2, key, 1);
+	dbz_event	ev = DBZ_EVENT_INIT;
+	char		err[512];
+	char	   *sql;
+
+	/* s is gone: NULL; the key must be there */
+	parse_ok(pt, "{\"id\":1,\"__op\":\"u\"}", &ev);
+	ck_assert(ev.after[1].present);
+	ck_assert_ptr_null(ev.after[1].data);
+	parse_fails(pt, "{\"s\":\"x\",\"__op\":\"u\"}", "column \"id\" (int(11)): missing from the flattened record");
+	/* new fields with a schema: noted with their types, in schema order */
+	parse_ok(pt, "{\"schema\":{\"type\":\"struct\",\"fields\":["
+			 "{\"field\":\"id\",\"type\":\"int32\"},{\"field\":\"s\",\"type\":\"string\"},"
+			 "{\"field\":\"at\",\"type\":\"int64\",\"optional\":true,\"name\":\"io.debezium.time.Timestamp\"},"
+			 "{\"field\":\"n\",\"type\":\"int16\",\"optional\":true},"
+			 "{\"field\":\"price\",\"type\":\"bytes\",\"optional\":true,\"name\":"
+			 "\"org.apache.kafka.connect.data.Decimal\",\"parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"8\"}},"
+			 "{\"field\":\"code\",\"type\":\"string\",\"optional\":true,\"parameters\":"
+			 "{\"__debezium.source.column.type\":\"VARCHAR\",\"__debezium.source.column.length\":\"12\"}},"
+			 "{\"field\":\"e\",\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Enum\","
+			 "\"parameters\":{\"allowed\":\"a,b c\"}},"
+			 "{\"field\":\"__deleted\",\"type\":\"string\",\"optional\":true}]},"
+			 "\"payload\":{\"id\":2,\"s\":\"y\",\"at\":1529476623123,\"n\":5,\"price\":\"AQI=\","
+			 "\"code\":\"X\",\"e\":\"a\",\"__deleted\":\"false\"}}", &ev);
+	ck_assert_uint_eq(ev.nadded, 5);
+	ck_assert_str_eq(ev.added[0].name, "at");
+	ck_assert_str_eq(ev.added[0].type, "DATETIME(3)");
+	ck_assert_str_eq(ev.added[1].type, "SMALLINT");
+	ck_assert_str_eq(ev.added[2].type, "DECIMAL(8,2)");
+	ck_assert_str_eq(ev.added[3].type, "VARCHAR(12)");
+	ck_assert_str_eq(ev.added[4].type, "ENUM('a','b c')");
+	sql = dbz_added_alter(pt, &ev, err, sizeof(err));
+	ck_assert_ptr_nonnull(sql);
+	ck_assert_str_eq(sql, "ALTER TABLE `evo` ADD COLUMN `at` DATETIME(3) NULL, ADD COLUMN `n` SMALLINT NULL, "
+					 "ADD COLUMN `price` DECIMAL(8,2) NULL, ADD COLUMN `code` VARCHAR(12) NULL, "
+					 "ADD COLUMN `e` ENUM('a','b c') NULL");
+	free(sql);
+	/* a struct field can be no column */
+	parse_ok(pt, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"int32\"},"
+			 "{\"field\":\"x`y\",\"type\":\"struct\",\"fields\":[]}]},\"payload\":{\"id\":3,\"x`y\":{}}}", &ev);
+	ck_assert_uint_eq(ev.nadded, 1);
+	ck_assert_ptr_null(ev.added[0].type);
+	ck_assert_ptr_null(dbz_added_alter(pt, &ev, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "field \"x`y\" names no column, and no column can be added for it: its schema "
+						 "is not a Connect type") != NULL, "%s", err);
+	/* without a schema: refused, or ignored */
+	parse_fails(pt, "{\"id\":4,\"s\":\"z\",\"extra\":1}", "field \"extra\" of the flattened record names no "
+				"column");
+	cur_modes.ignore_unknown = true;
+	parse_ok(pt, "{\"id\":4,\"s\":\"z\",\"extra\":1}", &ev);
+	ck_assert_uint_eq(ev.nadded, 0);
+	modes_reset();
+	dbz_event_free(&ev);
+	table_free(pt);
+}
+END_TEST
+
+/* Geometry: the SRID goes into PostGIS as EWKB; bytea keeps the WKB */
+START_TEST(parse_geometry_srid)
+{
+	static const tcol cols[] = { COL("g", "geometry", "geometry", true) };
+	plan_table *pt = table_new("geo", cols, 1, NULL, 0);
+	dbz_event	ev = DBZ_EVENT_INIT;
+	/* POINT(1 2) little-endian, and big-endian */
+	const char *le = "{\"g\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":4326}}";
+	const char *be = "{\"g\":{\"wkb\":\"AAAAAAE/8AAAAAAAAEAAAAAAAAAA\",\"srid\":3857}}";
+
+	parse_ok(pt, le, &ev);
+	ck_assert_uint_eq(ev.after[0].len, 21);	/* bytea: WKB alone */
+	pt->cols[0].tm.postgis = true;
+	parse_ok(pt, le, &ev);
+	ck_assert_uint_eq(ev.after[0].len, 25);
+	ck_assert(memcmp(ev.after[0].data, "\x01\x01\x00\x00\x20\xe6\x10\x00\x00\x00\x00", 11) == 0);
+	parse_ok(pt, be, &ev);
+	ck_assert_uint_eq(ev.after[0].len, 25);
+	ck_assert(memcmp(ev.after[0].data, "\x00\x20\x00\x00\x01\x00\x00\x0f\x11\x3f\xf0", 11) == 0);
+	parse_ok(pt, "{\"g\":{\"x\":1.0,\"y\":2.0,\"wkb\":null,\"srid\":4326}}", &ev);
+	ck_assert_uint_eq(ev.after[0].len, 25);
+	parse_ok(pt, "{\"g\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":null}}", &ev);
+	ck_assert_uint_eq(ev.after[0].len, 21);
+	parse_fails(pt, "{\"g\":{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAABA\",\"srid\":\"x\"}}", "\"srid\" is not an SRID");
+	dbz_event_free(&ev);
+	table_free(pt);
 }
 END_TEST
 
@@ -732,11 +934,11 @@ START_TEST(parse_malformed)
 				"unknown op \"null\"");
 	parse_fails(pt, "{\"before\":null,\"after\":null,\"source\":{},\"op\":\"c\"}",
 				"table \"customers\": op \"c\" without its after image (null)");
-	parse_fails(pt, "{\"before\":null,\"after\":{\"id\":1},\"source\":{},\"op\":\"u\"}",
-				"table \"customers\", column \"name\" (varchar(10)): missing from the after image");
+	parse_fails(pt, "{\"before\":null,\"after\":{\"name\":\"a\"},\"source\":{},\"op\":\"u\"}",
+				"table \"customers\", column \"id\" (int(11)): missing from the after image");
 	parse_fails(pt, "{\"before\":[1],\"after\":null,\"source\":{},\"op\":\"d\"}",
 				"op \"d\" without its before image (an array)");
-	parse_fails(pt, "{\"id\":1}", "column \"name\" (varchar(10)): missing from the flattened record");
+	parse_fails(pt, "{\"name\":\"a\"}", "column \"id\" (int(11)): missing from the flattened record");
 	parse_fails(pt, "{\"id\":1,\"name\":\"a\",\"__deleted\":\"maybe\"}",
 				"__deleted is neither \"true\" nor \"false\"");
 	parse_fails(pt, "{\"id\":1,\"name\":\"a\",\"__op\":\"z\"}", "unknown __op");
@@ -776,13 +978,17 @@ START_TEST(parse_bad_values)
 	one_fails(&uint, "-1", "column \"v\" (int(10) unsigned): value -1 is out of range");
 	one_fails(&uint, "4294967296", "value 4294967296 is out of range");
 	one_fails(&yr, "1900", "value 1900 is out of range");
+	cur_modes.decimal = DBZ_DECIMAL_STRING;
 	one_fails(&dec5_2, "\"1234.5\"",
 			  "column \"v\" (decimal(5,2)): value \"1234.5\" is out of range for DECIMAL(5,2)");
 	one_fails(&dec5_2, "\"1.234\"", "value \"1.234\" has more fraction digits than the column's scale");
 	one_fails(&dec5_2, "\"1e5\"", "value \"1e5\" is not a decimal number");
+	modes_reset();
 	one_fails(&dec5_2, "\"@@@@\"", "value \"@@@@\" is not base64");
 	one_fails(&dec5_2, "\"AYag\"", "value \"1000.00\" is out of range for DECIMAL(5,2)");	/* 100000 */
+	cur_modes.decimal = DBZ_DECIMAL_DOUBLE;
 	one_fails(&dec5_2, "1e300", "value 1e+300 is out of range");
+	modes_reset();
 	one_fails(&dec5_2, "true", "expected a Decimal (base64, string or number), got a boolean");
 	one_fails(&blob, "\"abc\"", "column \"v\" (blob): value \"abc\" is not base64");
 	one_fails(&blob, "\"A=AA\"", "is not base64");
@@ -822,6 +1028,10 @@ debezium_decode_suite(void)
 	tcase_add_test(tc, parse_snapshot_markers);
 	tcase_add_test(tc, parse_flattened_variants);
 	tcase_add_test(tc, parse_decimal_modes);
+	tcase_add_test(tc, parse_time_modes);
+	tcase_add_test(tc, parse_binary_modes);
+	tcase_add_test(tc, parse_schema_evolution);
+	tcase_add_test(tc, parse_geometry_srid);
 	tcase_add_test(tc, parse_timestamps_and_times);
 	tcase_add_test(tc, parse_other_representations);
 	tcase_add_test(tc, parse_malformed);
