@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/xalloc.h"
 
 #define DBZ_BLOCK_MIN	4096		/* first arena block */
@@ -284,19 +285,6 @@ b64_value(dbz_arena *a, const json_t *j, unsigned char **out, size_t *outlen)
 	return true;
 }
 
-/* hex_nibble: a hex digit's value, or -1 */
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * bin_value: the bytes of a binary column's JSON string as
  * binary.handling.mode sends them: base64 (bytes, base64), the URL-safe
@@ -317,7 +305,7 @@ bin_value(dbz_arena *a, const json_t *j, dbz_binary_mode mode, unsigned char **o
 			return false;
 		d = (unsigned char *) dbz_arena_alloc(a, len / 2 + 1);
 		for (size_t k = 0; k < len; k += 2) {
-			int			hi = hex_nibble(s[k]), lo = hex_nibble(s[k + 1]);
+			int			hi = hex_value(s[k]), lo = hex_value(s[k + 1]);
 
 			if (hi < 0 || lo < 0)
 				return false;

@@ -76,21 +76,29 @@ pg_truncate(sink *sk, stream_table *t)
 	return SINK_DONE;
 }
 
+/* failed: the outcome of a failed control or schema statement: a refused
+ * one is not a value the batch can set aside */
+static sink_result
+failed(const sink_pg *s)
+{
+	sink_result res = outcome(s, false);
+
+	return res == SINK_REFUSED ? SINK_FATAL : res;
+}
+
+/* ddl_outcome: an apply_ddl_result as the sink reports it */
+static sink_result
+ddl_outcome(const sink_pg *s, apply_ddl_result r)
+{
+	return r == APPLY_DDL_DONE ? SINK_DONE : r == APPLY_DDL_REFUSED ? SINK_REFUSED : failed(s);
+}
+
 static sink_result
 pg_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, char *why, size_t whylen)
 {
 	sink_pg *s = (sink_pg *) sk;
 
-	switch (apply_schema_change(*s->a, t, ddl[0] ? ddl : "SELECT 1", np, why, whylen)) {
-		case APPLY_DDL_DONE:
-			return SINK_DONE;
-		case APPLY_DDL_REFUSED:
-			return SINK_REFUSED;
-		default: {
-			sink_result res = outcome(s, false);
-			return res == SINK_REFUSED ? SINK_FATAL : res;
-		}
-	}
+	return ddl_outcome(s, apply_schema_change(*s->a, t, ddl[0] ? ddl : "SELECT 1", np, why, whylen));
 }
 
 static sink_result
@@ -103,12 +111,8 @@ pg_table_dropped(sink *sk, stream_table *t, const char *sql)
 			 "dropped): %.800s", sql);
 	const char *params[] = { t->pt.source, why };
 	/* with the checkpoint past the DROP */
-	if (!apply_control(*s->a, "UPDATE {ctl}.tables SET state = 'dropped', error = $3, updated_at = now() "
-					   "WHERE source_db = $1 AND source_table = $2", 2, params)) {
-		sink_result res = outcome(s, false);
-		return res == SINK_REFUSED ? SINK_FATAL : res;
-	}
-	return SINK_DONE;
+	return apply_control(*s->a, "UPDATE {ctl}.tables SET state = 'dropped', error = $3, updated_at = now() "
+						 "WHERE source_db = $1 AND source_table = $2", 2, params) ? SINK_DONE : failed(s);
 }
 
 static sink_result
@@ -116,16 +120,7 @@ pg_rename_table(sink *sk, stream_table *t, plan_table *np, char *why, size_t why
 {
 	sink_pg *s = (sink_pg *) sk;
 
-	switch (apply_follow_rename(*s->a, t, np, why, whylen)) {
-		case APPLY_DDL_DONE:
-			return SINK_DONE;
-		case APPLY_DDL_REFUSED:
-			return SINK_REFUSED;
-		default: {
-			sink_result res = outcome(s, false);
-			return res == SINK_REFUSED ? SINK_FATAL : res;
-		}
-	}
+	return ddl_outcome(s, apply_follow_rename(*s->a, t, np, why, whylen));
 }
 
 static void
