@@ -4,7 +4,7 @@
 # a separate object directory.
 
 CC      ?= cc
-PKGS    := libmariadb libpq jansson zlib rdkafka libmicrohttpd
+PKGS    := libmariadb libpq jansson zlib libzstd rdkafka libmicrohttpd
 TESTPKGS := check
 SANITIZE ?=
 
