@@ -613,7 +613,7 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return rc;
 	}
-	if (!choose_server_id(&r) || !choose_start_wait(&r)) {
+	if (!choose_server_id(&r) || !choose_start_wait(&r) || !source_set_relay(&r.cfg)) {
 		metrics_stop();
 		config_free(&r.cfg);
 		return EXIT_USAGE;

@@ -4,6 +4,7 @@
  * new source settings.
  */
 #include "stream/run.h"
+#include "stream/source.h"
 
 #include "stream/schema.h"
 
@@ -79,6 +80,7 @@ run_durable(void *ctx, const binlogpos *pos, uint32_t ts)
 
 	metrics_stream_checkpoint(pos, ts);
 	retention_committed(&r->ret, pos->file, ts);
+	source_durable(pos, ts);    /* the relay keeps only what is after it */
 	run_outage_over(r);
 }
 
@@ -181,6 +183,7 @@ run_reload_source(stream_run *r)
 void
 run_free(stream_run *r)
 {
+	source_relay_shutdown();
 	online_free(r->online);
 	r->online = NULL;
 	schema_free(r);

@@ -62,6 +62,24 @@ void source_close(source *s);
  * False with the error logged; *fatal says whether retrying can help. */
 bool source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal);
 
+/* source_set_relay: the relay's settings (STREAM_RELAY, STREAM_RELAY_DIR,
+ * STREAM_RELAY_MAX_SIZE) for the whole process; false (logged) when one is
+ * bad. With the relay on, source_start reads through it (relay.h): a
+ * reader thread, started at the first pass and kept across passes, fetches
+ * into the relay, and source_next returns what the relay holds, with a
+ * made-up heartbeat (every 100 ms) when there is nothing new. */
+bool source_set_relay(const config *cfg);
+
+/* source_durable: a checkpoint the sink made durable (source time ts): the
+ * relay deletes what lies wholly before it */
+void source_durable(const binlogpos *pos, uint32_t ts);
+
+/* source_relay_shutdown: stops the reader thread and closes the relay */
+void source_relay_shutdown(void);
+
+/* source_relay_status: --status lines about the relay of dbname */
+void source_relay_status(const char *dbname);
+
 /* source_default_server_id: a replica server id derived from the database
  * name, stable across restarts and different for different databases */
 uint32_t source_default_server_id(const char *dbname);

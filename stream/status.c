@@ -10,6 +10,7 @@
 #include "common/maria.h"
 #include "common/pg.h"
 #include "common/xalloc.h"
+#include "stream/source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -162,6 +163,8 @@ status_print(stream_run *r)
 	}
 	printf("database %s\n", r->cfg.src.name);
 	print_checkpoint(r, cp);
+	if (source_set_relay(&r->cfg))
+		source_relay_status(r->cfg.src.name);
 	print_kafka(r, pg);
 	print_tables(tb);
 	PQclear(cp);
