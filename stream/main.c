@@ -627,6 +627,7 @@ main(int argc, char **argv)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 
+	source_relay_prestart(&r.cfg.src, r.server_id);    /* reads on while the sink is away */
 	sink_events ev = { .on_durable = run_durable, .ctx = &r };
 	rc = prepare(&r, &ev);
 	if (rc == EXIT_OK && r.sk && !stop_requested)

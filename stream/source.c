@@ -1040,3 +1040,25 @@ source_relay_status(const char *dbname)
 	printf("relay: holds %s:%" PRIu64 " to %s:%" PRIu64 "; reader %s\n", st.oldest.file, st.oldest.pos,
 		   st.newest.file, st.newest.pos, st.paused ? "PAUSED (space limit reached)" : "reading");
 }
+
+void
+source_relay_prestart(const config_source *src, uint32_t server_id)
+{
+	binlogpos end;
+	uint32_t sid;
+
+	if (!relay_g.on || relay_g.rl)
+		return;
+	relay_g.src = src;
+	relay_g.replica_sid = server_id;
+	if (!(relay_g.rl = relay_open(relay_g.dir, src->name, relay_g.max_bytes)))
+		return;     /* logged; the first pass fails on it again */
+	if (metrics_enabled() && metrics_default() && !relay_g.collecting) {
+		metrics_on_collect(metrics_default(), collect, NULL);
+		relay_g.collecting = true;
+	}
+	/* a relay from an earlier run ends after that run's checkpoint: it can
+	 * go on reading before the sink (and so the checkpoint) is reachable */
+	if (relay_end(relay_g.rl, &end, &sid) && sid)
+		reader_start();
+}

@@ -74,6 +74,10 @@ bool source_set_relay(const config *cfg);
  * relay deletes what lies wholly before it */
 void source_durable(const binlogpos *pos, uint32_t ts);
 
+/* source_relay_prestart: at start, before the sink is reachable: the relay
+ * opened, and its reader started from where an earlier run left it */
+void source_relay_prestart(const config_source *src, uint32_t server_id);
+
 /* source_relay_shutdown: stops the reader thread and closes the relay */
 void source_relay_shutdown(void);
 
