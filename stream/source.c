@@ -584,12 +584,13 @@ source_set_relay(const config *cfg)
 	const char *dir = config_get(cfg, "STREAM_RELAY_DIR");
 	const char *max = config_get(cfg, "STREAM_RELAY_MAX_SIZE");
 
-	relay_g.on = true;
+	/* opt-in until the space-limit catch-up is solid (t_relay phase 4) */
+	relay_g.on = false;
 	if (on && on[0]) {
-		if (strcmp(on, "off") == 0)
-			relay_g.on = false;
-		else if (strcmp(on, "on") != 0) {
-			log_error_dh(NULL, "Give on (the default) or off.", "invalid value \"%.100s\" for STREAM_RELAY", on);
+		if (strcmp(on, "on") == 0)
+			relay_g.on = true;
+		else if (strcmp(on, "off") != 0) {
+			log_error_dh(NULL, "Give off (the default) or on.", "invalid value \"%.100s\" for STREAM_RELAY", on);
 			return false;
 		}
 	}
