@@ -632,6 +632,7 @@ main(int argc, char **argv)
 	rc = prepare(&r, &ev);
 	if (rc == EXIT_OK && r.sk && !stop_requested)
 		rc = run_loops(&r);
+	source_relay_shutdown();    /* its metrics collector goes before the registry */
 	metrics_stop();
 	run_free(&r);
 	return rc;
