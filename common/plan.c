@@ -506,6 +506,28 @@ load_indexes(desc_ctx *d, const plan_env *env, plan_table *pt, const char *qs, c
 	return true;
 }
 
+char **
+plan_object_names(const plan_table *pt, size_t *n)
+{
+	char **v = xcalloc(pt->nindex + pt->ncols + 1, sizeof(char *));
+
+	*n = 0;
+	for (size_t i = 0; i < pt->nindex; i++) {
+		const char *d = pt->index_desc[i];
+		const char *name = strncmp(d, "primary key ", 12) == 0 ? d + 12 : strncmp(d, "index ", 6) == 0 ? d + 6 : NULL;
+		if (name)
+			v[(*n)++] = xstrdup(name);
+	}
+	for (size_t i = 0; i < pt->ncols; i++) {
+		if (!pt->cols[i].auto_increment)
+			continue;
+		char *suffix = xasprintf("%s_seq", pt->cols[i].target);
+		v[(*n)++] = pg_index_name(pt->target, suffix);
+		free(suffix);
+	}
+	return v;
+}
+
 /* render_sequences: one sequence per AUTO_INCREMENT column, set past the max */
 static void
 render_sequences(plan_table *pt, const plan_env *env)

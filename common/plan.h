@@ -115,6 +115,13 @@ typedef struct plan_env {
 bool plan_table_load(MYSQL *my, const plan_env *env, const config_table *allow,
 					 plan_table *pt);
 
+/* plan_object_names: the PostgreSQL objects pt's statements create
+ * besides the table, unqualified: its indexes (the primary key's
+ * constraint has its index's name) then its sequences, in a fixed order
+ * (two plans of one description list them alike); *n of them, each and
+ * the array heap */
+char **plan_object_names(const plan_table *pt, size_t *n);
+
 /* plan_table_load_described: the same from a recorded pt->described (no
  * MariaDB connection): the table as it was when described */
 bool plan_table_load_described(const char *described, const plan_env *env,

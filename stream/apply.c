@@ -990,6 +990,109 @@ apply_record_schema(apply *a, const stream_table *t)
 	return set_table_fields(a, t, "stream_schema = $3", 1, params);
 }
 
+/* qualified_in: "schema"."name" with the schema of qtarget ("schema"."table" of target) */
+static void
+qualified_in(buf *out, const char *qtarget, const char *target, const char *name)
+{
+	buf qt = BUF_INIT;
+
+	ident_pg(&qt, target);
+	size_t schema_len = strlen(qtarget) > qt.len ? strlen(qtarget) - qt.len : 0;
+	buf_printf(out, "%.*s", (int) schema_len, qtarget);
+	ident_pg(out, name);
+	buf_free(&qt);
+}
+
+apply_ddl_result
+apply_follow_rename(apply *a, stream_table *t, plan_table *np, char *why, size_t whylen)
+{
+	char errbuf[2048];
+	size_t nold = 0, nnew = 0;
+
+	if (!begin(a))
+		return APPLY_DDL_FAILED;
+	if (t->stage->staged > 0 && !apply_table_batch(a, t))
+		return APPLY_DDL_FAILED;
+	if (!pg_exec(a->pg, "SAVEPOINT follow_rename", errbuf, sizeof(errbuf))) {
+		log_error("could not rename the target of \"%s\": %s", t->pt.source, errbuf);
+		return APPLY_DDL_FAILED;
+	}
+	/* a copy of the new name (migrate's, or the online copy's) holds its
+	 * table lock: it copies the table, and the rename is not followed;
+	 * otherwise the lock, until the commit, makes a copy that starts now
+	 * find the name ready */
+	const char *lparams[] = { np->source };
+	PGresult *lres = control_query(a->pg, a->ctl, "SELECT pg_try_advisory_xact_lock(hashtext('migrate ' || "
+								   "current_database()), hashtext($1 || '.' || $2))", 1, lparams, errbuf,
+								   sizeof(errbuf));
+	if (!lres) {
+		log_error("could not lock table \"%s\": %s", np->source, errbuf);
+		return APPLY_DDL_FAILED;
+	}
+	bool locked = strcmp(PQgetvalue(lres, 0, 0), "t") == 0;
+	PQclear(lres);
+	if (!locked) {
+		snprintf(why, whylen, "a copy of table \"%s\" is under way", np->source);
+		return APPLY_DDL_REFUSED;
+	}
+	char **oldn = plan_object_names(&t->pt, &nold), **newn = plan_object_names(np, &nnew);
+	buf_reset(&a->sql);
+	buf_printf(&a->sql, "DROP TABLE IF EXISTS %s; ALTER TABLE %s RENAME TO ", np->qtarget, t->pt.qtarget);
+	ident_pg(&a->sql, np->target);
+	for (size_t i = 0; i < nold && i < nnew; i++) {
+		bool seq = i >= t->pt.nindex;
+		buf_printf(&a->sql, "; ALTER %s IF EXISTS ", seq ? "SEQUENCE" : "INDEX");
+		qualified_in(&a->sql, np->qtarget, np->target, oldn[i]);
+		buf_puts(&a->sql, " RENAME TO ");
+		ident_pg(&a->sql, newn[i]);
+	}
+	if (t->stage->stg_created)
+		buf_printf(&a->sql, "; DROP TABLE IF EXISTS %s", t->stage->stg);
+	for (size_t i = 0; i < nold; i++)
+		free(oldn[i]);
+	for (size_t i = 0; i < nnew; i++)
+		free(newn[i]);
+	free(oldn);
+	free(newn);
+	if (!pg_exec(a->pg, a->sql.data, errbuf, sizeof(errbuf))) {
+		if (pg_is_disconnect(a->pg))
+			return APPLY_DDL_FAILED;
+		snprintf(why, whylen, "PostgreSQL refused to rename the table (%s): %s", a->sql.data, errbuf);
+		char e2[512];
+		if (!pg_exec(a->pg, "ROLLBACK TO SAVEPOINT follow_rename", e2, sizeof(e2))) {
+			log_error("could not roll back a refused rename of \"%s\": %s", t->pt.source, e2);
+			return APPLY_DDL_FAILED;
+		}
+		return APPLY_DDL_REFUSED;
+	}
+	const char *params[] = { t->pt.source, np->source, np->target, np->described };
+	static const struct { const char *sql; int first, n; } moves[] = {
+		{ "DELETE FROM {ctl}.chunks WHERE source_db = $1 AND source_table IN ($2, $3)", 0, 2 },
+		{ "DELETE FROM {ctl}.tables WHERE source_db = $1 AND source_table = $2", 1, 1 },
+		{ "UPDATE {ctl}.tables SET source_table = $3, target_table = $4, stream_schema = $5, stream_error = NULL, "
+		  "ddl_pending = NULL, updated_at = now() WHERE source_db = $1 AND source_table = $2", 0, 4 },
+	};
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		PGresult *res = control_query(a->pg, a->ctl, moves[i].sql, moves[i].n, params + moves[i].first, errbuf,
+									  sizeof(errbuf));
+		if (!res) {
+			log_error("could not record that table \"%s\" is now \"%s\": %s", t->pt.source, np->source, errbuf);
+			return APPLY_DDL_FAILED;
+		}
+		PQclear(res);
+	}
+	long long n_ins = t->stage->n_ins, n_upd = t->stage->n_upd, n_del = t->stage->n_del;
+	apply_table_close(t);
+	plan_table_free(&t->pt);
+	t->pt = *np;
+	apply_table_open(a, t);
+	t->stage->n_ins = n_ins;
+	t->stage->n_upd = n_upd;
+	t->stage->n_del = n_del;
+	a->pending++;   /* the rename commits with the checkpoint past it */
+	return APPLY_DDL_DONE;
+}
+
 bool
 apply_record_shadow(apply *a, const char *table, const char *described, const char *origin, bool renames_columns)
 {

@@ -103,6 +103,15 @@ typedef enum apply_ddl_result { APPLY_DDL_DONE, APPLY_DDL_REFUSED, APPLY_DDL_FAI
 apply_ddl_result apply_schema_change(apply *a, stream_table *t, const char *ddl, plan_table *np,
 									 char *why, size_t whylen);
 
+/* apply_follow_rename: t was renamed in MariaDB to np's name (np: t's
+ * description loaded under the new name; taken over on APPLY_DDL_DONE).
+ * In the current batch: t's changes staged so far are applied, any
+ * PostgreSQL table of the new name is dropped, t's target, its indexes and
+ * sequences are renamed, and its control row moves to the new name (the
+ * old name's ledger goes). APPLY_DDL_REFUSED when PostgreSQL refuses it
+ * (why says so; nothing changed). */
+apply_ddl_result apply_follow_rename(apply *a, stream_table *t, plan_table *np, char *why, size_t whylen);
+
 /* apply_record_schema: records t's description (t->pt.described) as the
  * schema the stream decodes it with (outside a batch: when first loaded) */
 bool apply_record_schema(apply *a, const stream_table *t);

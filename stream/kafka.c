@@ -771,7 +771,7 @@ kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const bi
 }
 
 bool
-kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const char *ddl,
+kafka_schema_change(kafka_sink *k, const plan_table *pt, dbz_ddl_kind kind, const char *db, const char *ddl,
 					const kafka_source *src)
 {
 	char errbuf[1024];
@@ -785,7 +785,7 @@ kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const c
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_t *key = dbz_schema_change_key(db, &o);
-	json_t *val = dbz_schema_change(pt, DBZ_DDL_ALTER, ddl, &s, &o,
+	json_t *val = dbz_schema_change(pt, kind, ddl, &s, &o,
 									(uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000, errbuf,
 									sizeof(errbuf));
 	char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;

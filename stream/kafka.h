@@ -18,6 +18,7 @@
 #include "common/binlogpos.h"
 #include "common/config.h"
 #include "common/plan.h"
+#include "stream/dbz_encode.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -104,13 +105,14 @@ bool kafka_row(kafka_sink *k, const plan_table *pt, const char *db, binlog_rows_
 bool kafka_snapshot_row(kafka_sink *k, const plan_table *pt, const char *db, const binlog_value *img,
 						const kafka_source *src);
 
-/* kafka_schema_change: publishes a schema change event of table pt (its
- * description after the change) by statement ddl to the schema change topic,
+/* kafka_schema_change: publishes a schema change event of kind (ALTER: pt
+ * is the description after the change; DROP: only its name is used) of
+ * table pt by statement ddl to the schema change topic,
  * named exactly the topic prefix, keyed by database db, in the open mark
  * like any event (so the position after it becomes durable only once Kafka
  * has it); false on a producer failure or an event that cannot be built
  * (logged) */
-bool kafka_schema_change(kafka_sink *k, const plan_table *pt, const char *db, const char *ddl,
+bool kafka_schema_change(kafka_sink *k, const plan_table *pt, dbz_ddl_kind kind, const char *db, const char *ddl,
 						 const kafka_source *src);
 
 /* kafka_pending: events published since the last mark */

@@ -429,7 +429,10 @@ connect_source(stream_run *r)
 		 * loaded after this anyway */
 		if (*r->reload_requested) {
 			*r->reload_requested = 0;
-			if (!r->o.to_kafka && !r->o.from_kafka && run_reload_source(r) && r->meta)
+			int rc = r->o.to_kafka || r->o.from_kafka ? 0 : run_reload_source(r);
+			if (rc < 0)
+				return EXIT_FAILED;
+			if (rc > 0 && r->meta)
 				break;
 		}
 	}
@@ -462,28 +465,29 @@ prepare(stream_run *r, sink_events *ev)
 
 /* reconnect: the connections a loop needs, opened again where they were
  * lost; with a reload request, the source's settings and the tables first.
- * False when one is still missing (logged). */
-static bool
+ * 1 ready, 0 when one is still missing (logged), -1 when MariaDB refuses
+ * the connection (logged: a person must fix it). */
+static int
 reconnect(stream_run *r)
 {
-	char errbuf[2048];
-
 	if (!r->a && !r->local)     /* logged on failure */
 		r->a = apply_open(&r->cfg, &r->ctl, r->o.to_kafka ? "publish" : "stream", start_wait, r->stop_requested);
 	/* SIGHUP may bring new connection settings for an unreachable source
 	 * (a failover): take them before connecting again */
 	if (*r->reload_requested && !r->o.to_kafka && !r->o.from_kafka) {
-		(void) run_reload_source(r);
+		if (run_reload_source(r) < 0)
+			return -1;
 		r->tables_stale = true;
 	}
 	if (r->meta && mysql_ping(r->meta) != 0) {
 		mysql_close(r->meta);
 		r->meta = NULL;
 	}
-	if (!r->meta && !(r->meta = maria_connect_timed(&r->cfg.src, 60, errbuf, sizeof(errbuf))))
-		log_error("%s", errbuf);
-	if (!(r->a || r->local) || !r->meta)
-		return false;
+	int rc = run_connect_meta(r);
+	if (rc < 0)
+		return -1;
+	if (!(r->a || r->local) || rc == 0)
+		return 0;
 	if (r->tables_stale) {
 		/* after a rollback, or on a reload: the tables as the control
 		 * schema has them (a schema change rolled back with its batch is
@@ -491,11 +495,11 @@ reconnect(stream_run *r)
 		if (*r->reload_requested)
 			log_info("reloading the allowlist and table states of database \"%s\"", r->cfg.src.name);
 		if (!tables_load(r))
-			return false;
+			return 0;
 		r->tables_stale = false;
 		*r->reload_requested = 0;
 	}
-	return true;
+	return 1;
 }
 
 /* start_position: where the next loop reads from: the lowest watermark, not
@@ -545,7 +549,10 @@ run_loops(stream_run *r)
 	for (;;) {
 		loop_end e = END_RETRY;
 		double began = run_now();
-		if (reconnect(r)) {
+		int ready = reconnect(r);
+		if (ready < 0)
+			return EXIT_FAILED;
+		if (ready > 0) {
 			if (!start_position(r, &start))
 				return EXIT_FAILED;
 			e = r->o.from_kafka ? consume_loop(r) : pipeline_run(r, &start);

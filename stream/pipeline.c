@@ -113,8 +113,9 @@ on_request(pass *p)
 	}
 	*r->reload_requested = 0;
 	log_info("reloading the settings, allowlist and table states of database \"%s\"", r->cfg.src.name);
-	if (!r->o.to_kafka && !run_reload_source(r)) {
-		p->end = END_RETRY;
+	int rc = r->o.to_kafka ? 1 : run_reload_source(r);
+	if (rc <= 0) {
+		p->end = rc < 0 ? END_FATAL : END_RETRY;
 		return -1;
 	}
 	if (!tables_load(r)) {

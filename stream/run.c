@@ -130,7 +130,26 @@ source_changed(const config_source *n, const config_source *o)
 		strcmp(n->tls_key ? n->tls_key : "", o->tls_key ? o->tls_key : "") != 0;
 }
 
-bool
+int
+run_connect_meta(stream_run *r)
+{
+	char errbuf[2048];
+	bool down = true;
+
+	if (r->meta)
+		return 1;
+	if ((r->meta = maria_connect_try(&r->cfg.src, 60, &down, errbuf, sizeof(errbuf))))
+		return 1;
+	if (down) {
+		log_error("%s", errbuf);
+		return 0;
+	}
+	log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS and NAME_TLS* settings (and the "
+				 "user's grants on the MariaDB server), then start the stream again.", "%s", errbuf);
+	return -1;
+}
+
+int
 run_reload_source(stream_run *r)
 {
 	char errbuf[2048];
@@ -144,12 +163,12 @@ run_reload_source(stream_run *r)
 		log_error_dh(NULL, "Fix the setting and send SIGHUP again.", "new settings of database \"%s\" not used: %s",
 					 o->name, errbuf);
 		config_free(&fresh);
-		return true;    /* carry on as before */
+		return 1;       /* carry on as before */
 	}
 	config_source *n = &fresh.src;
 	if (!source_changed(n, o)) {
 		config_free(&fresh);
-		return true;
+		return 1;
 	}
 	for (size_t i = 0; i < fresh.n_warnings; i++)
 		log_warning("%s", fresh.warnings[i]);
@@ -172,12 +191,8 @@ run_reload_source(stream_run *r)
 	config_free(&fresh);
 	if (r->meta)
 		mysql_close(r->meta);
-	r->meta = maria_connect_timed(&r->cfg.src, 60, errbuf, sizeof(errbuf));
-	if (!r->meta) {
-		log_error("%s", errbuf);
-		return false;
-	}
-	return true;
+	r->meta = NULL;
+	return run_connect_meta(r);
 }
 
 void

@@ -126,9 +126,15 @@ bool run_needed_position(const stream_run *r, binlogpos *out);
 /* run_reload_source: SIGHUP's new connection settings of the source
  * (NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS, NAME_TLS*), read from .env
  * and the environment; the introspection connection is opened again when
- * they changed. False (logged) when that connection fails; unusable new
- * settings are logged and the old ones kept. */
-bool run_reload_source(stream_run *r);
+ * they changed. 1 done (unusable new settings are logged and the old ones
+ * kept), 0 when that connection fails for now (the server is out of reach:
+ * logged, worth retrying), -1 when the server refuses it (a login, a host
+ * not let in, TLS: logged as what a person must fix). */
+int run_reload_source(stream_run *r);
+
+/* run_connect_meta: the introspection connection again, when it is gone;
+ * 1, 0 or -1 as run_reload_source */
+int run_connect_meta(stream_run *r);
 
 /* run_settings: the stream's own settings (STREAM_ON_UNCARRYABLE into
  * r->recopy, STREAM_COPY_WORKERS checked); false (logged) when one is bad */

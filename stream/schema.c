@@ -378,8 +378,33 @@ place_in(stmt_ctx *c, stream_table *t, const occupant *by, const char *gone_to)
 	ddl_name to = { 0 };
 	snprintf(to.name, sizeof(to.name), "%s", gone_to ? gone_to : "");
 	snprintf(to.db, sizeof(to.db), "%s", r->cfg.src.schema);
+	bool to_listed = gone_to && listed(c, &to);
+	if (to_listed && !tables_find(&r->tables, r->cfg.src.schema, c->qdb, "", gone_to)) {
+		/* renamed to another listed name: followed, the PostgreSQL table
+		 * renamed with it */
+		plan_env env = { .cfg = &r->cfg, .postgis = r->postgis, .batch_size = 100000, .threshold = 0 };
+		plan_table np;
+		char *old = xstrdup(t->pt.source);
+		sink_result res = SINK_REFUSED;
+		snprintf(why, sizeof(why), "its description could not be used under the new name");
+		if (plan_table_load_described(t->pt.described, &env, config_find_table(&r->cfg, gone_to), &np)) {
+			res = r->sk->ops->rename_table(r->sk, t, &np, why, sizeof(why));
+			if (res != SINK_DONE)
+				plan_table_free(&np);
+		}
+		if (res == SINK_DONE) {
+			log_info("table \"%s\" was renamed to \"%s\" in MariaDB, which the allowlist also lists: it streams on "
+					 "under that name (its PostgreSQL table renamed too)", old, gone_to);
+			r->sk->ev->tables_changed = true;   /* the old name, still listed, is looked for again */
+		} else if (res == SINK_REFUSED)
+			log_info("table \"%s\" was renamed to \"%s\", which the allowlist also lists; not followed (%s)", old,
+					 gone_to, why);
+		free(old);
+		if (res != SINK_REFUSED)
+			return res;
+	}
 	snprintf(why, sizeof(why), "the table was renamed to \"%s\" in MariaDB%s: %.900s", gone_to ? gone_to : "?",
-			 gone_to && listed(c, &to) ? ", which the allowlist also lists: it is copied online under that name"
+			 to_listed ? ", which the allowlist also lists: it is copied online under that name"
 			 : ", which the allowlist does not list (add the new name to stream it)", c->sql);
 	bool keep = r->recopy;
 	r->recopy = false;          /* the name is gone: nothing to copy again under it */
@@ -531,7 +556,7 @@ on_drop(stmt_ctx *c)
 {
 	stream_run *r = c->r;
 	const ddl_stmt *st = c->st;
-	char why[1024], errbuf[512];
+	char why[1024];
 
 	for (size_t i = 0; i < st->ntables; i++) {
 		const ddl_name *n = &st->tables[i];
@@ -548,11 +573,9 @@ on_drop(stmt_ctx *c)
 		log_warning_dh(why, "The other tables stream on. A table of that name created again is copied online.",
 					   "table \"%s\" of database \"%s\" was dropped", t->pt.source, r->cfg.src.name);
 		t->active = false;
-		if (r->a && !control_table_set_state(apply_conn(r->a), &r->ctl, t->pt.source, "dropped", why, errbuf,
-											 sizeof(errbuf))) {
-			log_error("could not record that table \"%s\" was dropped: %s", t->pt.source, errbuf);
-			return SINK_RETRY;
-		}
+		sink_result res = r->sk->ops->table_dropped(r->sk, t, c->sql);
+		if (res != SINK_DONE)
+			return res;
 	}
 	return SINK_DONE;
 }

@@ -72,6 +72,14 @@ typedef struct sink_ops {
 	 * when the sink cannot take it (the table then stops) */
 	sink_result (*schema_change)(sink *sk, stream_table *t, const char *ddl, plan_table *np,
 								 char *why, size_t whylen);
+	/* rename_table: t was renamed in MariaDB to another streamed name; np
+	 * is t's description under that name (taken over on SINK_DONE);
+	 * SINK_REFUSED with why when the sink does not follow renames (the
+	 * table then stops, and the new name is copied) */
+	sink_result (*rename_table)(sink *sk, stream_table *t, plan_table *np, char *why, size_t whylen);
+	/* table_dropped: t was dropped in MariaDB by statement sql (it is no
+	 * longer streamed; the PostgreSQL sink keeps its table, state dropped) */
+	sink_result (*table_dropped)(sink *sk, stream_table *t, const char *sql);
 	/* table_stopped: t is no longer streamed, for the reason why */
 	void        (*table_stopped)(sink *sk, stream_table *t, const char *why);
 	/* commit: the batch, up to source position pos (GTID position in

@@ -217,7 +217,7 @@ k_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, char
 	 * the caller's */
 	if (s->ks->schema_changes) {
 		char *db = schema_of_table(np);
-		bool ok = kafka_schema_change(s->k, np, db, stmt, &ks);
+		bool ok = kafka_schema_change(s->k, np, DBZ_DDL_ALTER, db, stmt, &ks);
 		free(db);
 		if (!ok)
 			return SINK_FATAL;
@@ -232,6 +232,37 @@ k_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, char
 	free(t->ddl_pending);
 	t->ddl_pending = NULL;
 	return SINK_DONE;
+}
+
+/* k_table_dropped: a DROP schema change event (unless KAFKA_SCHEMA_CHANGES=off),
+ * in the open batch like a row */
+static sink_result
+k_table_dropped(sink *sk, stream_table *t, const char *sql)
+{
+	sink_kafka *s = (sink_kafka *) sk;
+	const binlogpos *at = s->marked.file[0] ? &s->marked : &s->published;
+	kafka_source ks = { .file = at->file, .pos = at->pos, .gtid = at->gtid, .server_id = s->marked_sid,
+						.ts = s->marked_ts ? s->marked_ts : (uint32_t) time(NULL) };
+
+	if (!s->ks->schema_changes)
+		return SINK_DONE;
+	char *db = schema_of_table(&t->pt);
+	bool ok = kafka_schema_change(s->k, &t->pt, DBZ_DDL_DROP, db, sql, &ks);
+	free(db);
+	if (ok)
+		log_info("table \"%s\": DROP published to the schema change topic", t->pt.source);
+	return ok ? SINK_DONE : SINK_FATAL;
+}
+
+static sink_result
+k_rename_table(sink *sk, stream_table *t, plan_table *np, char *why, size_t whylen)
+{
+	(void) sk;
+	(void) t;
+	(void) np;
+	/* the new name is a new topic: published from a snapshot of its own */
+	snprintf(why, whylen, "the publisher does not follow a rename; the new name is published from a snapshot");
+	return SINK_REFUSED;
 }
 
 static void
@@ -322,6 +353,8 @@ static const sink_ops kafka_ops = {
 	.row = k_row,
 	.truncate = k_truncate,
 	.schema_change = k_schema_change,
+	.rename_table = k_rename_table,
+	.table_dropped = k_table_dropped,
 	.table_stopped = k_table_stopped,
 	.commit = k_commit,
 	.settle = k_settle,

@@ -93,6 +93,41 @@ pg_schema_change(sink *sk, stream_table *t, const char *ddl, plan_table *np, cha
 	}
 }
 
+static sink_result
+pg_table_dropped(sink *sk, stream_table *t, const char *sql)
+{
+	sink_pg *s = (sink_pg *) sk;
+	char why[1024];
+
+	snprintf(why, sizeof(why), "the table was dropped in MariaDB; PostgreSQL keeps it as it was then (state "
+			 "dropped): %.800s", sql);
+	const char *params[] = { t->pt.source, why };
+	/* with the checkpoint past the DROP */
+	if (!apply_control(*s->a, "UPDATE {ctl}.tables SET state = 'dropped', error = $3, updated_at = now() "
+					   "WHERE source_db = $1 AND source_table = $2", 2, params)) {
+		sink_result res = outcome(s, false);
+		return res == SINK_REFUSED ? SINK_FATAL : res;
+	}
+	return SINK_DONE;
+}
+
+static sink_result
+pg_rename_table(sink *sk, stream_table *t, plan_table *np, char *why, size_t whylen)
+{
+	sink_pg *s = (sink_pg *) sk;
+
+	switch (apply_follow_rename(*s->a, t, np, why, whylen)) {
+		case APPLY_DDL_DONE:
+			return SINK_DONE;
+		case APPLY_DDL_REFUSED:
+			return SINK_REFUSED;
+		default: {
+			sink_result res = outcome(s, false);
+			return res == SINK_REFUSED ? SINK_FATAL : res;
+		}
+	}
+}
+
 static void
 pg_table_stopped(sink *sk, stream_table *t, const char *why)
 {
@@ -194,6 +229,8 @@ static const sink_ops pg_ops = {
 	.row = pg_row,
 	.truncate = pg_truncate,
 	.schema_change = pg_schema_change,
+	.rename_table = pg_rename_table,
+	.table_dropped = pg_table_dropped,
 	.table_stopped = pg_table_stopped,
 	.commit = pg_commit,
 	.settle = pg_settle,

@@ -223,5 +223,24 @@ for f in "$T"/run.*.log; do
 done
 kill -TERM "$PID"
 wait "$PID" || fail "stream did not stop cleanly after SIGTERM"
+
+# --- e) the login refused while the daemon runs: it exits, saying why --------------
+my "CREATE USER IF NOT EXISTS 'rs_lost'@'%' IDENTIFIED BY 'pw-one';
+	GRANT SELECT ON it_rs.* TO 'rs_lost'@'%'; GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'rs_lost'@'%'"
+at_exit 'my "DROP USER IF EXISTS '"'"'rs_lost'"'"'@'"'"'%'"'"'"'
+(cd "$T" && RS_USER=rs_lost RS_PASS=pw-one exec "$STREAM" --env "$T/.env" --database rs) > "$T/lost.log" 2>&1 &
+LPID=$!
+at_exit "kill -9 $LPID 2>/dev/null"
+wait_log "$T/lost.log" "reading the binary log" || fail "the stream as rs_lost did not start"
+my "ALTER USER 'rs_lost'@'%' IDENTIFIED BY 'pw-two'"
+for id in $(my "SELECT id FROM information_schema.PROCESSLIST WHERE user = 'rs_lost'"); do my "KILL $id" 2>/dev/null; done
+i=0
+while kill -0 "$LPID" 2>/dev/null; do
+	i=$((i + 1)); [ $i -le 300 ] || fail "the stream went on retrying a refused login"; sleep 0.1
+done
+rc=0; wait "$LPID" || rc=$?
+assert_eq 1 "$rc" "a login refused while running ends the daemon with status 1"
+assert_contains "$T/lost.log" "Access denied" "the log says the login was refused"
+assert_contains "$T/lost.log" "Check the NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS" "and what to check"
 echo "# $runs starts, $n writer transactions" >&2
 exit 0

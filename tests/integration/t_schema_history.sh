@@ -134,6 +134,35 @@ assert_contains "$T/stream.log" 'table "other": "_other_new" took its name' "the
 same_values "SELECT id, v, extra FROM it_sh.other ORDER BY id" "SELECT id, v, extra FROM sh_sink.other ORDER BY id" "other after the swap"
 assert_eq 0 "$(pg "SELECT count(*) FROM $CTL.shadow_tables WHERE source_db = 'sh'")" "no description left of dropped tables"
 
+# --- RENAME TABLE to another listed name: followed, PostgreSQL's table too ----
+# (the new name is listed first, as a user renaming a table does; it is
+# missing until the rename)
+n=$(grep -c 'reading the binary log' "$T/stream.bg.log")
+start_stream --database sh
+i=0
+until [ "$(grep -c 'reading the binary log' "$T/stream.bg.log")" -gt "$n" ]; do
+	i=$((i + 1)); [ $i -le 300 ] || fail "the stream did not start"; sleep 0.1
+done
+allow sh t_min t_full other q r s q2
+kill -HUP "$STREAM_PID"
+wait_pg "SELECT state FROM $CTL.tables WHERE source_db = 'sh' AND source_table = 'q2'" missing || fail "q2 is not reported missing"
+my "USE it_sh; RENAME TABLE q TO q2; INSERT INTO q2 (id, v) VALUES (102, 102); UPDATE q2 SET w = 'renamed' WHERE id = 1"
+wait_pg "SELECT count(*) FROM sh_sink.q2 WHERE id = 102" 1 || fail "q2 does not stream"
+assert_contains "$T/stream.bg.log" 'table "q" was renamed to "q2" in MariaDB, which the allowlist also lists: it streams on' \
+	"the rename is followed"
+assert_not_contains "$T/stream.bg.log" 'online copy of table "q2"' "no copy of the renamed table"
+same_values "SELECT id, v, w FROM it_sh.q2 ORDER BY id" "SELECT id, v, w FROM sh_sink.q2 ORDER BY id" "q2, renamed from q"
+assert_eq "0 q2_pkey" "$(pg "SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'sh_sink' AND tablename = 'q') || ' ' ||
+	(SELECT string_agg(indexname, ',') FROM pg_indexes WHERE schemaname = 'sh_sink' AND tablename = 'q2')")" \
+	"the PostgreSQL table and its index carry the new name"
+assert_eq "ready" "$(pg "SELECT state FROM $CTL.tables WHERE source_db = 'sh' AND source_table = 'q2'")" "q2 is ready"
+wait_pg "SELECT state FROM $CTL.tables WHERE source_db = 'sh' AND source_table = 'q'" missing ||
+	fail "the old name, still listed, is not reported missing"
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID"
+my "INSERT INTO it_sh.q2 (id, v) VALUES (103, 103)"
+run_stream --database sh --stop-at "$(binlog_end)" || fail "stream failed: $(tail -5 "$T/stream.log")"
+same_values "SELECT id, v, w FROM it_sh.q2 ORDER BY id" "SELECT id, v, w FROM sh_sink.q2 ORDER BY id" "q2 streams after a restart"
+
 # --- the advice when binlog_row_metadata is not FULL -------------------------
 my "SET GLOBAL binlog_row_metadata = MINIMAL"
 run_stream --database sh --stop-at "$(binlog_end)" || fail "stream failed: $(tail -5 "$T/stream.log")"

@@ -49,10 +49,11 @@ table_new(const char *source, const tcol *cols, size_t ncols, const int *key, si
 	return pt;
 }
 
-/* table_free: what table_new allocated */
+/* table_free: what table_new allocated (and a description a test set) */
 void
 table_free(plan_table *pt)
 {
+	free(pt->described);
 	free(pt->cols);
 	free(pt->key);
 	free(pt);
