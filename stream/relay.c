@@ -57,7 +57,10 @@ struct relay {
 	uint32_t    server_id;
 	binlogpos   durable;        /* file "" = none heard of */
 	uint32_t    durable_ts;
-	uint64_t    cursor_seg;     /* the cursor's segment: never deleted; UINT64_MAX = none */
+	uint64_t    wseg;           /* the segment the writer appends to: never deleted; UINT64_MAX = none */
+	int         cursor_idle;    /* idle waits in a row of the cursor at the published end */
+	bool        starved;        /* the sink waits for what only a write past the limit brings */
+	binlogpos   starved_at;     /* ... with the durable checkpoint here */
 	bool        paused;
 	/* the writer's */
 	int         wfd;            /* the newest segment, open for appending; -1 = start a new one */
@@ -370,7 +373,7 @@ relay_open(const char *dir, const char *dbname, uint64_t max_bytes)
 	rl->seg_max = max_bytes / 8 < SEG_MIN ? SEG_MIN : max_bytes / 8 > SEG_MAX ? SEG_MAX : max_bytes / 8;
 	rl->next_id = 1;
 	rl->wfd = -1;
-	rl->cursor_seg = UINT64_MAX;
+	rl->wseg = UINT64_MAX;
 	pthread_mutex_init(&rl->mu, NULL);
 	pthread_cond_init(&rl->cv, NULL);
 	rl->cctx = ZSTD_createCCtx();
@@ -470,13 +473,14 @@ relay_reset(relay *rl, const binlogpos *from, uint32_t server_id)
 		close(rl->wfd);
 		rl->wfd = -1;
 	}
+	rl->wseg = UINT64_MAX;
+	rl->starved = false;
 	while (rl->nsegs)
 		drop_first(rl);
 	relay_frame_reset(&rl->fr);
 	rl->end = *from;
 	rl->end.gtid[0] = '\0';
 	rl->server_id = server_id;
-	rl->cursor_seg = UINT64_MAX;
 	pthread_cond_broadcast(&rl->cv);
 	pthread_mutex_unlock(&rl->mu);
 }
@@ -521,6 +525,65 @@ write_all(int fd, const char *p, size_t len)
 	return true;
 }
 
+/* prune_locked: deletes the segments that end at or before the durable
+ * checkpoint, except the one the writer appends to (under mu). The cursor
+ * has read such a segment whole (the sink made durable only what it was
+ * given), and cursor_frame moves on when its segment is gone. */
+static void
+prune_locked(relay *rl)
+{
+	bool freed = false;
+
+	while (rl->nsegs && rl->server_id && rl->durable.file[0] && rl->segs[0].id != rl->wseg &&
+		   binlogpos_cmp(&rl->segs[0].end, &rl->durable) <= 0) {
+		drop_first(rl);
+		freed = true;
+	}
+	if (freed)
+		pthread_cond_broadcast(&rl->cv);
+}
+
+/* fits_locked: whether the pending frame may be written (under mu).
+ *
+ * The sink applies a source transaction only whole, so the limit cannot
+ * always hold: when the cursor has waited at the relay's end three times
+ * in a row (300 ms; the pipeline commits within 100 ms of its source going
+ * idle), everything durable is deleted and what the relay still holds is
+ * the start of one transaction the sink cannot commit without its rest.
+ * Waiting for space would then wait forever. The limit yields until the
+ * checkpoint moves, a frame at a time as the cursor reads them: it is
+ * exceeded by that one transaction and a frame at most. */
+static bool
+fits_locked(relay *rl)
+{
+	if (rl->nsegs == 0 || rl->bytes + rl->out.len <= rl->max_bytes)
+		return true;
+	if (!rl->starved && rl->cursor_idle >= 3) {
+		rl->starved = true;
+		rl->starved_at = rl->durable;
+		log_notice("the relay in %s goes past its space limit (%" PRIu64 " bytes held): the sink needs the rest "
+				   "of a source transaction larger than the room left", rl->dir, rl->bytes);
+	}
+	/* a frame at a time, each once the cursor has read the one before */
+	return rl->starved && rl->cursor_idle >= 1;
+}
+
+/* writer_close: the writer's segment synced and closed; the next frame
+ * starts a new one, and this one may go once it is durable */
+static void
+writer_close(relay *rl)
+{
+	if (rl->wfd < 0)
+		return;
+	fdatasync(rl->wfd);
+	close(rl->wfd);
+	rl->wfd = -1;
+	pthread_mutex_lock(&rl->mu);
+	rl->wseg = UINT64_MAX;
+	prune_locked(rl);
+	pthread_mutex_unlock(&rl->mu);
+}
+
 relay_flush_result
 relay_flush(relay *rl)
 {
@@ -534,24 +597,22 @@ relay_flush(relay *rl)
 		return RELAY_FAILED;
 	}
 	pthread_mutex_lock(&rl->mu);
-	bool full = rl->bytes + rl->out.len > rl->max_bytes && rl->nsegs > 0;
+	bool full = !fits_locked(rl);
 	seg *last = rl->nsegs ? &rl->segs[rl->nsegs - 1] : NULL;
+	bool rotate = rl->wfd >= 0 && last && last->bytes >= rl->seg_max;
 	pthread_mutex_unlock(&rl->mu);
 	if (full) {
 		/* the next frame starts a segment, so that every older one can go */
-		if (rl->wfd >= 0) {
-			fdatasync(rl->wfd);
-			close(rl->wfd);
-			rl->wfd = -1;
-		}
-		return RELAY_FULL;
+		writer_close(rl);
+		pthread_mutex_lock(&rl->mu);
+		full = !fits_locked(rl);
+		pthread_mutex_unlock(&rl->mu);
+		if (full)
+			return RELAY_FULL;
 	}
 	bool fresh = false;
-	if (rl->wfd >= 0 && last && last->bytes >= rl->seg_max) {
-		fdatasync(rl->wfd);
-		close(rl->wfd);
-		rl->wfd = -1;
-	}
+	if (rotate)
+		writer_close(rl);
 	if (rl->wfd < 0) {
 		seg_path(rl->dir, rl->next_id, path, sizeof(path));
 		rl->wfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
@@ -583,6 +644,7 @@ relay_flush(relay *rl)
 		seg *s = &rl->segs[rl->nsegs++];
 		memset(s, 0, sizeof(*s));
 		s->id = rl->next_id++;
+		rl->wseg = s->id;
 		s->first = rl->fr.first;
 		s->first_ts = rl->fr.first_ts;
 	}
@@ -608,7 +670,7 @@ relay_wait_space(relay *rl, volatile sig_atomic_t *stop, double timeout)
 
 	pthread_mutex_lock(&rl->mu);
 	while (!(stop && *stop)) {
-		fits = rl->bytes + rl->out.len <= rl->max_bytes || rl->nsegs == 0;
+		fits = fits_locked(rl);
 		if (fits || now_s() >= until)
 			break;
 		struct timespec ts;
@@ -647,15 +709,9 @@ relay_set_durable(relay *rl, const binlogpos *pos, uint32_t ts)
 	pthread_mutex_lock(&rl->mu);
 	rl->durable = *pos;
 	rl->durable_ts = ts;
-	bool freed = false;
-	/* never the newest segment (being written), nor the cursor's */
-	while (rl->nsegs > 1 && rl->server_id && binlogpos_cmp(&rl->segs[0].end, pos) <= 0 &&
-		   (rl->cursor_seg == UINT64_MAX || rl->segs[0].id < rl->cursor_seg)) {
-		drop_first(rl);
-		freed = true;
-	}
-	if (freed)
-		pthread_cond_broadcast(&rl->cv);
+	if (rl->starved && binlogpos_cmp(&rl->starved_at, pos) != 0)
+		rl->starved = false;    /* the sink committed: the limit holds again */
+	prune_locked(rl);
 	pthread_mutex_unlock(&rl->mu);
 }
 
@@ -731,13 +787,14 @@ cursor_frame(relay_cursor *c, double timeout)
 	pthread_mutex_lock(&rl->mu);
 	for (;;) {
 		long i = find_seg(rl, c->seg);
-		if (i >= 0 && c->off < rl->segs[i].bytes)
+		if (i >= 0 && c->off < rl->segs[i].bytes) {
+			rl->cursor_idle = 0;
 			break;      /* a frame to read */
+		}
 		if (i >= 0 && (size_t) i + 1 < rl->nsegs) {
 			/* this segment is done: on to the next */
 			c->seg = rl->segs[i + 1].id;
 			c->off = 0;
-			rl->cursor_seg = c->seg;
 			pthread_mutex_unlock(&rl->mu);
 			if (!cursor_open_seg(c)) {
 				snprintf(what, sizeof(what), "The segment file is missing: %s.", strerror(errno));
@@ -747,15 +804,27 @@ cursor_frame(relay_cursor *c, double timeout)
 			continue;
 		}
 		if (i < 0 && c->seg != rl->next_id) {
-			pthread_mutex_unlock(&rl->mu);
-			return broken(c, "The segment is no longer in the relay.");
+			/* read whole and deleted as durable (prune_locked): on to the
+			 * segment that starts where the cursor is, or to the end */
+			size_t j = 0;
+			while (j < rl->nsegs && rl->segs[j].id < c->seg)
+				j++;
+			bool next = j < rl->nsegs && same_pos(&rl->segs[j].first, c->next.file, c->next.pos);
+			if (!next && !(j == rl->nsegs && same_pos(&rl->end, c->next.file, c->next.pos))) {
+				pthread_mutex_unlock(&rl->mu);
+				return broken(c, "The segment is no longer in the relay.");
+			}
+			c->seg = next ? rl->segs[j].id : rl->next_id;
+			c->off = 0;
+			if (c->fd >= 0)
+				close(c->fd);
+			c->fd = -1;
+			continue;
 		}
 		if (now_s() >= until) {
+			rl->cursor_idle++;
 			pthread_mutex_unlock(&rl->mu);
 			return RELAY_IDLE;
-		}
-		if (i < 0 && c->seg == rl->next_id && rl->nsegs == 0) {
-			/* waits for the first segment */
 		}
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -863,7 +932,6 @@ seek(relay_cursor *c, const binlogpos *start)
 		/* at the end: waits for what the writer adds */
 		c->seg = rl->nsegs ? rl->segs[rl->nsegs - 1].id : rl->next_id;
 		c->off = rl->nsegs ? rl->segs[rl->nsegs - 1].bytes : 0;
-		rl->cursor_seg = c->seg;
 		c->next = rl->end;
 		pthread_mutex_unlock(&rl->mu);
 		return true;
@@ -877,7 +945,6 @@ seek(relay_cursor *c, const binlogpos *start)
 	}
 	c->seg = rl->segs[at].id;
 	uint64_t size = rl->segs[at].bytes;
-	rl->cursor_seg = c->seg;
 	pthread_mutex_unlock(&rl->mu);
 	if (!cursor_open_seg(c))
 		return false;
@@ -935,7 +1002,7 @@ relay_cursor_close(relay_cursor *c)
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->rl->mu);
-	c->rl->cursor_seg = UINT64_MAX;
+	c->rl->cursor_idle = 0;
 	pthread_mutex_unlock(&c->rl->mu);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -961,6 +1028,8 @@ relay_truncate(relay *rl, relay_cursor *c)
 		close(rl->wfd);
 		rl->wfd = -1;
 	}
+	rl->wseg = UINT64_MAX;
+	rl->starved = false;
 	relay_frame_reset(&rl->fr);
 	while (rl->nsegs && rl->segs[rl->nsegs - 1].id > c->bad_seg) {
 		seg *s = &rl->segs[rl->nsegs - 1];
@@ -1007,6 +1076,5 @@ relay_truncate(relay *rl, relay_cursor *c)
 			close(c->fd);
 		c->fd = -1;
 	}
-	rl->cursor_seg = c->seg;
 	pthread_mutex_unlock(&rl->mu);
 }

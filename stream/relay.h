@@ -15,9 +15,13 @@
  *
  * The checkpoint in PostgreSQL stays the only authority: relay_set_durable
  * hears of each durable checkpoint and deletes the segments that end at or
- * before it (never the one being written or read). When the relay's files
- * would exceed the space limit, relay_flush says so and the writer waits
- * in relay_wait_space until deletions make room: nothing is dropped.
+ * before it (never the one the writer appends to; the cursor has read them
+ * whole). When the relay's files would exceed the space limit, relay_flush
+ * says so and the writer waits in relay_wait_space until deletions make
+ * room: nothing is dropped. One exception keeps that from waiting forever:
+ * a source transaction larger than the room left, which the sink can only
+ * commit whole, is written past the limit once the cursor has read
+ * everything else (relay.c, fits_locked).
  *
  * relay_open scans what an earlier process left: a torn frame at the tail
  * (a process killed mid-write) is cut off; a segment missing from the run,

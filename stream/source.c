@@ -546,7 +546,9 @@ static struct {
 	volatile sig_atomic_t ended;    /* the reader ended by itself */
 	volatile sig_atomic_t fatal;    /* ... for a reason a person must fix (logged) */
 	bool        collecting;     /* the metrics collector is registered */
-} relay_g;
+	long long   keep_s;         /* the source's binlog retention (s, 0 = never, -1 = unknown): the reader's */
+	double      warned_at;      /* when the space limit was last warned of (the reader's) */
+} relay_g = { .keep_s = -1 };
 
 /* parse_size: "10G", "512M", "1000000" into bytes */
 static bool
@@ -622,25 +624,52 @@ skip_rows(binlog_table *table, void *ctx, char *errbuf, size_t errlen)
 	return true;
 }
 
-/* warn_full: the space limit is reached: how far behind the sink is, and
- * how long the source keeps what the relay will need next */
+/* read_keep: the source's binlog retention in seconds (0 = never) into
+ * relay_g.keep_s, asked before the connection turns into a binlog dump
+ * (MariaDB before 10.6 has only expire_logs_days) */
 static void
-warn_full(relay *rl, source *s)
+read_keep(source *s)
+{
+	char *v = NULL, errbuf[256];
+
+	if (maria_query_value(s->my, "SELECT @@global.binlog_expire_logs_seconds", &v, errbuf, sizeof(errbuf)) && v &&
+		strtoll(v, NULL, 10) > 0)
+		relay_g.keep_s = strtoll(v, NULL, 10);
+	else {
+		free(v);
+		v = NULL;
+		if (maria_query_value(s->my, "SELECT @@global.expire_logs_days", &v, errbuf, sizeof(errbuf)) && v)
+			relay_g.keep_s = (long long) (strtod(v, NULL) * 86400.0);
+	}
+	free(v);
+}
+
+/* warn_full: the space limit is reached: how far behind the sink is, and
+ * how long the source keeps what the relay will need next; a warning at
+ * most every minute, a note in between */
+static void
+warn_full(relay *rl)
 {
 	relay_stats st;
 	binlogpos d;
 	uint32_t dts = 0;
-	char *ret = NULL, errbuf[256], detail[2048], lag[64] = "unknown", left[400] = "unknown";
-	long long keep = -1;
+	char detail[2048], lag[80] = "unknown", left[400] = "unknown";
+	long long keep = relay_g.keep_s;
+	struct timespec now;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (relay_g.warned_at && now.tv_sec - relay_g.warned_at < 60) {
+		log_info("the relay of database \"%s\" is full again; reading the binary log pauses until the sink catches up",
+				 relay_g.src->name);
+		return;
+	}
+	relay_g.warned_at = (double) now.tv_sec;
 	relay_stats_get(rl, &st);
 	relay_durable(rl, &d, &dts);
 	if (dts && st.newest_ts >= dts)
 		snprintf(lag, sizeof(lag), "%u s", st.newest_ts - dts);
-	if (s && maria_query_value(s->my, "SELECT @@global.binlog_expire_logs_seconds", &ret, errbuf, sizeof(errbuf)) &&
-		ret)
-		keep = strtoll(ret, NULL, 10);
-	free(ret);
+	else if (st.oldest_ts && st.newest_ts >= st.oldest_ts)
+		snprintf(lag, sizeof(lag), "at least %u s (no checkpoint made durable yet)", st.newest_ts - st.oldest_ts);
 	if (keep > 0 && st.newest_ts) {
 		long long age = (long long) time(NULL) - st.newest_ts;
 		snprintf(left, sizeof(left), "about %lld s before the source may purge %s", keep - age, st.newest.file);
@@ -665,7 +694,7 @@ reader_flush(relay *rl, source **sp)
 		if (r == RELAY_FLUSHED)
 			return true;
 		if (r == RELAY_FULL) {
-			warn_full(rl, *sp);
+			warn_full(rl);
 			relay_set_paused(rl, true);
 			metrics_stream_reconnect();
 			if (*sp) {
@@ -713,6 +742,8 @@ reader_main(void *arg)
 				s = NULL;
 				break;
 			}
+			if (s)
+				read_keep(s);
 			if (s && !start_dump(s, &from, skip_rows, NULL, &fatal)) {
 				source_close(s);
 				s = NULL;
