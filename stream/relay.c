@@ -62,6 +62,9 @@ struct relay {
 	bool        starved;        /* the sink waits for what only a write past the limit brings */
 	binlogpos   starved_at;     /* ... with the durable checkpoint here */
 	bool        paused;
+	uint64_t    written;        /* by this process: compressed, raw, events */
+	uint64_t    written_raw;
+	uint64_t    written_events;
 	/* the writer's */
 	int         wfd;            /* the newest segment, open for appending; -1 = start a new one */
 	relay_frame fr;
@@ -417,6 +420,9 @@ stats_locked(relay *rl, relay_stats *st)
 	st->nsegs = rl->nsegs;
 	st->server_id = rl->server_id;
 	st->paused = rl->paused;
+	st->written = rl->written;
+	st->written_raw = rl->written_raw;
+	st->written_events = rl->written_events;
 	if (rl->nsegs) {
 		st->oldest = rl->segs[0].first;
 		st->oldest_ts = rl->segs[0].first_ts;
@@ -655,6 +661,9 @@ relay_flush(relay *rl)
 	s->last_ts = rl->fr.last_ts;
 	rl->bytes += rl->out.len;
 	rl->raw += rl->fr.raw.len;
+	rl->written += rl->out.len;
+	rl->written_raw += rl->fr.raw.len;
+	rl->written_events += rl->fr.nrec;
 	rl->end = rl->fr.end;
 	pthread_cond_broadcast(&rl->cv);
 	pthread_mutex_unlock(&rl->mu);

@@ -57,6 +57,9 @@ typedef struct relay_stats {
 	uint32_t    newest_ts;
 	uint32_t    server_id;      /* the source server, 0 = empty */
 	bool        paused;         /* the writer waits for space */
+	uint64_t    written;        /* written by this process, compressed */
+	uint64_t    written_raw;    /* ... and the events' own bytes */
+	uint64_t    written_events;
 } relay_stats;
 
 /* relay_open: the relay of database dbname under dir (created), holding at

@@ -104,6 +104,8 @@ run_retention_watch(stream_run *r, bool outage)
 
 	if (r->o.from_kafka || !r->meta || !retention_due(&r->ret, outage) || !run_needed_position(r, &needed))
 		return;
+	/* what the relay holds the source may purge: the relay's end is needed */
+	(void) source_relay_resume(&needed);
 	/* while failing, the introspection connection may have died with a
 	 * source restart: a short-lived one is used (none when the source
 	 * cannot be reached right now) */

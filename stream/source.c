@@ -835,8 +835,15 @@ reader_start(void)
 		return;
 	reader_stop();
 	relay_g.ended = relay_g.fatal = 0;
-	if (pthread_create(&relay_g.th, NULL, reader_main, relay_g.rl) != 0) {
-		log_error("could not start the relay's reader thread");
+	/* the reader leaves the stop signals to the stream's thread, as the
+	 * online copier and the metrics server do */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int err = pthread_create(&relay_g.th, NULL, reader_main, relay_g.rl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		log_error("could not start the relay's reader thread: %s", strerror(err));
 		relay_g.ended = 1;
 		return;
 	}
@@ -1041,13 +1048,54 @@ source_durable(const binlogpos *pos, uint32_t ts)
 		relay_set_durable(relay_g.rl, pos, ts);
 }
 
+bool
+source_relay_resume(binlogpos *needed)
+{
+	relay_stats st;
+	binlogpos end;
+	uint32_t sid;
+
+	if (!relay_g.on || !relay_g.rl || !relay_end(relay_g.rl, &end, &sid) || !sid)
+		return false;
+	relay_stats_get(relay_g.rl, &st);
+	if (binlogpos_cmp(needed, &end) != 0 &&
+		!(st.nsegs && binlogpos_cmp(&st.oldest, needed) <= 0 && binlogpos_cmp(needed, &end) < 0))
+		return false;
+	*needed = end;
+	return true;
+}
+
 void
 source_relay_shutdown(void)
 {
-	reader_stop();
+	relay_stats st;
+
+	if (relay_g.running) {
+		/* the reader ends within a fetch (a heartbeat is due every 100 ms)
+		 * or a connection attempt; at exit it is not waited for longer:
+		 * what it was writing is a torn tail the next start cuts off */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		relay_g.stop = 1;
+		if (pthread_timedjoin_np(relay_g.th, NULL, &until) != 0) {
+			log_warning("the relay's reader of database \"%s\" did not stop within 5 s; exiting without it",
+						relay_g.src ? relay_g.src->name : "?");
+			return;     /* the relay stays open: the thread may still use it */
+		}
+		relay_g.running = false;
+		relay_g.stop = 0;
+	}
 	if (relay_g.collecting) {
 		metrics_off_collect(metrics_default(), collect, NULL);
 		relay_g.collecting = false;
+	}
+	if (relay_g.rl) {
+		relay_stats_get(relay_g.rl, &st);
+		if (st.written_events)
+			log_info("the relay wrote %" PRIu64 " events in this run: %" PRIu64 " bytes of records as %" PRIu64
+					 " bytes on disk (ratio %.2f)", st.written_events, st.written_raw, st.written,
+					 st.written ? (double) st.written_raw / (double) st.written : 0.0);
 	}
 	relay_close(relay_g.rl);
 	relay_g.rl = NULL;

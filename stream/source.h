@@ -78,6 +78,11 @@ void source_durable(const binlogpos *pos, uint32_t ts);
  * opened, and its reader started from where an earlier run left it */
 void source_relay_prestart(const config_source *src, uint32_t server_id);
 
+/* source_relay_resume: when the relay holds *needed (a position the stream
+ * must apply from), *needed becomes where the relay's reader resumes: the
+ * first position the source must still have. False when it does not. */
+bool source_relay_resume(binlogpos *needed);
+
 /* source_relay_shutdown: stops the reader thread and closes the relay */
 void source_relay_shutdown(void);
 
