@@ -313,7 +313,8 @@ source_open(const config_source *src, uint32_t server_id, bool *fatal)
 		if (down)
 			log_error("%s", errbuf);
 		else
-			log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+			log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS and NAME_TLS* settings (and the "
+						 "user's grants on the MariaDB server), then start the stream again.", "%s", errbuf);
 		*fatal = !down;
 		goto fail;
 	}
@@ -586,13 +587,12 @@ source_set_relay(const config *cfg)
 	const char *dir = config_get(cfg, "STREAM_RELAY_DIR");
 	const char *max = config_get(cfg, "STREAM_RELAY_MAX_SIZE");
 
-	/* opt-in until the space-limit catch-up is solid (t_relay phase 4) */
-	relay_g.on = false;
+	relay_g.on = true;
 	if (on && on[0]) {
-		if (strcmp(on, "on") == 0)
-			relay_g.on = true;
-		else if (strcmp(on, "off") != 0) {
-			log_error_dh(NULL, "Give off (the default) or on.", "invalid value \"%.100s\" for STREAM_RELAY", on);
+		if (strcmp(on, "off") == 0)
+			relay_g.on = false;
+		else if (strcmp(on, "on") != 0) {
+			log_error_dh(NULL, "Give on (the default) or off.", "invalid value \"%.100s\" for STREAM_RELAY", on);
 			return false;
 		}
 	}
