@@ -1,7 +1,8 @@
 # Top-level build. `make` builds bin/migrate; `make test` runs unit and
 # integration tests; `make demo` runs the sandbox demo; `make deps` installs
 # the Debian packages. SANITIZE=address,undefined builds with sanitizers into
-# a separate object directory.
+# a separate object directory. `make install` / `make uninstall` (PREFIX,
+# DESTDIR) and `make deb` are at the end.
 
 CC      ?= cc
 PKGS    := libmariadb libpq jansson zlib libzstd rdkafka libmicrohttpd
@@ -40,7 +41,7 @@ UNIT_OBJ    := $(UNIT_SRC:%.c=$(OBJDIR)/%.o)
 VARIANT_STAMP := build/.variant
 $(shell mkdir -p build; echo $(VARIANT) | cmp -s - $(VARIANT_STAMP) || echo $(VARIANT) > $(VARIANT_STAMP))
 
-.PHONY: all deps test unit-test integration-test demo demo-stop bench clean check-banned
+.PHONY: all deps test unit-test integration-test demo demo-stop bench clean check-banned install uninstall deb
 
 all: $(BINDIR)/migrate $(BINDIR)/stream
 
@@ -91,11 +92,11 @@ $(BINDIR)/dbz-encode-bench: $(OBJDIR)/bench/dbz_encode.o $(STREAM_LIB_OBJ) $(COM
 
 $(OBJDIR)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) -MMD -MP -c -o $@ $<
 
 $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # SQL files are embedded as they are, so they also run unchanged in psql.
 $(OBJDIR)/schemas/schemas.c: $(SQL_SRC) scripts/sql2c.sh
@@ -103,7 +104,7 @@ $(OBJDIR)/schemas/schemas.c: $(SQL_SRC) scripts/sql2c.sh
 	sh scripts/sql2c.sh $(SQL_SRC) > $@
 
 $(OBJDIR)/schemas/schemas.o: $(OBJDIR)/schemas/schemas.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Functions that overflow buffers or hide errors are not used.
 check-banned:
@@ -133,4 +134,94 @@ bench: all
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# --- install -----------------------------------------------------------------
+# The project is called mariadb-pg-sync, and so is everything it installs
+# outside its own directories. The commands keep their short names in the
+# package's directory (PKGLIBDIR/bin/migrate, PKGLIBDIR/bin/stream), where the
+# unit runs them; PATH gets prefixed links (mariadb-pg-sync-migrate,
+# mariadb-pg-sync-stream), because /usr/bin/migrate (python3-migrate) and
+# /usr/bin/stream (ImageMagick's alternative) belong to Debian packages.
+# /etc and /var are used whatever the PREFIX (a daemon's settings live there);
+# SYSCONFDIR and LOCALSTATEDIR change that. A second install changes nothing
+# an operator edited: env.example is installed only where there is none, and
+# nothing else under SYSCONFDIR/NAME is written. uninstall leaves the
+# operator's files (.env, tables.d/*, an edited env.example) and says so.
+NAME          := mariadb-pg-sync
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+PKGLIBDIR     ?= $(PREFIX)/lib/$(NAME)
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+MANDIR        ?= $(PREFIX)/share/man
+DOCDIR        ?= $(PREFIX)/share/doc/$(NAME)
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+CONFDIR       := $(SYSCONFDIR)/$(NAME)
+STATEDIR      := $(LOCALSTATEDIR)/lib/$(NAME)
+INSTALL       ?= install
+MANPAGES      := man/$(NAME)-migrate.1 man/$(NAME)-stream.1
+DOCS          := README.md BENCHMARKS.md deploy/grafana-dashboard.json
+
+# The unit and the example settings as installed: deploy/stream@.service is
+# written for PREFIX=/usr/local and the default directories.
+build/install/stream@.service: deploy/stream@.service Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|/usr/local/lib/$(NAME)|$(PKGLIBDIR)|g' -e 's|/usr/local/share/doc/$(NAME)|$(DOCDIR)|g' \
+		-e 's|/etc/$(NAME)|$(CONFDIR)|g' -e 's|/var/lib/$(NAME)|$(STATEDIR)|g' $< > $@
+
+build/install/env.example: env.example Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|^#TABLES_DIR=tables.d$$|TABLES_DIR=$(CONFDIR)/tables.d|' $< > $@
+
+# Rebuilt whenever the directories may differ from the last install's.
+.PHONY: build/install/stream@.service build/install/env.example
+
+install: all build/install/stream@.service build/install/env.example
+	$(INSTALL) -d $(DESTDIR)$(PKGLIBDIR)/bin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(CONFDIR)/tables.d $(DESTDIR)$(STATEDIR)
+	$(INSTALL) -m 755 $(BINDIR)/migrate $(BINDIR)/stream $(DESTDIR)$(PKGLIBDIR)/bin/
+	for c in migrate stream; do \
+		ln -sfn "$$(realpath -m --relative-to=$(PREFIX)/bin $(PKGLIBDIR)/bin/$$c)" $(DESTDIR)$(PREFIX)/bin/$(NAME)-$$c; \
+	done
+	$(INSTALL) -m 644 build/install/stream@.service $(DESTDIR)$(UNITDIR)/stream@.service
+	$(INSTALL) -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 README.md BENCHMARKS.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 644 deploy/grafana-dashboard.json $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 644 completion/$(NAME)-migrate completion/$(NAME)-stream $(DESTDIR)$(COMPLETIONDIR)/
+	@if [ -e $(DESTDIR)$(CONFDIR)/env.example ]; then \
+		echo "keeping $(DESTDIR)$(CONFDIR)/env.example"; \
+	else \
+		echo "$(INSTALL) -m 644 build/install/env.example $(DESTDIR)$(CONFDIR)/env.example"; \
+		$(INSTALL) -m 644 build/install/env.example $(DESTDIR)$(CONFDIR)/env.example; \
+	fi
+
+uninstall: build/install/env.example
+	rm -f $(DESTDIR)$(PKGLIBDIR)/bin/migrate $(DESTDIR)$(PKGLIBDIR)/bin/stream \
+		$(DESTDIR)$(PREFIX)/bin/$(NAME)-migrate $(DESTDIR)$(PREFIX)/bin/$(NAME)-stream \
+		$(DESTDIR)$(UNITDIR)/stream@.service $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+		$(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/BENCHMARKS.md \
+		$(DESTDIR)$(DOCDIR)/examples/grafana-dashboard.json \
+		$(DESTDIR)$(COMPLETIONDIR)/$(NAME)-migrate $(DESTDIR)$(COMPLETIONDIR)/$(NAME)-stream
+	@if cmp -s build/install/env.example $(DESTDIR)$(CONFDIR)/env.example; then \
+		echo "rm -f $(DESTDIR)$(CONFDIR)/env.example"; rm -f $(DESTDIR)$(CONFDIR)/env.example; \
+	elif [ -e $(DESTDIR)$(CONFDIR)/env.example ]; then \
+		echo "keeping $(DESTDIR)$(CONFDIR)/env.example (edited)"; \
+	fi
+	-rmdir $(DESTDIR)$(PKGLIBDIR)/bin $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(CONFDIR)/tables.d $(DESTDIR)$(CONFDIR) $(DESTDIR)$(STATEDIR) 2>/dev/null
+	@for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(STATEDIR); do \
+		[ ! -d $$d ] || echo "keeping $$d: $$(ls -A $$d | tr '\n' ' ')"; \
+	done
+
+# The Debian package (debian/), built from a copy of this tree so that the
+# build tree's objects and binaries are neither used nor touched; the .deb
+# and its .buildinfo/.changes land in build/deb/.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	tar --exclude=./build --exclude=./bin --exclude=./.git --exclude=./.env --exclude=./.demo -cf - . | tar -C build/deb/src -xf -
+	cd build/deb/src && DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
+# (build/deb holds a copy of the tree, with its own objects and a tables.d/)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -3,6 +3,7 @@
  */
 #include "common/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,10 +84,13 @@ buf_reserve(buf *b, size_t extra)
 	if (need <= b->cap)
 		return;
 	size_t cap = b->cap ? b->cap : 64;
+	bool fresh = b->data == NULL;
 	while (cap < need)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+	if (fresh)
+		b->data[0] = '\0';     /* an empty buffer is an empty string */
 }
 
 void

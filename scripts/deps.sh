@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential pkg-config clang zlib1g-dev libmariadb-dev libpq-dev librdkafka-dev
 libjansson-dev libzstd-dev libmicrohttpd-dev check mariadb-server
 mariadb-client postgresql postgresql-client postgresql-15-postgis-3 pgloader bc openssl procps tmux time systemd curl
-percona-toolkit"
+percona-toolkit
+debhelper dpkg-dev fakeroot lintian mandoc jq"
 
 missing=""
 for p in $PKGS; do

@@ -1121,25 +1121,15 @@ int_type(const char *w, char *name)
 
 /* read_type: a data type and its attributes that belong to it (length,
  * UNSIGNED, ZEROFILL, CHARACTER SET, COLLATE) */
-static bool
-read_type(da_ctx *c, da_type *ty)
+/* type_numeric: the integer, decimal, floating point and BIT types; 1
+ * read, 0 failed, -1 when w is not one */
+static int
+type_numeric(da_ctx *c, const char *w, da_type *ty)
 {
-	ddl_token tok;
-	char w[64], d[64];
-
-	memset(ty, 0, sizeof(*ty));
-	ty->len = ty->scale = -1;
-	next(c, &tok);
-	if (tok.kind != DDL_TOK_WORD || tok.text_len >= sizeof(w))
-		return fail(c, "expected a data type, not %s", tok_desc(&tok, d, sizeof(d)));
-	memcpy(w, tok.text, tok.text_len + 1);
-	bool numeric = false, text = false;
-
 	if (int_type(w, ty->name)) {
 		ty->kind = K_INT;
-		numeric = true;
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "BOOL") == 0 || strcasecmp(w, "BOOLEAN") == 0) {
 		ty->kind = K_INT;
 		ty->is_bool = true;
@@ -1150,15 +1140,13 @@ read_type(da_ctx *c, da_type *ty)
 	} else if (strcasecmp(w, "DECIMAL") == 0 || strcasecmp(w, "DEC") == 0 || strcasecmp(w, "NUMERIC") == 0 ||
 			   strcasecmp(w, "FIXED") == 0) {
 		ty->kind = K_DECIMAL;
-		numeric = true;
 		snprintf(ty->name, sizeof(ty->name), "decimal");
 		if (!read_length(c, ty, true))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "FLOAT") == 0 || strcasecmp(w, "FLOAT4") == 0) {
-		numeric = true;
 		ty->kind = K_FLOAT;
 		if (!read_length(c, ty, true))
-			return false;
+			return 0;
 		if (ty->len >= 0 && ty->scale < 0) {    /* FLOAT(p): float up to 24 bits, else double */
 			if (ty->len > 53)
 				return fail(c, "FLOAT(%lld) is out of range", ty->len);
@@ -1167,25 +1155,34 @@ read_type(da_ctx *c, da_type *ty)
 		}
 		snprintf(ty->name, sizeof(ty->name), ty->kind == K_FLOAT ? "float" : "double");
 	} else if (strcasecmp(w, "DOUBLE") == 0 || strcasecmp(w, "REAL") == 0 || strcasecmp(w, "FLOAT8") == 0) {
-		numeric = true;
 		ty->kind = K_DOUBLE;
 		snprintf(ty->name, sizeof(ty->name), "double");
 		if (strcasecmp(w, "DOUBLE") == 0)
 			(void) accept(c, "PRECISION");
 		if (!read_length(c, ty, true))
-			return false;
+			return 0;
 		if (ty->len >= 0 && ty->scale < 0)
 			return fail(c, "DOUBLE(M) without a scale");
 	} else if (strcasecmp(w, "BIT") == 0) {
 		ty->kind = K_BIT;
 		snprintf(ty->name, sizeof(ty->name), "bit");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->len < 0)
 			ty->len = 1;
 		if (ty->len < 1 || ty->len > 64)
 			return fail(c, "BIT(%lld) is out of range", ty->len);
-	} else if (strcasecmp(w, "NATIONAL") == 0 || strcasecmp(w, "NCHAR") == 0 || strcasecmp(w, "NVARCHAR") == 0) {
+	} else
+		return -1;
+	return c->failed ? 0 : 1;
+}
+
+/* type_text: CHAR, VARCHAR, TEXT, ENUM, SET and their synonyms; 1 read, 0
+ * failed, -1 when w is not one */
+static int
+type_text(da_ctx *c, const char *w, da_type *ty)
+{
+	if (strcasecmp(w, "NATIONAL") == 0 || strcasecmp(w, "NCHAR") == 0 || strcasecmp(w, "NVARCHAR") == 0) {
 		bool var = strcasecmp(w, "NVARCHAR") == 0;
 		if (strcasecmp(w, "NATIONAL") == 0) {
 			if (accept(c, "VARCHAR"))
@@ -1196,29 +1193,25 @@ read_type(da_ctx *c, da_type *ty)
 		if (!var && (accept(c, "VARYING") || accept(c, "VARCHAR")))
 			var = true;
 		ty->kind = var ? K_VARCHAR : K_CHAR;
-		text = true;
 		snprintf(ty->charset, sizeof(ty->charset), "utf8mb3");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "CHAR") == 0 || strcasecmp(w, "CHARACTER") == 0) {
 		ty->kind = accept(c, "VARYING") ? K_VARCHAR : K_CHAR;
-		text = true;
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "VARCHAR") == 0 || strcasecmp(w, "VARCHAR2") == 0) {
 		ty->kind = K_VARCHAR;
-		text = true;
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "TINYTEXT") == 0 || strcasecmp(w, "TEXT") == 0 || strcasecmp(w, "MEDIUMTEXT") == 0 ||
 			   strcasecmp(w, "LONGTEXT") == 0) {
 		ty->kind = K_TEXT;
-		text = true;
 		snprintf(ty->name, sizeof(ty->name), "%s", w);
 		for (char *p = ty->name; *p; p++)
 			*p = (char) tolower((unsigned char) *p);
 		if (strcmp(ty->name, "text") == 0 && !read_length(c, ty, false))
-			return false;
+			return 0;
 	} else if (strcasecmp(w, "LONG") == 0) {
 		if (accept(c, "VARBINARY")) {
 			ty->kind = K_BLOB;
@@ -1226,20 +1219,28 @@ read_type(da_ctx *c, da_type *ty)
 		} else {
 			(void) accept(c, "VARCHAR");
 			ty->kind = K_TEXT;
-			text = true;
 			snprintf(ty->name, sizeof(ty->name), "mediumtext");
 		}
 	} else if (strcasecmp(w, "ENUM") == 0 || strcasecmp(w, "SET") == 0) {
 		ty->kind = strcasecmp(w, "ENUM") == 0 ? K_ENUM : K_SET;
-		text = true;
 		snprintf(ty->name, sizeof(ty->name), ty->kind == K_ENUM ? "enum" : "set");
 		if (!read_labels(c, ty))
-			return false;
-	} else if (strcasecmp(w, "BINARY") == 0 || strcasecmp(w, "VARBINARY") == 0) {
+			return 0;
+	} else
+		return -1;
+	return c->failed ? 0 : 1;
+}
+
+/* type_other: binary, temporal, JSON, INET4/INET6/UUID and geometry types;
+ * 1 read, 0 failed, -1 when w is not one */
+static int
+type_other(da_ctx *c, const char *w, da_type *ty)
+{
+	if (strcasecmp(w, "BINARY") == 0 || strcasecmp(w, "VARBINARY") == 0) {
 		ty->kind = strcasecmp(w, "BINARY") == 0 ? K_BINARY : K_VARBINARY;
 		snprintf(ty->name, sizeof(ty->name), ty->kind == K_BINARY ? "binary" : "varbinary");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->kind == K_BINARY && ty->len < 0)
 			ty->len = 1;
 		if (ty->kind == K_VARBINARY && ty->len < 0)
@@ -1252,7 +1253,7 @@ read_type(da_ctx *c, da_type *ty)
 			*p = (char) tolower((unsigned char) *p);
 		if (strcmp(ty->name, "blob") == 0) {
 			if (!read_length(c, ty, false))
-				return false;
+				return 0;
 			if (ty->len >= 0)   /* BLOB(n): the smallest that holds n bytes */
 				snprintf(ty->name, sizeof(ty->name), "%s", ty->len < 256 ? "tinyblob" : ty->len < 65536 ? "blob" :
 						 ty->len < 16777216 ? "mediumblob" : "longblob");
@@ -1265,14 +1266,14 @@ read_type(da_ctx *c, da_type *ty)
 		snprintf(ty->name, sizeof(ty->name), "%s", ty->kind == K_TIME ? "time" : ty->kind == K_DATETIME ? "datetime" :
 				 "timestamp");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->len > 6)
 			return fail(c, "fractional precision %lld is out of range", ty->len);
 	} else if (strcasecmp(w, "YEAR") == 0) {
 		ty->kind = K_YEAR;
 		snprintf(ty->name, sizeof(ty->name), "year");
 		if (!read_length(c, ty, false))
-			return false;
+			return 0;
 		if (ty->len >= 0 && ty->len != 4)
 			return fail(c, "YEAR(%lld) is not modelled", ty->len);
 	} else if (strcasecmp(w, "JSON") == 0) {
@@ -1292,10 +1293,36 @@ read_type(da_ctx *c, da_type *ty)
 					*p = (char) tolower((unsigned char) *p);
 				if (accept(c, "REF_SYSTEM_ID"))
 					(void) skip_value(c);
-				return !c->failed;
+				return c->failed ? 0 : 1;
 			}
-		return fail(c, "data type \"%s\" is not modelled", w);
+		return -1;
 	}
+	return c->failed ? 0 : 1;
+}
+
+static bool
+read_type(da_ctx *c, da_type *ty)
+{
+	ddl_token tok;
+	char w[64], d[64];
+
+	memset(ty, 0, sizeof(*ty));
+	ty->len = ty->scale = -1;
+	next(c, &tok);
+	if (tok.kind != DDL_TOK_WORD || tok.text_len >= sizeof(w))
+		return fail(c, "expected a data type, not %s", tok_desc(&tok, d, sizeof(d)));
+	memcpy(w, tok.text, tok.text_len + 1);
+
+	int got = type_numeric(c, w, ty);
+	bool numeric = got > 0, text = false;
+	if (got < 0)
+		text = (got = type_text(c, w, ty)) > 0 && ty->kind != K_BLOB;  /* not LONG VARBINARY */
+	if (got < 0)
+		got = type_other(c, w, ty);
+	if (got < 0)
+		return fail(c, "data type \"%s\" is not modelled", w);
+	if (got == 0)
+		return false;
 	if (c->failed)
 		return false;
 	if (numeric) {
@@ -2133,15 +2160,17 @@ utf8_chars(const char *s, size_t len)
  * cd->ty (name = DATA_TYPE). in_primary: the column is in the primary key. */
 #define BAIL(...) do { fail(__VA_ARGS__); goto bad; } while (0)
 
+/* column_type: COLUMN_TYPE into ct and the lengths information_schema
+ * shows (character, numeric precision and scale, datetime precision; -1
+ * for none) for cd's type, with its collation (*co, NULL for none); a
+ * text type with CHARACTER SET binary becomes the binary type. False
+ * (c failed) for what is out of range or not modelled. */
 static bool
-build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
+column_type(da_ctx *c, da_coldef *cd, buf *ct, long long *charlen, long long *nprec, long long *nscale,
+			long long *dtprec, const da_collation **co)
 {
 	da_type *ty = &cd->ty;
-	buf ct = BUF_INIT, dflt = BUF_INIT, extra = BUF_INIT;
-	long long charlen = -1, nprec = -1, nscale = -1, dtprec = -1;
-	const da_collation *co = NULL;
 
-	memset(out, 0, sizeof(*out));
 	switch (ty->kind) {
 		case K_INT: {
 			static const struct { const char *n; int w, wu, p, pu; } ints[] = {
@@ -2153,10 +2182,10 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 					long long w = ty->len >= 0 ? ty->len : ty->is_unsigned ? ints[i].wu : ints[i].w;
 					if (w > 255)
 						BAIL(c, "column %s: display width %lld", cd->name, w);
-					buf_printf(&ct, "%s(%lld)", ty->name, w);
-					nprec = ty->is_unsigned ? ints[i].pu : ints[i].p;
+					buf_printf(ct, "%s(%lld)", ty->name, w);
+					*nprec = ty->is_unsigned ? ints[i].pu : ints[i].p;
 				}
-			nscale = 0;
+			*nscale = 0;
 			break;
 		}
 		case K_DECIMAL:
@@ -2166,26 +2195,26 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				ty->scale = 0;
 			if (ty->len > 65 || ty->scale > 38 || ty->scale > ty->len)
 				BAIL(c, "column %s: DECIMAL(%lld,%lld) is out of range", cd->name, ty->len, ty->scale);
-			buf_printf(&ct, "decimal(%lld,%lld)", ty->len, ty->scale);
-			nprec = ty->len;
-			nscale = ty->scale;
+			buf_printf(ct, "decimal(%lld,%lld)", ty->len, ty->scale);
+			*nprec = ty->len;
+			*nscale = ty->scale;
 			break;
 		case K_FLOAT:
 		case K_DOUBLE:
 			if (ty->len >= 0) {
 				if (ty->len > 255 || ty->scale > 30 || ty->scale > ty->len)
 					BAIL(c, "column %s: %s(%lld,%lld) is out of range", cd->name, ty->name, ty->len, ty->scale);
-				buf_printf(&ct, "%s(%lld,%lld)", ty->name, ty->len, ty->scale);
-				nprec = ty->len;
-				nscale = ty->scale;
+				buf_printf(ct, "%s(%lld,%lld)", ty->name, ty->len, ty->scale);
+				*nprec = ty->len;
+				*nscale = ty->scale;
 			} else {
-				buf_puts(&ct, ty->name);
-				nprec = ty->kind == K_FLOAT ? 12 : 22;
+				buf_puts(ct, ty->name);
+				*nprec = ty->kind == K_FLOAT ? 12 : 22;
 			}
 			break;
 		case K_BIT:
-			buf_printf(&ct, "bit(%lld)", ty->len);
-			nprec = ty->len;
+			buf_printf(ct, "bit(%lld)", ty->len);
+			*nprec = ty->len;
 			break;
 		case K_CHAR:
 		case K_VARCHAR:
@@ -2193,9 +2222,9 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 		case K_ENUM:
 		case K_SET:
 		case K_JSON:
-			if (!(co = column_collation(c, ty)))
+			if (!(*co = column_collation(c, ty)))
 				goto bad;
-			if (strcmp(co->charset, "binary") == 0) {   /* CHARACTER SET binary: the binary types */
+			if (strcmp((*co)->charset, "binary") == 0) {   /* CHARACTER SET binary: the binary types */
 				if (ty->kind == K_ENUM || ty->kind == K_SET || ty->kind == K_JSON)
 					BAIL(c, "column %s: CHARACTER SET binary on %s is not modelled", cd->name, ty->name);
 				ty->kind = ty->kind == K_CHAR ? K_BINARY : ty->kind == K_VARCHAR ? K_VARBINARY : K_BLOB;
@@ -2205,7 +2234,7 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				else if (ty->kind == K_BLOB)
 					snprintf(ty->name, sizeof(ty->name), "%s", ty->len < 256 ? "tinyblob" : ty->len < 65536 ? "blob" :
 							 ty->len < 16777216 ? "mediumblob" : "longblob");
-				co = NULL;
+				*co = NULL;
 				goto binary;
 			}
 			if (ty->kind == K_CHAR || ty->kind == K_VARCHAR) {
@@ -2213,35 +2242,35 @@ build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
 				if ((ty->kind == K_CHAR && ty->len > 255) || ty->len > 65532)
 					BAIL(c, "column %s: %s(%lld) is out of range (MariaDB would change the type)", cd->name,
 								ty->name, ty->len);
-				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
-				charlen = ty->len;
+				buf_printf(ct, "%s(%lld)", ty->name, ty->len);
+				*charlen = ty->len;
 			} else if (ty->kind == K_TEXT) {
 				if (ty->len >= 0) {     /* TEXT(n): the smallest that holds n characters */
-					const da_charset *cs = charset_find(co->charset);
+					const da_charset *cs = charset_find((*co)->charset);
 					long long bytes = ty->len * (long long) cs->maxlen;
 					snprintf(ty->name, sizeof(ty->name), "%s", bytes < 256 ? "tinytext" : bytes < 65536 ? "text" :
 							 bytes < 16777216 ? "mediumtext" : "longtext");
 				}
-				buf_puts(&ct, ty->name);
-				charlen = strcmp(ty->name, "tinytext") == 0 ? 255 : strcmp(ty->name, "text") == 0 ? 65535 :
+				buf_puts(ct, ty->name);
+				*charlen = strcmp(ty->name, "tinytext") == 0 ? 255 : strcmp(ty->name, "text") == 0 ? 65535 :
 					strcmp(ty->name, "mediumtext") == 0 ? 16777215 : 4294967295LL;
 			} else if (ty->kind == K_JSON) {
-				buf_puts(&ct, "longtext");
-				charlen = 4294967295LL;
+				buf_puts(ct, "longtext");
+				*charlen = 4294967295LL;
 			} else {
-				buf_printf(&ct, "%s(", ty->name);
-				charlen = 0;
+				buf_printf(ct, "%s(", ty->name);
+				*charlen = 0;
 				for (size_t i = 0; i < ty->nlabels; i++) {
 					long long l = utf8_chars(ty->labels[i], ty->label_len[i]);
 					if (i)
-						buf_putc(&ct, ',');
-					quote_string(&ct, ty->labels[i], ty->label_len[i]);
+						buf_putc(ct, ',');
+					quote_string(ct, ty->labels[i], ty->label_len[i]);
 					if (ty->kind == K_ENUM)
-						charlen = l > charlen ? l : charlen;
+						*charlen = l > *charlen ? l : *charlen;
 					else
-						charlen += l + (i ? 1 : 0);
+						*charlen += l + (i ? 1 : 0);
 				}
-				buf_putc(&ct, ')');
+				buf_putc(ct, ')');
 			}
 			break;
 		case K_BINARY:
@@ -2252,11 +2281,11 @@ binary:
 				snprintf(ty->name, sizeof(ty->name), "%s", ty->kind == K_BINARY ? "binary" : "varbinary");
 				if ((ty->kind == K_BINARY && ty->len > 255) || ty->len > 65532)
 					BAIL(c, "column %s: %s(%lld) is out of range", cd->name, ty->name, ty->len);
-				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
-				charlen = ty->len;
+				buf_printf(ct, "%s(%lld)", ty->name, ty->len);
+				*charlen = ty->len;
 			} else {
-				buf_puts(&ct, ty->name);
-				charlen = strcmp(ty->name, "tinyblob") == 0 ? 255 : strcmp(ty->name, "blob") == 0 ? 65535 :
+				buf_puts(ct, ty->name);
+				*charlen = strcmp(ty->name, "tinyblob") == 0 ? 255 : strcmp(ty->name, "blob") == 0 ? 65535 :
 					strcmp(ty->name, "mediumblob") == 0 ? 16777215 : 4294967295LL;
 			}
 			break;
@@ -2265,25 +2294,41 @@ binary:
 		case K_INET6:
 		case K_UUID:
 		case K_GEOM:
-			buf_puts(&ct, ty->name);
+			buf_puts(ct, ty->name);
 			break;
 		case K_YEAR:
-			buf_puts(&ct, "year(4)");
+			buf_puts(ct, "year(4)");
 			break;
 		case K_TIME:
 		case K_DATETIME:
 		case K_TIMESTAMP:
 			if (ty->len > 0)
-				buf_printf(&ct, "%s(%lld)", ty->name, ty->len);
+				buf_printf(ct, "%s(%lld)", ty->name, ty->len);
 			else
-				buf_puts(&ct, ty->name);
-			dtprec = ty->len < 0 ? 0 : ty->len;
+				buf_puts(ct, ty->name);
+			*dtprec = ty->len < 0 ? 0 : ty->len;
 			break;
 	}
 	if (ty->is_unsigned && (ty->kind == K_INT || ty->kind == K_DECIMAL || ty->kind == K_FLOAT || ty->kind == K_DOUBLE))
-		buf_puts(&ct, " unsigned");
+		buf_puts(ct, " unsigned");
 	if (ty->zerofill)
-		buf_puts(&ct, " zerofill");
+		buf_puts(ct, " zerofill");
+	return true;
+bad:
+	return false;
+}
+
+static bool
+build_column(da_ctx *c, da_coldef *cd, bool in_primary, da_col *out)
+{
+	da_type *ty = &cd->ty;
+	buf ct = BUF_INIT, dflt = BUF_INIT, extra = BUF_INIT;
+	long long charlen = -1, nprec = -1, nscale = -1, dtprec = -1;
+	const da_collation *co = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!column_type(c, cd, &ct, &charlen, &nprec, &nscale, &dtprec, &co))
+		goto bad;
 
 	/* nullability and default */
 	bool nullable = cd->null_spec != 2;

@@ -81,8 +81,8 @@ usage(FILE *f)
 		"publishes it to Kafka as Debezium events, at least once).\n\n"
 		"Usage:\n"
 		"  stream --database NAME [options]\n"
-		"  stream --database NAME --status\n"
-		"  stream --status      every database with an allowlist file in TABLES_DIR\n\n"
+		"  stream --database NAME --status [--format json]\n"
+		"  stream --status [--format json]   every database with an allowlist file in TABLES_DIR\n\n"
 		"Options:\n"
 		"  --database NAME      source database (settings NAME_*, allowlist tables.d/NAME)\n"
 		"  --env FILE           settings file (default ./.env; the environment wins)\n"
@@ -100,6 +100,8 @@ usage(FILE *f)
 		"                       instead of reading the binlog (KAFKA_* settings)\n"
 		"  --status             print each table's state, watermark and rows applied, and the lag\n"
 		"                       (with --to kafka and no SINK_DB_URL: the checkpoint file's position)\n"
+		"  --format FORMAT      --status as text (default), or json: one object per database\n"
+		"                       per line, the same fields\n"
 		"  --log-level LEVEL    debug, info (default), notice, warning, error (or LOG_LEVEL)\n"
 		"  --log-format FORMAT  text (default), or json: one object per line (or LOG_FORMAT)\n"
 		"  --metrics-address HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics\n"
@@ -140,10 +142,21 @@ parse_count(const char *opt, const char *arg, long long min, long long max, long
 	return false;
 }
 
+/* parse_format: --format text|json (of --status), logged when bad */
+static bool
+parse_format(const char *arg, bool *json)
+{
+	*json = strcmp(arg, "json") == 0;
+	if (*json || strcmp(arg, "text") == 0)
+		return true;
+	log_error("invalid value \"%s\" for --format: expected text or json", arg);
+	return false;
+}
+
 static bool
 parse_options(int argc, char **argv, stream_options *o, bool *help)
 {
-	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP, O_LOGFMT, O_METRICS };
+	enum { O_DB = 256, O_ENV, O_STOP, O_SID, O_ROWS, O_MS, O_STATUS, O_LOG, O_HELP, O_TO, O_FROM, O_SNAP, O_LOGFMT, O_METRICS, O_FORMAT };
 	static const struct option longopts[] = {
 		{ "database", required_argument, NULL, O_DB },
 		{ "env", required_argument, NULL, O_ENV },
@@ -152,6 +165,7 @@ parse_options(int argc, char **argv, stream_options *o, bool *help)
 		{ "batch-rows", required_argument, NULL, O_ROWS },
 		{ "batch-ms", required_argument, NULL, O_MS },
 		{ "status", no_argument, NULL, O_STATUS },
+		{ "format", required_argument, NULL, O_FORMAT },
 		{ "to", required_argument, NULL, O_TO },
 		{ "from", required_argument, NULL, O_FROM },
 		{ "snapshot", no_argument, NULL, O_SNAP },
@@ -162,6 +176,7 @@ parse_options(int argc, char **argv, stream_options *o, bool *help)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
+	bool format_set = false;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -183,6 +198,11 @@ parse_options(int argc, char **argv, stream_options *o, bool *help)
 					return false;
 				break;
 			case O_STATUS: o->status = true; break;
+			case O_FORMAT:
+				if (!parse_format(optarg, &o->status_json))
+					return false;
+				format_set = true;
+				break;
 			case O_SNAP: o->snapshot = true; break;
 			case O_FROM:
 				if (strcmp(optarg, "kafka") == 0)
@@ -230,6 +250,10 @@ parse_options(int argc, char **argv, stream_options *o, bool *help)
 	}
 	if (o->snapshot && !o->to_kafka) {
 		log_error("--snapshot goes with --to kafka");
+		return false;
+	}
+	if (format_set && !o->status) {
+		log_error("--format goes with --status");
 		return false;
 	}
 	return true;

@@ -44,6 +44,7 @@ typedef struct stream_options {
 	long long   batch_rows;
 	long long   batch_ms;
 	bool        status;
+	bool        status_json;    /* --format json (with --status) */
 	bool        log_level_set;
 	bool        log_format_set;
 	bool        to_kafka;       /* --to kafka */

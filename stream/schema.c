@@ -403,9 +403,12 @@ place_in(stmt_ctx *c, stream_table *t, const occupant *by, const char *gone_to)
 		if (res != SINK_REFUSED)
 			return res;
 	}
-	snprintf(why, sizeof(why), "the table was renamed to \"%s\" in MariaDB%s: %.900s", gone_to ? gone_to : "?",
-			 to_listed ? ", which the allowlist also lists: it is copied online under that name"
-			 : ", which the allowlist does not list (add the new name to stream it)", c->sql);
+	if (!gone_to)
+		snprintf(why, sizeof(why), "the table was moved to another database in MariaDB: %.900s", c->sql);
+	else
+		snprintf(why, sizeof(why), "the table was renamed to \"%s\" in MariaDB%s: %.900s", gone_to,
+				 to_listed ? ", which the allowlist also lists: it is copied online under that name"
+				 : ", which the allowlist does not list (add the new name to stream it)", c->sql);
 	bool keep = r->recopy;
 	r->recopy = false;          /* the name is gone: nothing to copy again under it */
 	schema_stop_table(r, t, why);

@@ -1121,6 +1121,25 @@ source_relay_status(const char *dbname)
 		   st.newest.file, st.newest.pos, st.paused ? "PAUSED (space limit reached)" : "reading");
 }
 
+json_t *
+source_relay_json(const char *dbname)
+{
+	relay_stats st;
+	char oldest[300], newest[300];
+
+	if (!relay_g.on)
+		return json_pack("{s:b}", "on", 0);
+	bool any = relay_scan_dir(relay_g.dir, dbname, &st) && st.nsegs > 0;
+	if (!any)
+		memset(&st, 0, sizeof(st));
+	snprintf(oldest, sizeof(oldest), "%s:%" PRIu64, st.oldest.file, st.oldest.pos);
+	snprintf(newest, sizeof(newest), "%s:%" PRIu64, st.newest.file, st.newest.pos);
+	return json_pack("{s:b, s:s++, s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "on", 1, "dir", relay_g.dir, "/", dbname,
+					 "bytes", (json_int_t) st.bytes, "raw_bytes", (json_int_t) st.raw, "segments", (json_int_t) st.nsegs,
+					 "limit", (json_int_t) relay_g.max_bytes, "oldest", any ? json_string(oldest) : json_null(),
+					 "newest", any ? json_string(newest) : json_null(), "paused", any && st.paused);
+}
+
 void
 source_relay_prestart(const config_source *src, uint32_t server_id)
 {

@@ -22,6 +22,8 @@
 #include "common/binlogpos.h"
 #include "common/config.h"
 
+#include <jansson.h>
+
 typedef struct source source;
 
 /* source_open: connects and checks the server (binlog on, ROW, FULL
@@ -88,6 +90,11 @@ void source_relay_shutdown(void);
 
 /* source_relay_status: --status lines about the relay of dbname */
 void source_relay_status(const char *dbname);
+
+/* source_relay_json: the same for --status --format json: {"on": false},
+ * or on, dir, bytes, raw_bytes, segments, limit, oldest, newest ("FILE:POS"
+ * or null when empty), paused; a new reference */
+json_t *source_relay_json(const char *dbname);
 
 /* source_default_server_id: a replica server id derived from the database
  * name, stable across restarts and different for different databases */

@@ -2,6 +2,11 @@
  * --status (status.h). Everything comes from the control schema through
  * control.h's status queries; only the lag in bytes asks the source
  * (its binary logs after the checkpoint).
+ *
+ * --format json prints the same fields as the text, built from the same
+ * query results by the json_* functions below (one object per database,
+ * on one line): the text printers and the JSON builders read the same
+ * columns, so a field added to one belongs in the other.
  */
 #include "stream/status.h"
 
@@ -13,6 +18,7 @@
 #include "stream/source.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +28,37 @@
 #define EXIT_OK      0
 #define EXIT_FAILED  1
 #define EXIT_USAGE   2
+
+/* print_json: one object on one line of stdout; takes o over. EXIT_OK, or
+ * EXIT_FAILED when jansson could not build it (a string not UTF-8) */
+static int
+print_json(json_t *o)
+{
+	if (!o || json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0) {
+		json_decref(o);
+		log_error("could not write the status as JSON");
+		return EXIT_FAILED;
+	}
+	putchar('\n');
+	json_decref(o);
+	return EXIT_OK;
+}
+
+/* jstr: a column's text, null when empty (or "-", the text's "none") */
+static json_t *
+jstr(const PGresult *res, int row, int col)
+{
+	const char *v = PQgetvalue(res, row, col);
+	return v[0] == '\0' || strcmp(v, "-") == 0 ? json_null() : json_string(v);
+}
+
+/* jint: a column's whole number, null when empty */
+static json_t *
+jint(const PGresult *res, int row, int col)
+{
+	const char *v = PQgetvalue(res, row, col);
+	return v[0] == '\0' ? json_null() : json_integer(strtoll(v, NULL, 10));
+}
 
 /* print_local: --to kafka without PostgreSQL: the checkpoint file */
 static int
@@ -35,6 +72,15 @@ print_local(stream_run *r)
 		(got = kafka_checkpoint_read(&r->ks, r->cfg.src.name, &pos, NULL, errbuf, sizeof(errbuf))) < 0) {
 		log_error("%s", errbuf);
 		return EXIT_FAILED;
+	}
+	if (r->o.status_json) {
+		json_t *ack = got == 0 ? json_null()
+			: json_pack("{s:s, s:I, s:o}", "binlog_file", pos.file, "binlog_position", (json_int_t) pos.pos,
+						"gtid", pos.gtid[0] ? json_string(pos.gtid) : json_null());
+		json_t *o = json_pack("{s:s, s:{s:s, s:s, s:o}}", "database", r->cfg.src.name, "kafka_local",
+							  "topic_prefix", r->ks.prefix, "checkpoint_file", r->ks.checkpoint_file,
+							  "acknowledged", ack);
+		return print_json(o);
 	}
 	printf("database %s, published to Kafka (topic prefix \"%s\"), checkpoint file %s\n", r->cfg.src.name,
 		   r->ks.prefix, r->ks.checkpoint_file);
@@ -139,6 +185,85 @@ print_tables(const PGresult *tb)
 	}
 }
 
+/* json_lag: print_lag's figures: bytes and seconds behind, or why unknown */
+static json_t *
+json_lag(stream_run *r, const PGresult *cp)
+{
+	char errbuf[1024];
+	maria_binlog *logs = NULL;
+	size_t nlogs = 0;
+	MYSQL *my = maria_connect(&r->cfg.src, errbuf, sizeof(errbuf));
+
+	if (!my || !maria_binlogs(my, &logs, &nlogs, errbuf, sizeof(errbuf))) {
+		if (my)
+			mysql_close(my);
+		return json_pack("{s:n, s:n, s:s}", "bytes", "seconds", "error", errbuf);
+	}
+	unsigned long long lag;
+	(void) maria_binlog_lag(logs, nlogs, PQgetvalue(cp, 0, 0), strtoull(PQgetvalue(cp, 0, 1), NULL, 10), &lag);
+	free(logs);
+	mysql_close(my);
+	return json_pack("{s:I, s:o}", "bytes", (json_int_t) lag, "seconds", lag == 0 ? json_integer(0) : jint(cp, 0, 4));
+}
+
+/* json_database: what status_print prints, as one object */
+static json_t *
+json_database(stream_run *r, PGconn *pg, const PGresult *cp, const PGresult *tb)
+{
+	char errbuf[1024];
+	json_t *o = json_pack("{s:s}", "database", r->cfg.src.name);
+
+	if (PQntuples(cp) == 0) {
+		json_object_set_new(o, "checkpoint", json_null());
+		json_object_set_new(o, "lag", json_null());
+	} else {
+		json_object_set_new(o, "checkpoint",
+			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "binlog_file", jstr(cp, 0, 0), "binlog_position", jint(cp, 0, 1),
+					  "gtid", jstr(cp, 0, 2), "source_server_id", jint(cp, 0, 6), "source_commit", jstr(cp, 0, 3),
+					  "written", jstr(cp, 0, 5)));
+		json_object_set_new(o, "lag", json_lag(r, cp));
+	}
+
+	json_t *published = json_array();
+	PGresult *pub = control_status_published(pg, &r->ctl, errbuf, sizeof(errbuf));
+	for (int i = 0; pub && i < PQntuples(pub); i++)
+		json_array_append_new(published,
+			json_pack("{s:o, s:o, s:o, s:o, s:o}", "topic_prefix", jstr(pub, i, 0), "position", jstr(pub, i, 1),
+					  "gtid", jstr(pub, i, 2), "source_commit", jstr(pub, i, 3), "written", jstr(pub, i, 4)));
+	PQclear(pub);
+	json_object_set_new(o, "published", published);
+
+	PGresult *con = control_status_consumed(pg, &r->ctl, errbuf, sizeof(errbuf));
+	if (con && strcmp(PQgetvalue(con, 0, 0), "0") != 0)
+		json_object_set_new(o, "consumed", json_pack("{s:o, s:o, s:o}", "partitions", jint(con, 0, 0),
+													 "offsets_written", jstr(con, 0, 1), "dead_letters", jint(con, 0, 2)));
+	else
+		json_object_set_new(o, "consumed", json_null());
+	PQclear(con);
+
+	json_t *tables = json_array();
+	for (int i = 0; i < PQntuples(tb); i++) {
+		const char *state = PQgetvalue(tb, i, 1);
+		json_t *wm = PQgetvalue(tb, i, 2)[0] == '\0' ? json_null()
+			: json_pack("{s:o, s:o}", "binlog_file", jstr(tb, i, 2), "binlog_position", jint(tb, i, 3));
+		json_t *copy = json_null();
+		if (strcmp(state, "copying") == 0 || strcmp(state, "indexing") == 0) {
+			long long rows = strtoll(PQgetvalue(tb, i, 8), NULL, 10);
+			long long e = PQgetvalue(tb, i, 9)[0] ? strtoll(PQgetvalue(tb, i, 9), NULL, 10) : 0;
+			copy = json_pack("{s:s, s:I, s:o, s:o, s:o}", "phase", state, "rows", (json_int_t) rows,
+							 "estimated_rows", jint(tb, i, 9),
+							 "percent", e > 0 ? json_integer(rows >= e ? 100 : rows * 100 / e) : json_null(),
+							 "seconds", jint(tb, i, 10));
+		}
+		json_array_append_new(tables,
+			json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "table", jstr(tb, i, 0), "state", state,
+					  "watermark", wm, "inserted", jint(tb, i, 4), "updated", jint(tb, i, 5), "deleted", jint(tb, i, 6),
+					  "error", jstr(tb, i, 7), "copy", copy, "kafka_skipped", jint(tb, i, 11)));
+	}
+	json_object_set_new(o, "tables", tables);
+	return o;
+}
+
 int
 status_print(stream_run *r)
 {
@@ -161,16 +286,25 @@ status_print(stream_run *r)
 		PQfinish(pg);
 		return EXIT_FAILED;
 	}
-	printf("database %s\n", r->cfg.src.name);
-	print_checkpoint(r, cp);
-	if (source_set_relay(&r->cfg))
-		source_relay_status(r->cfg.src.name);
-	print_kafka(r, pg);
-	print_tables(tb);
+	int rc = EXIT_OK;
+	bool relay = source_set_relay(&r->cfg);
+	if (r->o.status_json) {
+		json_t *o = json_database(r, pg, cp, tb);
+		if (o && relay)
+			json_object_set_new(o, "relay", source_relay_json(r->cfg.src.name));
+		rc = print_json(o);
+	} else {
+		printf("database %s\n", r->cfg.src.name);
+		print_checkpoint(r, cp);
+		if (relay)
+			source_relay_status(r->cfg.src.name);
+		print_kafka(r, pg);
+		print_tables(tb);
+	}
 	PQclear(cp);
 	PQclear(tb);
 	PQfinish(pg);
-	return EXIT_OK;
+	return rc;
 }
 
 /* name_cmp: qsort of strings */
@@ -242,7 +376,7 @@ status_all(const stream_options *o)
 		r.o = *o;
 		r.o.database = names[i];
 		r.cfg.sink_optional = o->to_kafka;
-		if (i > 0)
+		if (i > 0 && !o->status_json)
 			printf("\n");
 		fflush(stdout);
 		int one = EXIT_USAGE;

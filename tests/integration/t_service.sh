@@ -9,9 +9,11 @@ UNIT="$(dirname "$0")/../../deploy/stream@.service"
 [ -f "$UNIT" ] || fail "deploy/stream@.service is missing"
 mkdir -p "$T/units"
 # the paths the install notes use, pointed at this checkout's binary
-sed -e "s|/usr/local/bin/stream|$(cd "$(dirname "$STREAM")" && pwd)/stream|" -e 's|^User=.*|User=root|' \
+sed -e "s|/usr/local/lib/mariadb-pg-sync/bin/stream|$(cd "$(dirname "$STREAM")" && pwd)/stream|" -e 's|^User=.*|User=root|' \
 	-e 's|^Group=.*|Group=root|' "$UNIT" > "$T/units/stream@.service"
-systemd-analyze verify "$T/units/stream@it.service" > "$T/verify.out" 2>&1 || fail "systemd-analyze verify failed: $(cat "$T/verify.out")"
+# Documentation= names the man page: systemd-analyze runs man on it
+mkdir -p "$T/man/man1" && cp man/mariadb-pg-sync-stream.1 "$T/man/man1/"
+MANPATH="$T/man" systemd-analyze verify "$T/units/stream@it.service" > "$T/verify.out" 2>&1 || fail "systemd-analyze verify failed: $(cat "$T/verify.out")"
 assert_eq "" "$(cat "$T/verify.out")" "systemd finds nothing wrong with the unit"
 assert_contains "$UNIT" "ExecReload=/bin/kill -HUP \$MAINPID" "reload is SIGHUP"
 assert_contains "$UNIT" "KillSignal=SIGTERM" "stop is SIGTERM"

@@ -122,6 +122,22 @@ fmt(const char *f, ...)
 	free(w_); \
 } while (0)
 
+/* a buffer only reserved is an empty string (its contract), also where
+ * the allocator hands out dirty memory (ASan fills it) */
+START_TEST(test_buf_reserve_is_empty_string)
+{
+	for (int i = 0; i < 50; i++) {
+		char *dirty = xstrdup("0000000000000000000000000000000000000000000000000000000000000000");
+		free(dirty);
+		buf b = BUF_INIT;
+		buf_reserve(&b, 1);
+		ck_assert_str_eq(b.data, "");
+		ck_assert_uint_eq(strspn(b.data, "0"), 0);
+		buf_free(&b);
+	}
+}
+END_TEST
+
 START_TEST(test_env_quoting)
 {
 	config cfg = {0};
@@ -1120,6 +1136,7 @@ config_suite(void)
 	TCase *tc = tcase_create("config");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_buf_reserve_is_empty_string);
 	tcase_add_test(tc, test_env_quoting);
 	tcase_add_test(tc, test_env_duplicates);
 	tcase_add_test(tc, test_env_malformed);
