@@ -684,8 +684,8 @@ warn_full(relay *rl)
 				   "reading the binary log pauses until the sink catches up", relay_g.src->name, relay_g.max_bytes);
 }
 
-/* reader_flush: the pending frame written; waits out a full relay (s is
- * closed then, and set NULL); false when stopped */
+/* reader_flush: the pending frame written; waits out a full relay (*sp is
+ * closed and set NULL when that takes more than 5 s); false when stopped */
 static bool
 reader_flush(relay *rl, source **sp)
 {
@@ -696,13 +696,18 @@ reader_flush(relay *rl, source **sp)
 		if (r == RELAY_FULL) {
 			warn_full(rl);
 			relay_set_paused(rl, true);
-			metrics_stream_reconnect();
-			if (*sp) {
-				source_close(*sp);
-				*sp = NULL;
+			/* a short wait (the sink applying a batch) keeps the replica
+			 * connection; a longer one closes it, or the server would
+			 * give up on a replica that does not read */
+			if (!relay_wait_space(rl, &relay_g.stop, 5.0) && !relay_g.stop) {
+				metrics_stream_reconnect();
+				if (*sp) {
+					source_close(*sp);
+					*sp = NULL;
+				}
+				while (!relay_g.stop && !relay_wait_space(rl, &relay_g.stop, 5.0))
+					;
 			}
-			while (!relay_g.stop && !relay_wait_space(rl, &relay_g.stop, 5.0))
-				;
 			relay_set_paused(rl, false);
 			if (relay_g.stop)
 				return false;
