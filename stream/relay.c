@@ -280,7 +280,8 @@ list_segments(const char *dir, seg_id_list *l)
 		l->v[l->n++] = id;
 	}
 	closedir(d);
-	qsort(l->v, l->n, sizeof(uint64_t), id_cmp);
+	if (l->n > 1)   /* never qsort(NULL, 0, ...): UBSan's nonnull check */
+		qsort(l->v, l->n, sizeof(uint64_t), id_cmp);
 	return true;
 }
 
