@@ -5,7 +5,7 @@
 # DESTDIR) and `make deb` are at the end.
 
 CC      ?= cc
-PKGS    := libmariadb libpq jansson zlib rdkafka libmicrohttpd
+PKGS    := libmariadb libpq jansson zlib libzstd rdkafka libmicrohttpd
 TESTPKGS := check
 SANITIZE ?=
 

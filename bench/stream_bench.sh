@@ -40,6 +40,9 @@
 #                       not run, bin/kafka-dump is not built (the topic's end is not
 #                       known) or the mock has dropped events; 0 skips it (and the
 #                       second migrate)
+#   RELAY=0|1           stream's catch-up with its relay log (STREAM_RELAY=on) as well as
+#                       without (default 1): into schema trading3, migrated before the
+#                       backlog like trading, right after the run without the relay
 #   NO_STREAM=1         measure the replica (and the native contenders) only (when bin/stream is not built)
 #   STREAM=PATH         binary to measure (default bin/stream; `make` first)
 #   MIGRATE=PATH        binary that makes the initial copy (default bin/migrate)
@@ -58,6 +61,7 @@ LAG_WRITERS=${LAG_WRITERS:-2}
 LAG_PAUSE_MS=${LAG_PAUSE_MS:-10}
 LAG_SAMPLE=${LAG_SAMPLE:-0.1}
 NO_STREAM=${NO_STREAM:-0}
+RELAY=${RELAY:-1}
 NATIVE=${NATIVE:-1}
 PROFILE=${PROFILE:-0}
 REPLICA_FLUSH=${REPLICA_FLUSH:-1}
@@ -269,6 +273,8 @@ unset SINK_DB_URL SINK_SCHEMA CONTROL_SCHEMA TABLES_DIR IDENTIFIER_CASE LOG_LEVE
 	TRADING_SINK_SCHEMA TRADING_TLS TRADING_SERVER_ID KAFKA_BOOTSTRAP_SERVERS KAFKA_TOPIC_PREFIX \
 	TRADING2_HOST TRADING2_PORT TRADING2_USER TRADING2_PASS TRADING2_SCHEMA \
 	TRADING2_SINK_SCHEMA TRADING2_TLS TRADING2_SERVER_ID \
+	TRADING3_HOST TRADING3_PORT TRADING3_USER TRADING3_PASS TRADING3_SCHEMA \
+	TRADING3_SINK_SCHEMA TRADING3_TLS TRADING3_SERVER_ID STREAM_RELAY STREAM_RELAY_DIR STREAM_RELAY_MAX_SIZE \
 	KAFKA_FORMAT KAFKA_SCHEMAS KAFKA_PROPERTIES KAFKA_SASL_USERNAME KAFKA_SASL_PASSWORD \
 	KAFKA_SASL_MECHANISM KAFKA_SECURITY_PROTOCOL KAFKA_SSL_CA_LOCATION \
 	SINK_TLS SINK_TLS_CA PGSSLMODE KAFKA_TLS KAFKA_TLS_CA \
@@ -445,7 +451,7 @@ PG_FP_DEAL="COUNT(*), SUM(qty), SUM(price), COUNT(amount), SUM(amount), COUNT(no
 	SUM(CASE WHEN status::text = 'OPEN' THEN 1 ELSE 0 END), SUM(CASE WHEN status::text = 'CLOSED' THEN 1 ELSE 0 END),
 	SUM(id)"
 pg_fp() {
-	pg_super -d "$PG_DB" -c "SET search_path = $PG_SCHEMA" -c "
+	pg_super -d "$PG_DB" -c "SET search_path = ${1:-$PG_SCHEMA}" -c "
 		SELECT $PG_FP_DEAL, SUM(extract(epoch FROM updated_at)::bigint) FROM t_deal;
 		SELECT COUNT(*) FROM t_carrier; SELECT COUNT(*) FROM t_event_log;" 2>&1 | tr '\n' ' ' | sed 's/ $//'
 }
@@ -478,6 +484,7 @@ printf 'T_DEAL\nT_CARRIER\nT_EVENT_LOG\n' >"$WD/tables.d/trading"
 # trading2: the same MariaDB schema, copied into $PG_SCHEMA2, for the Kafka
 # consumer (stream --database trading2 --from kafka)
 cp "$WD/tables.d/trading" "$WD/tables.d/trading2"
+cp "$WD/tables.d/trading" "$WD/tables.d/trading3"
 (
 	umask 077
 	cat >"$WD/.env" <<EOF
@@ -496,6 +503,13 @@ TRADING2_USER=$MY_USER
 TRADING2_PASS=$MY_PASS
 TRADING2_SCHEMA=xchange_trading
 TRADING2_SINK_SCHEMA=$PG_SCHEMA2
+TRADING3_HOST=127.0.0.1
+TRADING3_PORT=$MY_PORT
+TRADING3_USER=$MY_USER
+TRADING3_PASS=$MY_PASS
+TRADING3_SCHEMA=xchange_trading
+TRADING3_SINK_SCHEMA=trading3
+STREAM_RELAY_DIR=$WD/relay
 EOF
 )
 # The replica's user on the source (written to no binlog).
@@ -532,6 +546,18 @@ if [ "$KAFKA_CONSUME" = 1 ]; then
 	keep_log "$WD/migrate2.log" migrate-trading2.log
 	[ "$rc" -eq 0 ] || { tail -n 20 "$WD/migrate2.log" | mask | tee -a "$LOG"; die "migrate --database trading2 exited $rc"; }
 	say "  migrate trading2: $(elapsed "$t0" "$(now)") s; source binlog at $(master_pos)"
+fi
+
+# The relay contender's copy (stream --database trading3 with STREAM_RELAY=on)
+if [ "$RELAY" = 1 ] && [ "$NO_STREAM" != 1 ]; then
+	say "- migrate --database trading3 --tables all --no-progress (the relay contender's copy, schema trading3)"
+	t0=$(now)
+	rc=0
+	(cd "$WD" && exec "$MIGRATE_BIN" --env "$WD/.env" --database trading3 --tables all --no-progress) \
+		>"$WD/migrate3.log" 2>&1 || rc=$?
+	keep_log "$WD/migrate3.log" migrate-trading3.log
+	[ "$rc" -eq 0 ] || { tail -n 20 "$WD/migrate3.log" | mask | tee -a "$LOG"; die "migrate --database trading3 exited $rc"; }
+	say "  migrate trading3: $(elapsed "$t0" "$(now)") s; source binlog at $(master_pos)"
 fi
 
 # The native contenders' tables: copies of the migrated t_deal as it is now
@@ -679,8 +705,8 @@ if [ "$NO_STREAM" != 1 ]; then
 		BG_PIDS="$BG_PIDS $PROF_PID"
 	fi
 	c_pg0=$(cpu_of "$PG_PID") c_src0=$(cpu_of "$SRC_PID")
-	(cd "$WD" && exec /usr/bin/time -f '%e %M %U %S' -o "$WD/stream.time" "$STREAM_BIN" --env "$WD/.env" \
-		--database trading --stop-at "$END_POS") >"$WD/stream.out" 2>"$WD/stream.err" || rc=$?
+	(cd "$WD" && STREAM_RELAY=off exec /usr/bin/time -f '%e %M %U %S' -o "$WD/stream.time" "$STREAM_BIN" \
+		--env "$WD/.env" --database trading --stop-at "$END_POS") >"$WD/stream.out" 2>"$WD/stream.err" || rc=$?
 	if [ "$PROFILE" = 1 ]; then
 		: >"$W/stop_profile"
 		wait "$PROF_PID" || true
@@ -721,6 +747,50 @@ EOF
 	say "  stream's counters for T_DEAL (inserted updated deleted): ${ST_COUNTS:-?}; source: $BL_INS $BL_UPD $BL_DEL"
 	say "  PostgreSQL's t_deal after it: $(pg_super -d "$PG_DB" -c "SELECT 'ins ' || n_tup_ins || ', upd ' || n_tup_upd || ' (HOT ' || n_tup_hot_upd || '), del ' || n_tup_del || ', autovacuum ' || autovacuum_count || ', autoanalyze ' || autoanalyze_count || ', size ' || pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables WHERE schemaname = '$PG_SCHEMA' AND relname = 't_deal'" 2>&1)"
 	(cd "$WD" && "$STREAM_BIN" --env "$WD/.env" --database trading --status) 2>&1 | mask | sed 's/^/    /' | tee -a "$LOG" || true
+fi
+
+# --- 5r. stream's catch-up through its relay log ----------------------------------------------
+# The same backlog into trading3 with STREAM_RELAY=on: a reader thread fetches
+# into zstd segments while the pipeline applies from them. The relay's own
+# line at exit gives what it wrote.
+
+RL_SECS=- RL_RSS=- RL_RATE=- RL_CHECK="not run" RL_CPU=- RL_PG_CPU=- RL_WROTE="" RL_EVENTS=- RL_RAW=- RL_DISK=-
+if [ "$RELAY" = 1 ] && [ "$NO_STREAM" != 1 ]; then
+	settle
+	say "- stream --database trading3 --stop-at $END_POS with STREAM_RELAY=on (load $(loadavg))"
+	rc=0
+	c_pg0=$(cpu_of "$PG_PID")
+	(cd "$WD" && STREAM_RELAY=on exec /usr/bin/time -f '%e %M %U %S' -o "$WD/relay.time" "$STREAM_BIN" \
+		--env "$WD/.env" --database trading3 --stop-at "$END_POS") >"$WD/relay.out" 2>"$WD/relay.err" || rc=$?
+	sleep 1
+	RL_PG_CPU=$(cpu_diff "$c_pg0" "$(cpu_of "$PG_PID")")
+	{ echo "=== stdout"; cat "$WD/relay.out"; echo "=== stderr"; cat "$WD/relay.err"; } >"$WD/relay.log"
+	keep_log "$WD/relay.log" stream-relay-catchup.log
+	read -r RL_SECS RL_RSS RL_USR RL_SYS <<EOF
+$(tail -n 1 "$WD/relay.time")
+EOF
+	mask <"$WD/relay.err" | tail -n 6 | sed 's/^/    /' | tee -a "$LOG"
+	if [ "$rc" -ne 0 ]; then
+		RL_CHECK="stream exited $rc"
+		RL_SECS=FAIL
+	else
+		RL_FP=$(pg_fp trading3)
+		RL_CHECK=ok
+		[ "$RL_FP" = "$SRC_FP" ] || RL_CHECK="WRONG DATA: $RL_FP (source $SRC_FP)"
+		cp=$(pg_super -d "$PG_DB" -c "SELECT binlog_file || ':' || binlog_pos FROM $CTL.stream_checkpoint WHERE source_db = 'trading3'")
+		[ "$cp" = "$END_POS" ] || RL_CHECK="$RL_CHECK; checkpoint $cp, not $END_POS"
+		RL_CHECK=${RL_CHECK#ok; }
+	fi
+	[ "$RL_CHECK" = ok ] || FAILS=$((FAILS + 1))
+	RL_RATE=$(rate "$N" "$RL_SECS")
+	RL_CPU=$(awk -v u="$RL_USR" -v s="$RL_SYS" 'BEGIN { printf "%.1f", u + s }')
+	# "the relay wrote E events in this run: R bytes of records as D bytes on disk (ratio X)"
+	RL_WROTE=$(grep -o 'the relay wrote [0-9]* events in this run: [0-9]* bytes of records as [0-9]* bytes on disk' "$WD/relay.err" | tail -n 1 || true)
+	RL_EVENTS=$(echo "$RL_WROTE" | awk '{ print $4 }')
+	RL_RAW=$(echo "$RL_WROTE" | awk '{ print $9 }')
+	RL_DISK=$(echo "$RL_WROTE" | awk '{ print $14 }')
+	say "  stream (relay): $RL_SECS s wall, $RL_RATE row changes/s, peak RSS $(mib "$RL_RSS") MiB; CPU: stream $RL_CPU s (user $RL_USR, sys $RL_SYS), PostgreSQL $RL_PG_CPU s; check: $RL_CHECK"
+	say "  relay: ${RL_WROTE:-no summary line}; relay directory now $(du -sk "$WD/relay" 2>/dev/null | cut -f1) KiB"
 fi
 
 # --- 6. PostgreSQL applying the backlog itself ----------------------------------------------
@@ -1093,7 +1163,10 @@ note "(the source wrote it in $BL_SECS s, one session; the contenders ran one af
 row() { printf '%-46s %8s %10s %8s  %-44s %s' "$@"; }
 note "$(row contender seconds 'changes/s' 'RSS MiB' 'CPU seconds' check)"
 note "$(row "MariaDB replica (1 SQL thread, trx_commit=$REPLICA_FLUSH)" "$REP_SECS" "$REP_RATE" - "replica $REP_CPU" "$REP_CHECK")"
-note "$(row 'stream --stop-at' "$ST_SECS" "$ST_RATE" "$(mib "$ST_RSS")" "stream $ST_CPU, pg $ST_PG_CPU, source $ST_SRC_CPU" "$ST_CHECK")"
+note "$(row 'stream --stop-at (STREAM_RELAY=off)' "$ST_SECS" "$ST_RATE" "$(mib "$ST_RSS")" "stream $ST_CPU, pg $ST_PG_CPU, source $ST_SRC_CPU" "$ST_CHECK")"
+if [ "$RELAY" = 1 ] && [ "$NO_STREAM" != 1 ]; then
+	note "$(row 'stream --stop-at (STREAM_RELAY=on)' "$RL_SECS" "$RL_RATE" "$(mib "$RL_RSS")" "stream $RL_CPU, pg $RL_PG_CPU" "$RL_CHECK")"
+fi
 if [ "$NATIVE" != 0 ]; then
 	note "$(row "PostgreSQL native (PL/pgSQL, commit/$NV_BATCH trx)" "$NV1_SECS" "$NV1_RATE" - "pg $NV1_PG_CPU" "$NV1_CHECK")"
 	note "$(row 'PostgreSQL native (PL/pgSQL, commit/1 trx)' "$NV2_SECS" "$NV2_RATE" - "pg $NV2_PG_CPU" "$NV2_CHECK")"
@@ -1111,6 +1184,12 @@ fi
 RATIO=$(ratio "$ST_RATE" "$REP_RATE")
 note "stream rate / replica rate: $RATIO (target >= 2: $(awk -v r="$RATIO" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= 2 ? "met" : "NOT MET"); else print "no figure" }'))"
 [ "$NATIVE" = 0 ] || note "stream rate / PostgreSQL-native rate (commit per $NV_BATCH): $(ratio "$ST_RATE" "$NV1_RATE")"
+if [ "$RELAY" = 1 ] && [ "$NO_STREAM" != 1 ]; then
+	note "relay on / relay off (catch-up seconds): $(ratio "$RL_SECS" "$ST_SECS")"
+	note "relay: $RL_EVENTS events, $RL_RAW bytes of records (events and their positions), $RL_DISK bytes on disk:" \
+		"$(ratio "$RL_RAW" "$RL_DISK") compression, $(awk -v d="$RL_DISK" -v n="$N" 'BEGIN { if (d ~ /^[0-9]+$/ && n > 0) printf "%.1f", d / n; else printf "-" }') bytes on disk per row change," \
+		"$(ratio "$RL_DISK" "$BL_BYTES") of the binlog's size"
+fi
 [ -z "$ST_COUNTS" ] || note "stream's T_DEAL counters (ins upd del): $ST_COUNTS; in the binlog: $BL_INS $BL_UPD $BL_DEL"
 if [ "$KAFKA" = 1 ]; then
 	note "publish rate: $K_RATE events/s (target >= $K_TARGET: $(awk -v r="$K_RATE" -v t="$K_TARGET" 'BEGIN { if (r ~ /^[0-9.]+$/) print (r >= t ? "met" : "NOT MET"); else print "no figure" }')); $K_CHG_RATE row changes/s"

@@ -116,6 +116,11 @@ usage(FILE *f)
 		"and so is a start while MariaDB or PostgreSQL is down or unreachable; meanwhile, and\n"
 		"once a minute while running, a warning says when the source may expire\n"
 		"(binlog_expire_logs_seconds) the binary log the stream still needs.\n\n"
+		"Relay log: the binary log is read into a local zstd relay log and applied from\n"
+		"there (STREAM_RELAY=on, the default; STREAM_RELAY_DIR, default ./relay;\n"
+		"STREAM_RELAY_MAX_SIZE, default 10G), so reading goes on while the sink is away\n"
+		"and the source may purge what was read; STREAM_RELAY=off applies straight from\n"
+		"the replica connection.\n\n"
 		"Restarts: what an earlier stream of the database left behind on this host (its\n"
 		"PostgreSQL session, its replica registration) is taken over once its process has\n"
 		"ended; a stream still running (finishing its last batch), or one on another host,\n"
@@ -644,7 +649,7 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return rc;
 	}
-	if (!choose_server_id(&r) || !choose_start_wait(&r)) {
+	if (!choose_server_id(&r) || !choose_start_wait(&r) || !source_set_relay(&r.cfg)) {
 		metrics_stop();
 		config_free(&r.cfg);
 		return EXIT_USAGE;
@@ -658,10 +663,12 @@ main(int argc, char **argv)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 
+	source_relay_prestart(&r.cfg.src, r.server_id);    /* reads on while the sink is away */
 	sink_events ev = { .on_durable = run_durable, .ctx = &r };
 	rc = prepare(&r, &ev);
 	if (rc == EXIT_OK && r.sk && !stop_requested)
 		rc = run_loops(&r);
+	source_relay_shutdown();    /* its metrics collector goes before the registry */
 	metrics_stop();
 	run_free(&r);
 	return rc;

@@ -4,6 +4,7 @@
  * new source settings.
  */
 #include "stream/run.h"
+#include "stream/source.h"
 
 #include "stream/schema.h"
 
@@ -79,6 +80,7 @@ run_durable(void *ctx, const binlogpos *pos, uint32_t ts)
 
 	metrics_stream_checkpoint(pos, ts);
 	retention_committed(&r->ret, pos->file, ts);
+	source_durable(pos, ts);    /* the relay keeps only what is after it */
 	run_outage_over(r);
 }
 
@@ -102,6 +104,8 @@ run_retention_watch(stream_run *r, bool outage)
 
 	if (r->o.from_kafka || !r->meta || !retention_due(&r->ret, outage) || !run_needed_position(r, &needed))
 		return;
+	/* what the relay holds the source may purge: the relay's end is needed */
+	(void) source_relay_resume(&needed);
 	/* while failing, the introspection connection may have died with a
 	 * source restart: a short-lived one is used (none when the source
 	 * cannot be reached right now) */
@@ -196,6 +200,7 @@ run_reload_source(stream_run *r)
 void
 run_free(stream_run *r)
 {
+	source_relay_shutdown();
 	online_free(r->online);
 	r->online = NULL;
 	schema_free(r);

@@ -26,10 +26,15 @@
 #include "common/log.h"
 #include "common/maria.h"
 #include "common/xalloc.h"
+#include "common/metrics.h"
 #include "stream/instance.h"
+#include "stream/relay.h"
 
 #include <mariadb_rpl.h>
 #include <mysqld_error.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +62,10 @@ struct source {
 	size_t      nfiles;
 	char        file[256];      /* binlog file of the next event */
 	char       *grantee;        /* 'user'@'host' for a GRANT hint */
+	bool        checksum;       /* @@binlog_checksum is on (events end with a CRC32) */
+	relay_cursor *cur;          /* applying from the relay; NULL = straight from the server */
+	bool        cur_checksum;   /* the decoder's checksum mode while applying from it */
+	char        hb_file[256];   /* a made-up heartbeat's file name */
 };
 
 uint32_t
@@ -304,7 +313,8 @@ source_open(const config_source *src, uint32_t server_id, bool *fatal)
 		if (down)
 			log_error("%s", errbuf);
 		else
-			log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER and NAME_PASS settings.", "%s", errbuf);
+			log_error_dh(NULL, "Check the NAME_HOST, NAME_PORT, NAME_USER, NAME_PASS and NAME_TLS* settings (and the "
+						 "user's grants on the MariaDB server), then start the stream again.", "%s", errbuf);
 		*fatal = !down;
 		goto fail;
 	}
@@ -349,8 +359,10 @@ has_file(const source *s, const char *file)
 	return false;
 }
 
-bool
-source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ctx, bool *fatal)
+/* start_dump: asks the server for its binary log from start (source_start,
+ * the reader thread) */
+static bool
+start_dump(source *s, const binlogpos *start, binlog_table_hook hook, void *ctx, bool *fatal)
 {
 	char errbuf[1024];
 	const config_source *src = s->src;
@@ -401,7 +413,8 @@ source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ct
 		}
 	}
 	s->dec = binlog_decoder_new(hook, ctx);
-	binlog_decoder_set_checksum(s->dec, checksum && strcasecmp(checksum, "NONE") != 0);
+	s->checksum = checksum && strcasecmp(checksum, "NONE") != 0;
+	binlog_decoder_set_checksum(s->dec, s->checksum);
 	s->rpl = mariadb_rpl_init(s->my);
 	if (!s->rpl) {
 		log_error("could not start a replication handle for database \"%s\"", db);
@@ -444,6 +457,7 @@ source_close(source *s)
 {
 	if (!s)
 		return;
+	relay_cursor_close(s->cur);
 	if (s->ev)
 		mariadb_free_rpl_event(s->ev);
 	if (s->rpl)
@@ -460,8 +474,9 @@ source_close(source *s)
 	free(s);
 }
 
-bool
-source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal)
+/* fetch_event: the next event from the server, decoded, with its raw bytes */
+static bool
+fetch_event(source *s, binlog_event *ev, binlogpos *start, const uint8_t **rawp, size_t *lenp, bool *fatal)
 {
 	char errbuf[1024];
 
@@ -501,10 +516,653 @@ source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal)
 					 s->src->name);
 		return false;
 	}
+	*rawp = raw;
+	*lenp = len;
 	snprintf(start->file, sizeof(start->file), "%s", s->file);
 	start->pos = ev->next_pos >= ev->size && ev->next_pos != 0 ? ev->next_pos - ev->size : 0;
 	start->gtid[0] = '\0';
 	if (ev->kind == BINLOG_EV_ROTATE)
 		snprintf(s->file, sizeof(s->file), "%s", ev->u.rotate.file);
 	return true;
+}
+
+/*
+ * The relay (relay.h). One per process, as the stream is one per database:
+ * it outlives the pipeline's passes, so the reader thread keeps fetching
+ * while the sink is away and the passes are retried. The reader thread
+ * owns a source of its own (a replica connection) and a decoder that only
+ * reads headers (no table is wanted); a pass's source then reads from the
+ * relay's cursor and decodes with the pass's tables.
+ */
+static struct {
+	bool        on;             /* STREAM_RELAY */
+	char        dir[1024];      /* STREAM_RELAY_DIR */
+	uint64_t    max_bytes;      /* STREAM_RELAY_MAX_SIZE */
+	relay      *rl;             /* opened at the first pass */
+	const config_source *src;
+	uint32_t    replica_sid;
+	pthread_t   th;
+	bool        running;        /* th is to be joined */
+	volatile sig_atomic_t stop; /* asks the reader to end */
+	volatile sig_atomic_t ended;    /* the reader ended by itself */
+	volatile sig_atomic_t fatal;    /* ... for a reason a person must fix (logged) */
+	bool        collecting;     /* the metrics collector is registered */
+	long long   keep_s;         /* the source's binlog retention (s, 0 = never, -1 = unknown): the reader's */
+	double      warned_at;      /* when the space limit was last warned of (the reader's) */
+} relay_g = { .keep_s = -1 };
+
+/* parse_size: "10G", "512M", "1000000" into bytes */
+static bool
+parse_size(const char *name, const char *v, uint64_t min, uint64_t *out)
+{
+	char *end;
+	double n = strtod(v, &end);
+	double mul = 1;
+
+	if (end == v || n < 0)
+		goto bad;
+	switch (*end) {
+		case 'k': case 'K': mul = 1024.0; end++; break;
+		case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
+		case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+		case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+		default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end != '\0' || n * mul < (double) min)
+		goto bad;
+	*out = (uint64_t) (n * mul);
+	return true;
+bad:
+	log_error_dh(NULL, "Give a size such as 10G, 500M or 1048576 (bytes), at least 1M.",
+				 "invalid value \"%.100s\" for %s", v, name);
+	return false;
+}
+
+bool
+source_set_relay(const config *cfg)
+{
+	const char *on = config_get(cfg, "STREAM_RELAY");
+	const char *dir = config_get(cfg, "STREAM_RELAY_DIR");
+	const char *max = config_get(cfg, "STREAM_RELAY_MAX_SIZE");
+
+	relay_g.on = true;
+	if (on && on[0]) {
+		if (strcmp(on, "off") == 0)
+			relay_g.on = false;
+		else if (strcmp(on, "on") != 0) {
+			log_error_dh(NULL, "Give on (the default) or off.", "invalid value \"%.100s\" for STREAM_RELAY", on);
+			return false;
+		}
+	}
+	snprintf(relay_g.dir, sizeof(relay_g.dir), "%s", dir && dir[0] ? dir : "relay");
+	relay_g.max_bytes = 10ull << 30;
+	if (max && max[0] && !parse_size("STREAM_RELAY_MAX_SIZE", max, 1u << 20, &relay_g.max_bytes))
+		return false;
+	return true;
+}
+
+/* reader_sleep: seconds, or until stopped */
+static void
+reader_sleep(double seconds)
+{
+	for (double t = 0; t < seconds && !relay_g.stop; t += 0.1) {
+		struct timespec ts = { 0, 100000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* skip_rows: the reader's decoder hook: no rows are decoded */
+static bool
+skip_rows(binlog_table *table, void *ctx, char *errbuf, size_t errlen)
+{
+	(void) ctx;
+	(void) errbuf;
+	(void) errlen;
+	table->wanted = false;
+	return true;
+}
+
+/* read_keep: the source's binlog retention in seconds (0 = never) into
+ * relay_g.keep_s, asked before the connection turns into a binlog dump
+ * (MariaDB before 10.6 has only expire_logs_days) */
+static void
+read_keep(source *s)
+{
+	char *v = NULL, errbuf[256];
+
+	if (maria_query_value(s->my, "SELECT @@global.binlog_expire_logs_seconds", &v, errbuf, sizeof(errbuf)) && v &&
+		strtoll(v, NULL, 10) > 0)
+		relay_g.keep_s = strtoll(v, NULL, 10);
+	else {
+		free(v);
+		v = NULL;
+		if (maria_query_value(s->my, "SELECT @@global.expire_logs_days", &v, errbuf, sizeof(errbuf)) && v)
+			relay_g.keep_s = (long long) (strtod(v, NULL) * 86400.0);
+	}
+	free(v);
+}
+
+/* warn_full: the space limit is reached: how far behind the sink is, and
+ * how long the source keeps what the relay will need next; a warning at
+ * most every minute, a note in between */
+static void
+warn_full(relay *rl)
+{
+	relay_stats st;
+	binlogpos d;
+	uint32_t dts = 0;
+	char detail[2048], lag[80] = "unknown", left[400] = "unknown";
+	long long keep = relay_g.keep_s;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (relay_g.warned_at && now.tv_sec - relay_g.warned_at < 60) {
+		log_info("the relay of database \"%s\" is full again; reading the binary log pauses until the sink catches up",
+				 relay_g.src->name);
+		return;
+	}
+	relay_g.warned_at = (double) now.tv_sec;
+	relay_stats_get(rl, &st);
+	relay_durable(rl, &d, &dts);
+	if (dts && st.newest_ts >= dts)
+		snprintf(lag, sizeof(lag), "%u s", st.newest_ts - dts);
+	else if (st.oldest_ts && st.newest_ts >= st.oldest_ts)
+		snprintf(lag, sizeof(lag), "at least %u s (no checkpoint made durable yet)", st.newest_ts - st.oldest_ts);
+	if (keep > 0 && st.newest_ts) {
+		long long age = (long long) time(NULL) - st.newest_ts;
+		snprintf(left, sizeof(left), "about %lld s before the source may purge %s", keep - age, st.newest.file);
+	} else if (keep == 0)
+		snprintf(left, sizeof(left), "no expiry (binlog_expire_logs_seconds = 0)");
+	snprintf(detail, sizeof(detail), "The relay holds %s:%" PRIu64 " to %s:%" PRIu64 " in %" PRIu64 " bytes "
+			 "(%" PRIu64 " bytes of events); the sink is %s behind it. The source keeps binary logs for %lld s "
+			 "(binlog_expire_logs_seconds); time left: %s. Nothing is lost while the source keeps them.",
+			 st.oldest.file, st.oldest.pos, st.newest.file, st.newest.pos, st.bytes, st.raw, lag, keep, left);
+	log_warning_dh(detail, "Bring the sink back, or raise STREAM_RELAY_MAX_SIZE.",
+				   "the relay of database \"%s\" reached its space limit (%" PRIu64 " bytes, STREAM_RELAY_MAX_SIZE); "
+				   "reading the binary log pauses until the sink catches up", relay_g.src->name, relay_g.max_bytes);
+}
+
+/* reader_flush: the pending frame written; waits out a full relay (*sp is
+ * closed and set NULL when that takes more than 5 s); false when stopped */
+static bool
+reader_flush(relay *rl, source **sp)
+{
+	for (;;) {
+		relay_flush_result r = relay_flush(rl);
+		if (r == RELAY_FLUSHED)
+			return true;
+		if (r == RELAY_FULL) {
+			warn_full(rl);
+			relay_set_paused(rl, true);
+			/* a short wait (the sink applying a batch) keeps the replica
+			 * connection; a longer one closes it, or the server would
+			 * give up on a replica that does not read */
+			if (!relay_wait_space(rl, &relay_g.stop, 5.0) && !relay_g.stop) {
+				metrics_stream_reconnect();
+				if (*sp) {
+					source_close(*sp);
+					*sp = NULL;
+				}
+				while (!relay_g.stop && !relay_wait_space(rl, &relay_g.stop, 5.0))
+					;
+			}
+			relay_set_paused(rl, false);
+			if (relay_g.stop)
+				return false;
+			log_notice("the relay of database \"%s\" has room again; reading the binary log resumes",
+					   relay_g.src->name);
+			continue;
+		}
+		reader_sleep(1.0);
+		if (relay_g.stop)
+			return false;
+	}
+}
+
+/* reader_main: fetches events into the relay until stopped, or until the
+ * source cannot go on (ended; fatal when a person must act) */
+static void *
+reader_main(void *arg)
+{
+	relay *rl = arg;
+	source *s = NULL;
+	int failures = 0;
+	bool cs = false;
+	uint32_t gd = 0, gs = 0;
+	uint64_t gq = 0;
+
+	while (!relay_g.stop) {
+		if (!s) {
+			binlogpos from;
+			uint32_t sid;
+			bool fatal = false;
+			relay_end(rl, &from, &sid);
+			s = source_open(relay_g.src, relay_g.replica_sid, &fatal);
+			if (s && sid && source_server_id(s) != sid) {
+				log_notice("the MariaDB server of database \"%s\" is another one (server id %u, the relay's %u); "
+						   "the relay's reader stops", relay_g.src->name, source_server_id(s), sid);
+				source_close(s);
+				s = NULL;
+				break;
+			}
+			if (s)
+				read_keep(s);
+			if (s && !start_dump(s, &from, skip_rows, NULL, &fatal)) {
+				source_close(s);
+				s = NULL;
+			}
+			if (!s) {
+				if (fatal) {
+					relay_g.fatal = 1;
+					break;
+				}
+				double d = 0.5 * (1 << (failures < 6 ? failures : 6));
+				failures++;
+				reader_sleep(d);
+				continue;
+			}
+			cs = s->checksum;
+		}
+		binlog_event ev;
+		binlogpos at;
+		const uint8_t *raw;
+		size_t len;
+		bool fatal = false;
+		if (!fetch_event(s, &ev, &at, &raw, &len, &fatal)) {
+			source_close(s);
+			s = NULL;
+			if (fatal) {
+				relay_g.fatal = 1;
+				break;
+			}
+			/* what was fetched is kept: reading resumes after it */
+			if (!reader_flush(rl, &s))
+				break;
+			continue;
+		}
+		failures = 0;
+		if (ev.kind == BINLOG_EV_FORMAT)
+			cs = ev.u.format.checksum;
+		if (ev.kind == BINLOG_EV_HEARTBEAT || ev.next_pos == 0) {
+			/* idle, or made up by the server (the first ROTATE and
+			 * FORMAT_DESCRIPTION): not kept */
+			if (ev.kind == BINLOG_EV_HEARTBEAT && !reader_flush(rl, &s))
+				break;
+			continue;
+		}
+		if (ev.kind == BINLOG_EV_GTID) {
+			gd = ev.u.gtid.domain_id;
+			gs = ev.server_id;
+			gq = ev.u.gtid.seq_no;
+		}
+		relay_rec rec = { .pos = at.pos, .gtid_domain = gd, .gtid_server = gs, .gtid_seq = gq,
+						  .flags = cs ? RELAY_REC_CHECKSUM : 0, .event = raw, .len = len };
+		snprintf(rec.file, sizeof(rec.file), "%s", at.file);
+		binlogpos end = { .pos = ev.next_pos };
+		if (ev.kind == BINLOG_EV_ROTATE) {
+			snprintf(end.file, sizeof(end.file), "%s", ev.u.rotate.file);
+			end.pos = ev.u.rotate.pos;
+		} else
+			snprintf(end.file, sizeof(end.file), "%s", at.file);
+		relay_append(rl, &rec, &end, ev.timestamp);
+		if (relay_flush_due(rl) && !reader_flush(rl, &s))
+			break;
+	}
+	if (!relay_g.stop || relay_g.fatal)
+		relay_g.ended = 1;
+	else
+		(void) relay_flush(rl);
+	if (s)
+		source_close(s);
+	relay_wake(rl);
+	return NULL;
+}
+
+/* reader_stop: ends the reader thread and waits for it */
+static void
+reader_stop(void)
+{
+	if (!relay_g.running)
+		return;
+	relay_g.stop = 1;
+	pthread_join(relay_g.th, NULL);
+	relay_g.running = false;
+	relay_g.stop = 0;
+}
+
+/* reader_start: the reader thread, from the relay's end */
+static void
+reader_start(void)
+{
+	if (relay_g.running && !relay_g.ended)
+		return;
+	reader_stop();
+	relay_g.ended = relay_g.fatal = 0;
+	/* the reader leaves the stop signals to the stream's thread, as the
+	 * online copier and the metrics server do */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int err = pthread_create(&relay_g.th, NULL, reader_main, relay_g.rl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		log_error("could not start the relay's reader thread: %s", strerror(err));
+		relay_g.ended = 1;
+		return;
+	}
+	relay_g.running = true;
+}
+
+/* collect: the relay's metrics, before each scrape */
+static void
+collect(metrics_registry *reg, void *ctx)
+{
+	static metrics_family *fb, *fp, *fs, *fpos;
+	relay_stats st;
+	char oldest[300], newest[300];
+
+	(void) ctx;
+	if (!relay_g.rl)
+		return;
+	if (!fb) {
+		static const char *const kind[] = { "kind" };
+		static const char *const which[] = { "which", "position" };
+		fb = metrics_family_new(reg, METRICS_GAUGE, "stream_relay_bytes",
+								"Bytes the relay holds: compressed on disk, and raw (the events' own)", 1, kind, 0, NULL);
+		fp = metrics_family_new(reg, METRICS_GAUGE, "stream_relay_paused",
+								"1 while the relay is full and reading the binary log waits", 0, NULL, 0, NULL);
+		fs = metrics_family_new(reg, METRICS_GAUGE, "stream_relay_segments", "Segment files in the relay",
+								0, NULL, 0, NULL);
+		fpos = metrics_family_new(reg, METRICS_GAUGE, "stream_relay_position_timestamp_seconds",
+								  "Source commit time of the oldest and newest event the relay holds, with their "
+								  "binlog positions", 2, which, 0, NULL);
+		if (!fb || !fp || !fs || !fpos)
+			return;
+	}
+	relay_stats_get(relay_g.rl, &st);
+	const char *c[] = { "compressed" }, *r[] = { "raw" };
+	metrics_set(metrics_series_get(fb, c), (double) st.bytes);
+	metrics_set(metrics_series_get(fb, r), (double) st.raw);
+	metrics_set(metrics_series_get(fp, NULL), st.paused ? 1 : 0);
+	metrics_set(metrics_series_get(fs, NULL), (double) st.nsegs);
+	if (st.nsegs) {
+		snprintf(oldest, sizeof(oldest), "%s:%" PRIu64, st.oldest.file, st.oldest.pos);
+		snprintf(newest, sizeof(newest), "%s:%" PRIu64, st.newest.file, st.newest.pos);
+		const char *o[] = { "oldest", oldest }, *n[] = { "newest", newest };
+		metrics_set(metrics_series_get(fpos, o), st.oldest_ts);
+		metrics_set(metrics_series_get(fpos, n), st.newest_ts);
+	}
+}
+
+/* relay_ready: the relay opened (first use); false logged */
+static bool
+relay_ready(const source *s)
+{
+	if (relay_g.rl)
+		return true;
+	relay_g.src = s->src;
+	relay_g.replica_sid = s->replica_sid;
+	if (!(relay_g.rl = relay_open(relay_g.dir, s->src->name, relay_g.max_bytes)))
+		return false;
+	if (metrics_enabled() && metrics_default() && !relay_g.collecting) {
+		metrics_on_collect(metrics_default(), collect, NULL);
+		relay_g.collecting = true;
+	}
+	return true;
+}
+
+bool
+source_start(source *s, const binlogpos *start, binlog_table_hook hook, void *ctx, bool *fatal)
+{
+	*fatal = false;
+	if (!relay_g.on || !start->file[0]) {
+		/* by GTID (another server after a failover): straight from the
+		 * server; the relay, of the old server, is not read */
+		reader_stop();
+		return start_dump(s, start, hook, ctx, fatal);
+	}
+	if (!relay_ready(s)) {
+		*fatal = true;
+		return false;
+	}
+	s->cur = relay_cursor_open(relay_g.rl, start, s->server_sid);
+	if (!s->cur) {
+		/* the relay does not hold it: it starts there, from the source */
+		if (!has_file(s, start->file)) {
+			char detail[768];
+			snprintf(detail, sizeof(detail), "The stream must continue at %s:%llu; neither the relay nor the server "
+					 "has it (the oldest binary log on the server is %s).", start->file,
+					 (unsigned long long) start->pos, s->first[0] ? s->first : "(none)");
+			log_error_dh(detail, "Copy the tables again with migrate --database NAME --tables all (it records new "
+						 "watermarks), then start stream; raise binlog_expire_logs_seconds or STREAM_RELAY_MAX_SIZE "
+						 "so this does not recur.", "binary log %s of database \"%s\" has been purged", start->file,
+						 s->src->name);
+			*fatal = true;
+			return false;
+		}
+		reader_stop();
+		relay_reset(relay_g.rl, start, s->server_sid);
+		if (!(s->cur = relay_cursor_open(relay_g.rl, start, s->server_sid))) {
+			log_error("the relay of database \"%s\" could not start at %s:%llu", s->src->name, start->file,
+					  (unsigned long long) start->pos);
+			return false;
+		}
+	}
+	reader_start();
+	s->dec = binlog_decoder_new(hook, ctx);
+	binlogpos end;
+	uint32_t sid;
+	relay_end(relay_g.rl, &end, &sid);
+	log_info("applying the binary log of database \"%s\" from %s:%llu through the relay in %s/%s (it holds up to "
+			 "%s:%llu)", s->src->name, start->file, (unsigned long long) start->pos, relay_g.dir, s->src->name,
+			 end.file, (unsigned long long) end.pos);
+	return true;
+}
+
+/* relay_refetch: after a damaged place in the relay: everything from there
+ * is fetched from the source again, when it still has it */
+static bool
+relay_refetch(source *s, bool *fatal)
+{
+	binlogpos at;
+
+	relay_cursor_pos(s->cur, &at);
+	reader_stop();
+	relay_truncate(relay_g.rl, s->cur);
+	if (!has_file(s, at.file)) {
+		char detail[1400];
+		snprintf(detail, sizeof(detail), "The relay's copy of the events from %s:%llu on is damaged, and the server no "
+				 "longer has binary log %s (its oldest is %s).", at.file, (unsigned long long) at.pos, at.file,
+				 s->first[0] ? s->first : "(none)");
+		log_error_dh(detail, "Copy the tables again with migrate --database NAME --tables all, then start stream.",
+					 "the events of database \"%s\" from %s:%llu are lost from the relay and purged on the source",
+					 s->src->name, at.file, (unsigned long long) at.pos);
+		*fatal = true;
+		return false;
+	}
+	log_notice("fetching the binary log of database \"%s\" again from %s:%llu into the relay", s->src->name, at.file,
+			   (unsigned long long) at.pos);
+	reader_start();
+	return true;
+}
+
+bool
+source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal)
+{
+	const uint8_t *raw;
+	size_t len;
+	char errbuf[1024];
+
+	*fatal = false;
+	if (!s->cur)
+		return fetch_event(s, ev, start, &raw, &len, fatal);
+	for (;;) {
+		relay_rec rec;
+		relay_next_result r = relay_cursor_next(s->cur, &rec, 0.1);
+		if (r == RELAY_BROKEN) {
+			if (!relay_refetch(s, fatal))
+				return false;
+			continue;
+		}
+		if (r == RELAY_IDLE) {
+			if (relay_g.ended) {
+				if (!relay_g.fatal)
+					log_error("the relay's reader of database \"%s\" stopped", s->src->name);
+				*fatal = relay_g.fatal;
+				return false;
+			}
+			/* what the server's heartbeat says when idle: where it is */
+			binlogpos at;
+			relay_cursor_pos(s->cur, &at);
+			memset(ev, 0, sizeof(*ev));
+			snprintf(s->hb_file, sizeof(s->hb_file), "%s", at.file);
+			ev->kind = BINLOG_EV_HEARTBEAT;
+			ev->type = BINLOG_HEARTBEAT_LOG_EVENT;
+			ev->u.heartbeat.file = s->hb_file;
+			ev->next_pos = (uint32_t) at.pos;
+			snprintf(start->file, sizeof(start->file), "%s", at.file);
+			start->pos = 0;
+			start->gtid[0] = '\0';
+			return true;
+		}
+		bool cs = (rec.flags & RELAY_REC_CHECKSUM) != 0;
+		if (cs != s->cur_checksum) {
+			binlog_decoder_set_checksum(s->dec, cs);
+			s->cur_checksum = cs;
+		}
+		if (!binlog_decode(s->dec, rec.event, rec.len, ev, errbuf, sizeof(errbuf))) {
+			*fatal = true;
+			log_error_dh(errbuf, "This is a bug or a corrupt binary log; the stream stopped without applying the event.",
+						 "cannot decode the binlog event at %s:%llu of database \"%s\" (read from the relay)", rec.file,
+						 (unsigned long long) rec.pos, s->src->name);
+			return false;
+		}
+		snprintf(start->file, sizeof(start->file), "%s", rec.file);
+		start->pos = rec.pos;
+		start->gtid[0] = '\0';
+		return true;
+	}
+}
+
+void
+source_durable(const binlogpos *pos, uint32_t ts)
+{
+	if (relay_g.rl)
+		relay_set_durable(relay_g.rl, pos, ts);
+}
+
+bool
+source_relay_resume(binlogpos *needed)
+{
+	relay_stats st;
+	binlogpos end;
+	uint32_t sid;
+
+	if (!relay_g.on || !relay_g.rl || !relay_end(relay_g.rl, &end, &sid) || !sid)
+		return false;
+	relay_stats_get(relay_g.rl, &st);
+	if (binlogpos_cmp(needed, &end) != 0 &&
+		!(st.nsegs && binlogpos_cmp(&st.oldest, needed) <= 0 && binlogpos_cmp(needed, &end) < 0))
+		return false;
+	*needed = end;
+	return true;
+}
+
+void
+source_relay_shutdown(void)
+{
+	relay_stats st;
+
+	if (relay_g.running) {
+		/* the reader ends within a fetch (a heartbeat is due every 100 ms)
+		 * or a connection attempt; at exit it is not waited for longer:
+		 * what it was writing is a torn tail the next start cuts off */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		relay_g.stop = 1;
+		if (pthread_timedjoin_np(relay_g.th, NULL, &until) != 0) {
+			log_warning("the relay's reader of database \"%s\" did not stop within 5 s; exiting without it",
+						relay_g.src ? relay_g.src->name : "?");
+			return;     /* the relay stays open: the thread may still use it */
+		}
+		relay_g.running = false;
+		relay_g.stop = 0;
+	}
+	if (relay_g.collecting) {
+		metrics_off_collect(metrics_default(), collect, NULL);
+		relay_g.collecting = false;
+	}
+	if (relay_g.rl) {
+		relay_stats_get(relay_g.rl, &st);
+		if (st.written_events)
+			log_info("the relay wrote %" PRIu64 " events in this run: %" PRIu64 " bytes of records as %" PRIu64
+					 " bytes on disk (ratio %.2f)", st.written_events, st.written_raw, st.written,
+					 st.written ? (double) st.written_raw / (double) st.written : 0.0);
+	}
+	relay_close(relay_g.rl);
+	relay_g.rl = NULL;
+}
+
+void
+source_relay_status(const char *dbname)
+{
+	relay_stats st;
+
+	if (!relay_g.on) {
+		printf("relay: off (STREAM_RELAY=off)\n");
+		return;
+	}
+	if (!relay_scan_dir(relay_g.dir, dbname, &st) || st.nsegs == 0) {
+		printf("relay: %s/%s, empty\n", relay_g.dir, dbname);
+		return;
+	}
+	printf("relay: %s/%s, %" PRIu64 " bytes on disk (%" PRIu64 " bytes of events, ratio %.1f) in %zu segments, "
+		   "limit %" PRIu64 "\n", relay_g.dir, dbname, st.bytes, st.raw, st.bytes ? (double) st.raw / st.bytes : 0.0,
+		   st.nsegs, relay_g.max_bytes);
+	printf("relay: holds %s:%" PRIu64 " to %s:%" PRIu64 "; reader %s\n", st.oldest.file, st.oldest.pos,
+		   st.newest.file, st.newest.pos, st.paused ? "PAUSED (space limit reached)" : "reading");
+}
+
+json_t *
+source_relay_json(const char *dbname)
+{
+	relay_stats st;
+	char oldest[300], newest[300];
+
+	if (!relay_g.on)
+		return json_pack("{s:b}", "on", 0);
+	bool any = relay_scan_dir(relay_g.dir, dbname, &st) && st.nsegs > 0;
+	if (!any)
+		memset(&st, 0, sizeof(st));
+	snprintf(oldest, sizeof(oldest), "%s:%" PRIu64, st.oldest.file, st.oldest.pos);
+	snprintf(newest, sizeof(newest), "%s:%" PRIu64, st.newest.file, st.newest.pos);
+	return json_pack("{s:b, s:s++, s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "on", 1, "dir", relay_g.dir, "/", dbname,
+					 "bytes", (json_int_t) st.bytes, "raw_bytes", (json_int_t) st.raw, "segments", (json_int_t) st.nsegs,
+					 "limit", (json_int_t) relay_g.max_bytes, "oldest", any ? json_string(oldest) : json_null(),
+					 "newest", any ? json_string(newest) : json_null(), "paused", any && st.paused);
+}
+
+void
+source_relay_prestart(const config_source *src, uint32_t server_id)
+{
+	binlogpos end;
+	uint32_t sid;
+
+	if (!relay_g.on || relay_g.rl)
+		return;
+	relay_g.src = src;
+	relay_g.replica_sid = server_id;
+	if (!(relay_g.rl = relay_open(relay_g.dir, src->name, relay_g.max_bytes)))
+		return;     /* logged; the first pass fails on it again */
+	if (metrics_enabled() && metrics_default() && !relay_g.collecting) {
+		metrics_on_collect(metrics_default(), collect, NULL);
+		relay_g.collecting = true;
+	}
+	/* a relay from an earlier run ends after that run's checkpoint: it can
+	 * go on reading before the sink (and so the checkpoint) is reachable */
+	if (relay_end(relay_g.rl, &end, &sid) && sid)
+		reader_start();
 }

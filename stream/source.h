@@ -22,6 +22,8 @@
 #include "common/binlogpos.h"
 #include "common/config.h"
 
+#include <jansson.h>
+
 typedef struct source source;
 
 /* source_open: connects and checks the server (binlog on, ROW, FULL
@@ -61,6 +63,38 @@ void source_close(source *s);
  * artificial event, e.g. the ROTATE the server sends first, has start->pos 0).
  * False with the error logged; *fatal says whether retrying can help. */
 bool source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal);
+
+/* source_set_relay: the relay's settings (STREAM_RELAY, STREAM_RELAY_DIR,
+ * STREAM_RELAY_MAX_SIZE) for the whole process; false (logged) when one is
+ * bad. With the relay on, source_start reads through it (relay.h): a
+ * reader thread, started at the first pass and kept across passes, fetches
+ * into the relay, and source_next returns what the relay holds, with a
+ * made-up heartbeat (every 100 ms) when there is nothing new. */
+bool source_set_relay(const config *cfg);
+
+/* source_durable: a checkpoint the sink made durable (source time ts): the
+ * relay deletes what lies wholly before it */
+void source_durable(const binlogpos *pos, uint32_t ts);
+
+/* source_relay_prestart: at start, before the sink is reachable: the relay
+ * opened, and its reader started from where an earlier run left it */
+void source_relay_prestart(const config_source *src, uint32_t server_id);
+
+/* source_relay_resume: when the relay holds *needed (a position the stream
+ * must apply from), *needed becomes where the relay's reader resumes: the
+ * first position the source must still have. False when it does not. */
+bool source_relay_resume(binlogpos *needed);
+
+/* source_relay_shutdown: stops the reader thread and closes the relay */
+void source_relay_shutdown(void);
+
+/* source_relay_status: --status lines about the relay of dbname */
+void source_relay_status(const char *dbname);
+
+/* source_relay_json: the same for --status --format json: {"on": false},
+ * or on, dir, bytes, raw_bytes, segments, limit, oldest, newest ("FILE:POS"
+ * or null when empty), paused; a new reference */
+json_t *source_relay_json(const char *dbname);
 
 /* source_default_server_id: a replica server id derived from the database
  * name, stable across restarts and different for different databases */

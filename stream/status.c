@@ -15,6 +15,7 @@
 #include "common/maria.h"
 #include "common/pg.h"
 #include "common/xalloc.h"
+#include "stream/source.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -286,11 +287,17 @@ status_print(stream_run *r)
 		return EXIT_FAILED;
 	}
 	int rc = EXIT_OK;
-	if (r->o.status_json)
-		rc = print_json(json_database(r, pg, cp, tb));
-	else {
+	bool relay = source_set_relay(&r->cfg);
+	if (r->o.status_json) {
+		json_t *o = json_database(r, pg, cp, tb);
+		if (o && relay)
+			json_object_set_new(o, "relay", source_relay_json(r->cfg.src.name));
+		rc = print_json(o);
+	} else {
 		printf("database %s\n", r->cfg.src.name);
 		print_checkpoint(r, cp);
+		if (relay)
+			source_relay_status(r->cfg.src.name);
 		print_kafka(r, pg);
 		print_tables(tb);
 	}

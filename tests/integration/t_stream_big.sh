@@ -16,7 +16,9 @@ UPDATE wide SET v = -1 WHERE id = 1;
 COMMIT;" || fail "the big transaction failed"
 end=$(binlog_end)
 [ -x /usr/bin/time ] || fail "/usr/bin/time is missing (Debian package time; make deps installs it)"
-ASAN_OPTIONS="quarantine_size_mb=8${ASAN_OPTIONS:+:$ASAN_OPTIONS}" /usr/bin/time -f '%M' -o "$T/rss" "$STREAM" --env "$T/.env" --database sb --stop-at "$end" > "$T/stream.log" 2>&1 ||
+# in $T: its relay log goes there (relay/sb)
+(cd "$T" && ASAN_OPTIONS="quarantine_size_mb=8${ASAN_OPTIONS:+:$ASAN_OPTIONS}" exec /usr/bin/time -f '%M' -o "$T/rss" \
+	"$STREAM" --env "$T/.env" --database sb --stop-at "$end") > "$T/stream.log" 2>&1 ||
 	fail "stream failed on the big transaction"
 assert_eq "2000001 -1" "$(pg "SELECT count(*) || ' ' || min(v) FROM sb_sink.wide")" "all 2M rows and the update applied"
 assert_eq "1" "$(pg "SELECT count(*) FROM sb_sink.wide WHERE id = 2000001 AND s = 'row 2000001 of the big transaction'")" "last row intact"

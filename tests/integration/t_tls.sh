@@ -193,6 +193,10 @@ kafka_try() {
 		sleep 0.1
 	done
 	rm -f "$T/k.checkpoint"*
+	# the last try's log goes first: its lines match PATTERN too, and a
+	# SIGTERM sent before the subshell below has exec'd stream is taken by
+	# the shell (it once left a stream waiting for Kafka's acknowledgement)
+	: >"$T/k.log"
 	(cd "$T" && exec env KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KP" "$@" "$STREAM" --env "$T/k.env" \
 		--database sec --to kafka --snapshot) >"$T/k.log" 2>&1 &
 	_st=$!
@@ -215,7 +219,12 @@ kafka_try() {
 	_i=0
 	while kill -0 $_st 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -le 150 ] || fail "kafka ($_cert $*): stream did not stop within 15 s of SIGTERM"
+		if [ $_i -gt 150 ]; then
+			# where it waits, for the report
+			command -v gdb >/dev/null && gdb -p $_st -batch -ex "print stop_requested" -ex "thread apply all bt" 2>&1 |
+				grep -E "^(Thread|#|.1 = )" | grep -v "^#[0-9]*  *0x[0-9a-f]* in ?? ()" | head -n 200 >&2
+			fail "kafka ($_cert $*): stream did not stop within 15 s of SIGTERM"
+		fi
 		sleep 0.1
 	done
 	wait $_st 2>/dev/null

@@ -24,6 +24,7 @@ Suite *gtid_suite(void);
 Suite *sink_suite(void);
 Suite *place_suite(void);
 Suite *instance_suite(void);
+Suite *relay_suite(void);
 
 int
 main(void)
@@ -47,6 +48,7 @@ main(void)
 	srunner_add_suite(sr, sink_suite());
 	srunner_add_suite(sr, place_suite());
 	srunner_add_suite(sr, instance_suite());
+	srunner_add_suite(sr, relay_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
