@@ -210,7 +210,9 @@ assert_eq "${end%:*} ${end#*:}" "$(j '.checkpoint | "\(.binlog_file) \(.binlog_p
 assert_contains "$T/status.txt" "checkpoint: $end" "text: the same checkpoint"
 assert_eq "0" "$(j .lag.bytes)" "json: lag in bytes"
 assert_contains "$T/status.txt" "lag: 0 bytes" "text: the same lag"
-assert_eq "database checkpoint lag published consumed tables" "$(j 'keys_unsorted | join(" ")')" "json: the top-level fields"
+assert_eq "database checkpoint lag published consumed tables relay" "$(j 'keys_unsorted | join(" ")')" "json: the top-level fields"
+assert_eq "true" "$(j .relay.on)" "json: the relay (on by default)"
+assert_contains "$T/status.txt" "relay: " "text: the relay too"
 assert_eq "table state watermark inserted updated deleted error copy kafka_skipped" \
 	"$(j '.tables[0] | keys_unsorted | join(" ")')" "json: the fields of a table"
 assert_eq "null null" "$(j '.tables[0] | "\(.error) \(.copy)"')" "json: absent values are null"
