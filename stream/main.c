@@ -88,7 +88,7 @@ usage(FILE *f)
 		"  --env FILE           settings file (default ./.env; the environment wins)\n"
 		"                       (TLS: NAME_TLS, SINK_TLS, KAFKA_TLS verify certificates by default)\n"
 		"  --stop-at FILE:POS   stop once the transaction reaching this binlog position is applied\n"
-		"  --server-id N        replica server id (default NAME_SERVER_ID, else derived from NAME)\n"
+		"  --server-id N        replica server id (default NAME_SERVER_ID, else derived from NAME,\n                       and for --to kafka from NAME and KAFKA_TOPIC_PREFIX)\n"
 		"  --batch-rows N       rows per PostgreSQL transaction at most (default 20000)\n"
 		"  --batch-ms N         milliseconds a batch may collect (default 50)\n"
 		"  --to kafka           publish the changes to Kafka as Debezium events instead\n"
@@ -306,7 +306,8 @@ load_settings(stream_run *r)
 	return run_settings(r) ? EXIT_OK : EXIT_USAGE;
 }
 
-/* choose_server_id: --server-id, NAME_SERVER_ID, or derived from the name */
+/* choose_server_id: --server-id, NAME_SERVER_ID, or derived from the name
+ * (and, for the publisher, its topic prefix) */
 static bool
 choose_server_id(stream_run *r)
 {
@@ -315,6 +316,14 @@ choose_server_id(stream_run *r)
 	snprintf(var, sizeof(var), "%s_SERVER_ID", r->cfg.src.prefix);
 	const char *sid = config_get(&r->cfg, var);
 	r->server_id = source_default_server_id(r->cfg.src.name);
+	if (r->o.to_kafka) {
+		/* the publisher reads beside the stream into PostgreSQL: an id of
+		 * its own (per topic prefix), or MariaDB ends one for the other */
+		const char *prefix = config_get(&r->cfg, "KAFKA_TOPIC_PREFIX");
+		char *key = xasprintf("%s\x1fpublish\x1f%s", r->cfg.src.name, prefix && prefix[0] ? prefix : r->cfg.src.name);
+		r->server_id = source_default_server_id(key);
+		free(key);
+	}
 	if (r->o.server_id > 0)
 		r->server_id = (uint32_t) r->o.server_id;
 	else if (sid) {
@@ -649,7 +658,7 @@ main(int argc, char **argv)
 		config_free(&r.cfg);
 		return rc;
 	}
-	if (!choose_server_id(&r) || !choose_start_wait(&r) || !source_set_relay(&r.cfg)) {
+	if (!choose_server_id(&r) || !choose_start_wait(&r) || !source_set_relay(&r.cfg, r.o.to_kafka)) {
 		metrics_stop();
 		config_free(&r.cfg);
 		return EXIT_USAGE;

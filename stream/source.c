@@ -537,6 +537,8 @@ fetch_event(source *s, binlog_event *ev, binlogpos *start, const uint8_t **rawp,
 static struct {
 	bool        on;             /* STREAM_RELAY */
 	char        dir[1024];      /* STREAM_RELAY_DIR */
+	char        name[512];      /* the relay's subdirectory: the database's name, or
+								 * NAME.publish.PREFIX for the publisher */
 	uint64_t    max_bytes;      /* STREAM_RELAY_MAX_SIZE */
 	relay      *rl;             /* opened at the first pass */
 	const config_source *src;
@@ -581,7 +583,7 @@ bad:
 }
 
 bool
-source_set_relay(const config *cfg)
+source_set_relay(const config *cfg, bool publisher)
 {
 	const char *on = config_get(cfg, "STREAM_RELAY");
 	const char *dir = config_get(cfg, "STREAM_RELAY_DIR");
@@ -597,6 +599,13 @@ source_set_relay(const config *cfg)
 		}
 	}
 	snprintf(relay_g.dir, sizeof(relay_g.dir), "%s", dir && dir[0] ? dir : "relay");
+	/* the publisher reads beside the stream into PostgreSQL: a relay of its own */
+	const char *prefix = config_get(cfg, "KAFKA_TOPIC_PREFIX");
+	if (publisher)
+		snprintf(relay_g.name, sizeof(relay_g.name), "%s.publish.%s", cfg->src.name,
+				 prefix && prefix[0] ? prefix : cfg->src.name);
+	else
+		snprintf(relay_g.name, sizeof(relay_g.name), "%s", cfg->src.name);
 	relay_g.max_bytes = 10ull << 30;
 	if (max && max[0] && !parse_size("STREAM_RELAY_MAX_SIZE", max, 1u << 20, &relay_g.max_bytes))
 		return false;
@@ -904,7 +913,7 @@ relay_ready(const source *s)
 		return true;
 	relay_g.src = s->src;
 	relay_g.replica_sid = s->replica_sid;
-	if (!(relay_g.rl = relay_open(relay_g.dir, s->src->name, relay_g.max_bytes)))
+	if (!(relay_g.rl = relay_open(relay_g.dir, relay_g.name, relay_g.max_bytes)))
 		return false;
 	if (metrics_enabled() && metrics_default() && !relay_g.collecting) {
 		metrics_on_collect(metrics_default(), collect, NULL);
@@ -1107,7 +1116,7 @@ source_relay_shutdown(void)
 }
 
 void
-source_relay_status(const char *dbname)
+source_relay_status(void)
 {
 	relay_stats st;
 
@@ -1115,31 +1124,31 @@ source_relay_status(const char *dbname)
 		printf("relay: off (STREAM_RELAY=off)\n");
 		return;
 	}
-	if (!relay_scan_dir(relay_g.dir, dbname, &st) || st.nsegs == 0) {
-		printf("relay: %s/%s, empty\n", relay_g.dir, dbname);
+	if (!relay_scan_dir(relay_g.dir, relay_g.name, &st) || st.nsegs == 0) {
+		printf("relay: %s/%s, empty\n", relay_g.dir, relay_g.name);
 		return;
 	}
 	printf("relay: %s/%s, %" PRIu64 " bytes on disk (%" PRIu64 " bytes of events, ratio %.1f) in %zu segments, "
-		   "limit %" PRIu64 "\n", relay_g.dir, dbname, st.bytes, st.raw, st.bytes ? (double) st.raw / st.bytes : 0.0,
+		   "limit %" PRIu64 "\n", relay_g.dir, relay_g.name, st.bytes, st.raw, st.bytes ? (double) st.raw / st.bytes : 0.0,
 		   st.nsegs, relay_g.max_bytes);
 	printf("relay: holds %s:%" PRIu64 " to %s:%" PRIu64 "; reader %s\n", st.oldest.file, st.oldest.pos,
 		   st.newest.file, st.newest.pos, st.paused ? "PAUSED (space limit reached)" : "reading");
 }
 
 json_t *
-source_relay_json(const char *dbname)
+source_relay_json(void)
 {
 	relay_stats st;
 	char oldest[300], newest[300];
 
 	if (!relay_g.on)
 		return json_pack("{s:b}", "on", 0);
-	bool any = relay_scan_dir(relay_g.dir, dbname, &st) && st.nsegs > 0;
+	bool any = relay_scan_dir(relay_g.dir, relay_g.name, &st) && st.nsegs > 0;
 	if (!any)
 		memset(&st, 0, sizeof(st));
 	snprintf(oldest, sizeof(oldest), "%s:%" PRIu64, st.oldest.file, st.oldest.pos);
 	snprintf(newest, sizeof(newest), "%s:%" PRIu64, st.newest.file, st.newest.pos);
-	return json_pack("{s:b, s:s++, s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "on", 1, "dir", relay_g.dir, "/", dbname,
+	return json_pack("{s:b, s:s++, s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "on", 1, "dir", relay_g.dir, "/", relay_g.name,
 					 "bytes", (json_int_t) st.bytes, "raw_bytes", (json_int_t) st.raw, "segments", (json_int_t) st.nsegs,
 					 "limit", (json_int_t) relay_g.max_bytes, "oldest", any ? json_string(oldest) : json_null(),
 					 "newest", any ? json_string(newest) : json_null(), "paused", any && st.paused);
@@ -1155,7 +1164,7 @@ source_relay_prestart(const config_source *src, uint32_t server_id)
 		return;
 	relay_g.src = src;
 	relay_g.replica_sid = server_id;
-	if (!(relay_g.rl = relay_open(relay_g.dir, src->name, relay_g.max_bytes)))
+	if (!(relay_g.rl = relay_open(relay_g.dir, relay_g.name, relay_g.max_bytes)))
 		return;     /* logged; the first pass fails on it again */
 	if (metrics_enabled() && metrics_default() && !relay_g.collecting) {
 		metrics_on_collect(metrics_default(), collect, NULL);

@@ -65,12 +65,14 @@ void source_close(source *s);
 bool source_next(source *s, binlog_event *ev, binlogpos *start, bool *fatal);
 
 /* source_set_relay: the relay's settings (STREAM_RELAY, STREAM_RELAY_DIR,
- * STREAM_RELAY_MAX_SIZE) for the whole process; false (logged) when one is
+ * STREAM_RELAY_MAX_SIZE) for the whole process, and its subdirectory:
+ * the database's name, or NAME.publish.PREFIX for the publisher (--to
+ * kafka), which reads beside the stream; false (logged) when one is
  * bad. With the relay on, source_start reads through it (relay.h): a
  * reader thread, started at the first pass and kept across passes, fetches
  * into the relay, and source_next returns what the relay holds, with a
  * made-up heartbeat (every 100 ms) when there is nothing new. */
-bool source_set_relay(const config *cfg);
+bool source_set_relay(const config *cfg, bool publisher);
 
 /* source_durable: a checkpoint the sink made durable (source time ts): the
  * relay deletes what lies wholly before it */
@@ -88,13 +90,13 @@ bool source_relay_resume(binlogpos *needed);
 /* source_relay_shutdown: stops the reader thread and closes the relay */
 void source_relay_shutdown(void);
 
-/* source_relay_status: --status lines about the relay of dbname */
-void source_relay_status(const char *dbname);
+/* source_relay_status: --status lines about the relay (source_set_relay's) */
+void source_relay_status(void);
 
 /* source_relay_json: the same for --status --format json: {"on": false},
  * or on, dir, bytes, raw_bytes, segments, limit, oldest, newest ("FILE:POS"
  * or null when empty), paused; a new reference */
-json_t *source_relay_json(const char *dbname);
+json_t *source_relay_json(void);
 
 /* source_default_server_id: a replica server id derived from the database
  * name, stable across restarts and different for different databases */

@@ -287,17 +287,17 @@ status_print(stream_run *r)
 		return EXIT_FAILED;
 	}
 	int rc = EXIT_OK;
-	bool relay = source_set_relay(&r->cfg);
+	bool relay = source_set_relay(&r->cfg, r->o.to_kafka);
 	if (r->o.status_json) {
 		json_t *o = json_database(r, pg, cp, tb);
 		if (o && relay)
-			json_object_set_new(o, "relay", source_relay_json(r->cfg.src.name));
+			json_object_set_new(o, "relay", source_relay_json());
 		rc = print_json(o);
 	} else {
 		printf("database %s\n", r->cfg.src.name);
 		print_checkpoint(r, cp);
 		if (relay)
-			source_relay_status(r->cfg.src.name);
+			source_relay_status();
 		print_kafka(r, pg);
 		print_tables(tb);
 	}
