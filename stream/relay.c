@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,7 +43,6 @@ typedef struct seg {
 
 struct relay {
 	char        dir[1024];      /* DIR/NAME */
-	int         lockfd;         /* DIR/NAME/lock, flock'ed for the process's lifetime */
 	uint64_t    max_bytes;
 	uint64_t    seg_max;
 	pthread_mutex_t mu;
@@ -375,28 +373,6 @@ relay_open(const char *dir, const char *dbname, uint64_t max_bytes)
 		free(rl);
 		return NULL;
 	}
-	/* one writer: a second process of the same database (a mistaken second
-	 * start, or a restart while the old one still exits) waits up to 6 s,
-	 * then gives up with the reason */
-	char lp[1100];
-	snprintf(lp, sizeof(lp), "%s/lock", rl->dir);
-	rl->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	int locked = rl->lockfd >= 0 ? flock(rl->lockfd, LOCK_EX | LOCK_NB) : -1;
-	for (int i = 0; locked != 0 && rl->lockfd >= 0 && errno == EWOULDBLOCK && i < 60; i++) {
-		struct timespec ts = { 0, 100000000 };
-		nanosleep(&ts, NULL);
-		locked = flock(rl->lockfd, LOCK_EX | LOCK_NB);
-	}
-	if (locked != 0) {
-		log_error_dh(rl->lockfd < 0 ? strerror(errno) : "another process holds its lock",
-					 "Only one stream process per database (and one publisher per topic prefix) may run; stop the "
-					 "other one, or give this one its own STREAM_RELAY_DIR.",
-					 "the relay directory %s is in use", rl->dir);
-		if (rl->lockfd >= 0)
-			close(rl->lockfd);
-		free(rl);
-		return NULL;
-	}
 	rl->max_bytes = max_bytes;
 	rl->seg_max = max_bytes / 8 < SEG_MIN ? SEG_MIN : max_bytes / 8 > SEG_MAX ? SEG_MAX : max_bytes / 8;
 	rl->next_id = 1;
@@ -426,8 +402,6 @@ relay_close(relay *rl)
 		fdatasync(rl->wfd);
 		close(rl->wfd);
 	}
-	if (rl->lockfd >= 0)
-		close(rl->lockfd);      /* releases the lock */
 	relay_frame_free(&rl->fr);
 	buf_free(&rl->out);
 	ZSTD_freeCCtx(rl->cctx);

@@ -105,17 +105,6 @@ equal "after ten kill -9 under load"
 kill -TERM "$STREAM_PID"
 wait "$STREAM_PID" || fail "stream did not stop cleanly after SIGTERM"
 
-# --- 2b. one writer per relay: a second stream of the database is refused ---------
-start_stream --database relay
-wait_log "$T/stream.bg.log" "reading the binary log" || fail "stream did not start"
-rc=0
-STREAM_START_WAIT=2 run_stream --database relay || rc=$?
-[ "$rc" -ne 0 ] || fail "a second stream of the database ran beside the first"
-assert_contains "$T/stream.log" "the relay directory $T/relaydir/relay is in use" "the second stream names the relay in use"
-kill -0 "$STREAM_PID" 2>/dev/null || fail "the first stream ended"
-kill -TERM "$STREAM_PID"
-wait "$STREAM_PID" || fail "stream did not stop cleanly"
-
 # --- 3. a damaged segment: fetched again from the source ---------------------------
 start_stream --database relay
 sleep 1
